@@ -1,0 +1,24 @@
+// One jest run, four projects: pure units, services over real HTTP, components in jsdom, and the browser.
+const tsJest = ['ts-jest', { isolatedModules: true, tsconfig: { allowJs: true } }];
+const common = {
+  transform: { '^.+\\.[tj]sx?$': tsJest },
+  // idb and msal ship ESM builds; let ts-jest turn them into CommonJS.
+  transformIgnorePatterns: ['/node_modules/(?!(idb|@azure/msal-browser|@azure/msal-common)/)'],
+  moduleFileExtensions: ['ts', 'tsx', 'js', 'json'],
+};
+
+module.exports = {
+  testTimeout: 30000,
+  projects: [
+    { ...common, displayName: 'unit', testEnvironment: 'node', testMatch: ['<rootDir>/test/unit/**/*.test.ts'] },
+    { ...common, displayName: 'http', testEnvironment: 'node', testMatch: ['<rootDir>/test/http/**/*.test.ts'] },
+    { ...common, displayName: 'sync', testEnvironment: 'node', testMatch: ['<rootDir>/test/sync/**/*.test.ts'] },
+    {
+      ...common,
+      displayName: 'components',
+      testEnvironment: 'jsdom',
+      testMatch: ['<rootDir>/test/components/**/*.test.tsx'],
+    },
+    { ...common, displayName: 'browser', testEnvironment: 'node', testMatch: ['<rootDir>/test/browser/**/*.test.ts'] },
+  ],
+};

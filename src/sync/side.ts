@@ -1,0 +1,86 @@
+// The engine's only view of a service. `src/crm` and `src/outlook` each implement it, so the
+// engine never knows which service it talks to (after RxDB's masterChangesSince / masterWrite).
+import type { EntityType, RecordOf, SideName } from './records';
+
+export interface SideItem<R> {
+  /** The item's id on this side (a string, whatever the wire type). */
+  id: string;
+  /** Opaque version: Graph changeKey / @odata.etag, Oro updatedAt. Compared only for equality. */
+  version: string;
+  record: R;
+  /**
+   * Outlook only: the CRM id stamped on the item (`OroCRM_id` / linkedResources.externalId).
+   * `undefined` when the read could not see the stamp (delta), `null` when the item has none.
+   */
+  crmId?: string | null;
+}
+
+export type Change<R> = { kind: 'upsert'; item: SideItem<R> } | { kind: 'delete'; id: string };
+
+export interface ChangePage<R> {
+  changes: Array<Change<R>>;
+  /** Where the next read continues. Persist it only after this page is applied. */
+  checkpoint: string;
+  /** False while more pages of this round remain; read again with `checkpoint`. */
+  done: boolean;
+  /**
+   * True when this round began without a checkpoint, so its pages together list every item that
+   * exists now. Only a complete, successful full round may be used to infer deletions.
+   */
+  full: boolean;
+}
+
+export type WriteOp<R> =
+  | {
+      op: 'create';
+      /** Idempotency key, journaled before the write; a retry with the same key never duplicates. */
+      key: string;
+      record: R;
+      /** Outlook: the CRM id to stamp on the new item. */
+      crmId?: string;
+    }
+  | {
+      op: 'update';
+      id: string;
+      record: R;
+      /** Fields to send; all mapped fields when absent. */
+      fields?: ReadonlyArray<keyof R>;
+      /** Outlook: a string stamps the CRM id, null clears it, undefined leaves it. */
+      crmId?: string | null;
+    }
+  | { op: 'delete'; id: string };
+
+export type WriteErrorCode = 'not_found' | 'invalid' | 'conflict' | 'throttled' | 'unavailable' | 'unknown';
+
+export type WriteResult =
+  | { ok: true; id: string; version: string }
+  | { ok: false; code: WriteErrorCode; message: string; retryable: boolean };
+
+export interface SyncSide {
+  readonly name: SideName;
+
+  /** One page of changes since `checkpoint` (null: start a full round). Throws FullResyncRequiredError. */
+  readChanges<T extends EntityType>(type: T, checkpoint: string | null): Promise<ChangePage<RecordOf<T>>>;
+
+  /** Applies ops in batches; results line up with `ops` by index. Throws only when nothing could be sent. */
+  apply<T extends EntityType>(type: T, ops: ReadonlyArray<WriteOp<RecordOf<T>>>): Promise<WriteResult[]>;
+
+  /** Current state of items by id, batched; null where the item no longer exists. */
+  get<T extends EntityType>(type: T, ids: ReadonlyArray<string>): Promise<Array<SideItem<RecordOf<T>> | null>>;
+
+  /** Items whose matching key equals `record`'s (first-sync matching). */
+  findByKey<T extends EntityType>(type: T, record: RecordOf<T>): Promise<Array<SideItem<RecordOf<T>>>>;
+
+  /** Outlook: items stamped with this CRM id. CRM: the record with this id, if any. */
+  findByCrmId<T extends EntityType>(type: T, crmId: string): Promise<Array<SideItem<RecordOf<T>>>>;
+
+  /**
+   * The item an earlier create with this op's key produced, if it reached the service
+   * (Oro contacts: externalId; Oro events: uid; Graph events: transactionId; other Graph items: the CRM id stamp).
+   * Used after a crash so that a journaled create is never sent twice.
+   */
+  findCreated<T extends EntityType>(
+    type: T,
+    op: Extract<WriteOp<RecordOf<T>>, { op: 'create' }>,
+  ): Promise<SideItem<RecordOf<T>> | null>;
+}
