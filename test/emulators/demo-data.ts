@@ -86,7 +86,4 @@ export const OUTLOOK_ONLY_EVENTS: EventRecord[] = [
   { title: 'Dentist', start: '2026-12-05T09:30:00Z', end: '2026-12-05T10:00:00Z', allDay: false },
 ];
 
-/** Graph stores contact gender and fax in MAPI properties (no first-class fields in v1.0). */
-export const GRAPH_GENDER_PROPERTY = 'Integer 0x3A4D'; // PidTagGender: 0 unspecified, 1 female, 2 male
-export const GRAPH_FAX_PROPERTY = 'String 0x3A24'; // PidTagBusinessFaxNumber
-export const GRAPH_CRM_ID_PROPERTY = 'String {00020329-0000-0000-C000-000000000046} Name OroCRM_id';
+export { CRM_ID_PROPERTY, GENDER_PROPERTY, FAX_PROPERTY, CONTACT_FOLDER_NAME, TODO_LIST_NAME } from '../../src/outlook/properties';
