@@ -1,0 +1,117 @@
+// The emulator's core tables (organizations, users, OAuth, configuration) and the demo seed.
+// Entity tables belong to entities/; this file only creates what the core needs.
+import fs from 'node:fs';
+import path from 'node:path';
+import crypto from 'node:crypto';
+import Database from 'better-sqlite3';
+import { DEMO_OAUTH_CLIENT_ID, DEMO_ORGANIZATION, DEMO_USERS } from '../demo-data';
+import { configName, type SettingKey, type SettingValue } from '../../../src/settings';
+
+export function openDatabase(file: string): Database.Database {
+  if (file !== ':memory:') fs.mkdirSync(path.dirname(path.resolve(file)), { recursive: true });
+  const db = new Database(file);
+  db.pragma('journal_mode = WAL');
+  db.pragma('foreign_keys = ON');
+  db.pragma('busy_timeout = 2000');
+  return db;
+}
+
+/** Creates the core tables; idempotent. */
+export function migrateCore(db: Database.Database): void {
+  db.exec(`
+    CREATE TABLE IF NOT EXISTS organizations (
+      id INTEGER PRIMARY KEY,
+      name TEXT NOT NULL UNIQUE
+    );
+    CREATE TABLE IF NOT EXISTS users (
+      id INTEGER PRIMARY KEY,
+      username TEXT NOT NULL UNIQUE,
+      password_salt TEXT NOT NULL,
+      password_hash TEXT NOT NULL,
+      organization_id INTEGER NOT NULL REFERENCES organizations(id),
+      is_admin INTEGER NOT NULL DEFAULT 0,
+      enabled INTEGER NOT NULL DEFAULT 1,
+      locked INTEGER NOT NULL DEFAULT 0,
+      first_name TEXT, last_name TEXT, email TEXT
+    );
+    CREATE TABLE IF NOT EXISTS oauth_clients (
+      client_id TEXT PRIMARY KEY,
+      secret TEXT,              -- NULL for public clients (the add-in)
+      active INTEGER NOT NULL DEFAULT 1,
+      name TEXT NOT NULL
+    );
+    CREATE TABLE IF NOT EXISTS oauth_access_tokens (
+      token TEXT PRIMARY KEY,
+      user_id INTEGER NOT NULL REFERENCES users(id),
+      client_id TEXT NOT NULL,
+      expires_at INTEGER NOT NULL,  -- ms since epoch
+      revoked INTEGER NOT NULL DEFAULT 0
+    );
+    CREATE TABLE IF NOT EXISTS oauth_refresh_tokens (
+      token TEXT PRIMARY KEY,
+      access_token TEXT NOT NULL,
+      user_id INTEGER NOT NULL REFERENCES users(id),
+      client_id TEXT NOT NULL,
+      expires_at INTEGER NOT NULL,
+      revoked INTEGER NOT NULL DEFAULT 0
+    );
+    -- Oro's oro_config_value: one row per (scope, scope id, option) that stores a value of its own.
+    CREATE TABLE IF NOT EXISTS config_values (
+      scope TEXT NOT NULL,          -- user | organization | global
+      scope_id INTEGER NOT NULL,    -- user id, organization id, 0 for global
+      name TEXT NOT NULL,           -- e.g. oro_crm_pro_outlook.contacts_enabled
+      value TEXT NOT NULL,          -- JSON
+      created_at TEXT NOT NULL,
+      updated_at TEXT NOT NULL,
+      PRIMARY KEY (scope, scope_id, name)
+    );
+    -- One version per scope instance, drawn from one increasing sequence (the ETag source).
+    CREATE TABLE IF NOT EXISTS config_versions (
+      scope TEXT NOT NULL,
+      scope_id INTEGER NOT NULL,
+      version INTEGER NOT NULL,
+      PRIMARY KEY (scope, scope_id)
+    );
+  `);
+}
+
+export function isSeeded(db: Database.Database): boolean {
+  return (db.prepare('SELECT COUNT(*) AS n FROM organizations').get() as { n: number }).n > 0;
+}
+
+export function hashPassword(password: string, salt: string): string {
+  return crypto.createHash('sha256').update(`${salt}:${password}`).digest('hex');
+}
+
+/** Values the demo organization stores of its own, so "Use Organization" shows something other than Oro's default. */
+export const SEEDED_ORGANIZATION_SETTINGS: Partial<Record<SettingKey, SettingValue>> = {
+  contacts_sync_interval_outlook: 60,
+};
+
+/** Seeds a new database: organization Acme, the demo users (password = username), the public client outlook-addin. */
+export function seedCore(db: Database.Database, now: Date): void {
+  db.transaction(() => {
+    const org = db.prepare('INSERT INTO organizations (name) VALUES (?)').run(DEMO_ORGANIZATION);
+    const orgId = Number(org.lastInsertRowid);
+    const insertUser = db.prepare(
+      `INSERT INTO users (username, password_salt, password_hash, organization_id, is_admin, first_name, last_name, email)
+       VALUES (?, ?, ?, ?, ?, ?, ?, ?)`,
+    );
+    for (const u of DEMO_USERS) {
+      const salt = crypto.randomBytes(8).toString('hex');
+      insertUser.run(u.username, salt, hashPassword(u.password, salt), orgId, u.isAdmin ? 1 : 0, u.firstName, u.lastName, u.email);
+    }
+    db.prepare('INSERT INTO oauth_clients (client_id, secret, active, name) VALUES (?, NULL, 1, ?)').run(DEMO_OAUTH_CLIENT_ID, 'OroCRM Sync for Outlook');
+    const stamp = oroDateTime(now);
+    const insertValue = db.prepare('INSERT INTO config_values (scope, scope_id, name, value, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?)');
+    for (const [key, value] of Object.entries(SEEDED_ORGANIZATION_SETTINGS)) {
+      insertValue.run('organization', orgId, configName(key as SettingKey), JSON.stringify(value), stamp, stamp);
+    }
+    db.prepare('INSERT INTO config_versions (scope, scope_id, version) VALUES (?, ?, 1)').run('organization', orgId);
+  })();
+}
+
+/** Oro's datetime format: UTC, seconds precision, `Z` (oro-api.md §4). */
+export function oroDateTime(date: Date): string {
+  return date.toISOString().replace(/\.\d{3}Z$/, 'Z');
+}

@@ -1,0 +1,139 @@
+// The OroCRM API emulator: real HTTP on 127.0.0.1, state in one SQLite file.
+// Core routes: OAuth (auth.ts), the stock configuration API (configuration.ts), the outlooksettings
+// extension (outlooksettings.ts); entity APIs come from entities/.
+import { Router, serve, type Handler, type Request, type Response, type RunningServer } from '../common/http';
+import type { FaultKnobs } from '../common/faults';
+import type { CrmContext } from './context';
+import { OAuthServer } from './auth';
+import { isSeeded, migrateCore, openDatabase, seedCore } from './db';
+import { registerConfigurationRoutes } from './configuration';
+import { registerOutlookSettingsRoutes } from './outlooksettings';
+import { errorOf, jsonApi, problem, UNAUTHORIZED } from './jsonapi';
+import { migrateEntities, registerEntityRoutes, seedEntities } from './entities';
+import { DEMO_OAUTH_CLIENT_ID } from '../demo-data';
+
+export interface CrmEmulatorOptions {
+  dbFile: string;
+  port?: number;
+  faults?: Partial<FaultKnobs>;
+  /** The emulator's clock (token expiry, timestamps); tests may move it. */
+  now?: () => Date;
+  corsOrigins?: string[];
+  /** Behave like a stock Oro without the outlooksettings extension (its routes answer 404). */
+  stockOro?: boolean;
+}
+
+export type CrmEmulator = RunningServer & { ctx: CrmContext };
+
+/** Every /api/* route needs a valid Bearer token; without one Oro answers 401 with an empty body (oro-api.md §4). */
+class ApiRouter extends Router {
+  constructor(private readonly authenticate: (req: Request) => unknown) {
+    super();
+  }
+
+  override on(method: string, pattern: string, handler: Handler): this {
+    const guarded: Handler = pattern.startsWith('/api/') ? (req) => (this.authenticate(req) ? handler(req) : UNAUTHORIZED) : handler;
+    return super.on(method, pattern, guarded);
+  }
+}
+
+export async function createCrmEmulator(options: CrmEmulatorOptions): Promise<CrmEmulator> {
+  const now = options.now ?? (() => new Date());
+  const db = openDatabase(options.dbFile);
+  try {
+    migrateCore(db);
+    migrateEntities(db);
+    if (!isSeeded(db)) {
+      seedCore(db, now());
+      seedEntities(db);
+    }
+  } catch (error) {
+    db.close();
+    throw error;
+  }
+
+  const oauth = new OAuthServer(db, now);
+  let baseUrl = '';
+  // faults is filled in once serve() has created it; handlers only read it while serving.
+  const ctx: CrmContext = {
+    db,
+    faults: undefined as unknown as CrmContext['faults'],
+    now,
+    authenticate: (req) => oauth.authenticate(req),
+    baseUrl: () => baseUrl,
+  };
+
+  const router = new ApiRouter((req) => ctx.authenticate(req));
+  oauth.register(router);
+  registerConfigurationRoutes(router, ctx);
+  if (!options.stockOro) registerOutlookSettingsRoutes(router, ctx);
+  registerEntityRoutes(router, ctx);
+
+  let running: RunningServer;
+  try {
+    running = await serve({
+      name: 'crm',
+      router,
+      port: options.port,
+      host: '127.0.0.1',
+      faults: options.faults,
+      corsOrigins: options.corsOrigins,
+      notFound: (req) => notFound(ctx, req),
+      internalError: (_req, error) => internalError(error),
+    });
+  } catch (error) {
+    db.close();
+    throw error;
+  }
+  ctx.faults = running.faults;
+  baseUrl = running.url;
+  running.faults.throttledBody = (retryAfter) => ({
+    errors: [problem(429, 'too many requests http exception', `Too many requests; retry after ${retryAfter} seconds.`)],
+  });
+  running.faults.unavailableBody = () => ({
+    errors: [problem(503, 'service unavailable http exception', 'The service is temporarily unavailable; try again later.')],
+  });
+
+  const closeServer = running.close;
+  return {
+    ...running,
+    ctx,
+    close: async () => {
+      await closeServer();
+      if (db.open) db.close();
+    },
+  };
+}
+
+/** Unknown /api routes still need a token first (Oro's firewall runs before routing). */
+function notFound(ctx: CrmContext, req: Request): Response {
+  if (req.path.startsWith('/api/') && !ctx.authenticate(req)) return UNAUTHORIZED;
+  return errorOf(404, 'not found http exception', `No route found for "${req.method} ${req.path}".`);
+}
+
+/** A failure nobody expected: Oro's JSON:API 500 shape; the server stays up. */
+function internalError(error: unknown): Response {
+  const detail = error instanceof Error ? error.message : String(error);
+  return jsonApi(500, { errors: [problem(500, 'runtime exception', `Internal error: ${detail}`)] });
+}
+
+/** Test helper: an access token for `username` via the password grant (demo passwords equal usernames). */
+export async function tokenFor(emulator: { url: string }, username: string, password = username): Promise<string> {
+  const tokens = await tokensFor(emulator, username, password);
+  return tokens.access_token;
+}
+
+/** Test helper: the whole token response of the password grant. */
+export async function tokensFor(
+  emulator: { url: string },
+  username: string,
+  password = username,
+): Promise<{ access_token: string; refresh_token: string; expires_in: number; token_type: string }> {
+  const res = await fetch(`${emulator.url}/oauth2-token`, {
+    method: 'POST',
+    headers: { 'Content-Type': 'application/x-www-form-urlencoded' },
+    body: new URLSearchParams({ grant_type: 'password', client_id: DEMO_OAUTH_CLIENT_ID, username, password }).toString(),
+  });
+  if (!res.ok) throw new Error(`password grant for ${username} failed: ${res.status} ${await res.text()}`);
+  return (await res.json()) as { access_token: string; refresh_token: string; expires_in: number; token_type: string };
+}
