@@ -47,7 +47,12 @@ export interface ConflictLogEntry {
   losingValues: Record<string, unknown>;
 }
 
-/** One atomic change of the store: all of it is applied, or none. */
+/**
+ * One atomic change of the store: all of it is applied, or none. Parts apply in this order:
+ * deleteRelations, putRelations, removeJournal, addJournal, checkpoints, conflicts. So one commit
+ * can unlink an Outlook item and relink it, or replace a journal entry under the same key.
+ * A (type, outlookId) is linked to at most one crmId: a put that breaks this fails the commit.
+ */
 export interface StoreCommit {
   putRelations?: Relation[];
   deleteRelations?: Array<{ type: EntityType; crmId: string }>;
