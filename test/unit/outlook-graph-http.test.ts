@@ -1,0 +1,269 @@
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { GraphHttp, OutcomeUnknownError, type GraphTokenSource } from '../../src/outlook/graph-http';
+import { failedWrite, graphError, parseRetryAfter } from '../../src/outlook/graph-errors';
+import { Semaphore } from '../../src/outlook/semaphore';
+import { GraphPasswordTokens } from '../../src/outlook/tokens';
+import {
+  AuthenticationError,
+  FullResyncRequiredError,
+  MalformedResponseError,
+  RequestRejectedError,
+  ServiceUnavailableError,
+  ThrottledError,
+} from '../../src/sync/errors';
+
+// A tiny stub server: each test sets `handle`; the stub counts requests and concurrency.
+type Handler = (req: http.IncomingMessage, body: string, res: http.ServerResponse) => void | Promise<void>;
+let handle: Handler;
+let server: http.Server;
+let base: string;
+let inFlight = 0;
+let maxInFlight = 0;
+let seen: Array<{ method: string; url: string; body: string; auth: string | undefined }> = [];
+
+beforeAll(async () => {
+  server = http.createServer((req, res) => {
+    let body = '';
+    req.on('data', (c) => (body += c));
+    req.on('end', async () => {
+      inFlight++;
+      maxInFlight = Math.max(maxInFlight, inFlight);
+      seen.push({ method: req.method ?? '', url: req.url ?? '', body, auth: req.headers.authorization });
+      res.on('close', () => inFlight--);
+      await handle(req, body, res);
+    });
+  });
+  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+  base = `http://127.0.0.1:${(server.address() as AddressInfo).port}/v1.0`;
+});
+afterAll(() => new Promise<void>((r) => server.close(() => r())));
+beforeEach(() => {
+  seen = [];
+  maxInFlight = 0;
+});
+
+function json(res: http.ServerResponse, status: number, body: unknown, headers: Record<string, string> = {}): void {
+  res.writeHead(status, { 'Content-Type': 'application/json', ...headers });
+  res.end(body === undefined ? '' : JSON.stringify(body));
+}
+
+const tokens: GraphTokenSource = { accessToken: async () => 'tok' };
+
+function client(extra: Partial<ConstructorParameters<typeof GraphHttp>[0]> = {}) {
+  const sleeps: number[] = [];
+  const graph = new GraphHttp({ baseUrl: base, tokens, sleep: async (ms) => void sleeps.push(ms), random: () => 0.5, ...extra });
+  return { graph, sleeps };
+}
+
+describe('Graph HTTP retries', () => {
+  it('waits a fractional Retry-After on 429 and then succeeds', async () => {
+    let n = 0;
+    handle = (_req, _b, res) => (n++ === 0 ? json(res, 429, { error: { code: 'TooManyRequests', message: 'later' } }, { 'Retry-After': '2.128' }) : json(res, 200, { ok: 1 }));
+    const { graph, sleeps } = client();
+    const res = await graph.request({ method: 'GET', url: '/me/contacts' });
+    expect(res.status).toBe(200);
+    expect(sleeps).toEqual([2128]);
+    expect(seen[0].auth).toBe('Bearer tok');
+  });
+
+  it('reads Retry-After as seconds or an HTTP-date', () => {
+    expect(parseRetryAfter('0.5')).toBe(500);
+    expect(parseRetryAfter('3')).toBe(3000);
+    expect(parseRetryAfter(new Date(10_000 + 4000).toUTCString(), 10_000)).toBe(4000);
+    expect(parseRetryAfter('soon')).toBeNull();
+    expect(parseRetryAfter(undefined)).toBeNull();
+  });
+
+  it('backs off exponentially with jitter on 503 without Retry-After, then gives up with ServiceUnavailableError', async () => {
+    handle = (_req, _b, res) => json(res, 503, { error: { code: 'serviceNotAvailable', message: 'down' } });
+    const { graph, sleeps } = client({ maxAttempts: 4, backoffBaseMs: 100 });
+    await expect(graph.requestOk({ method: 'GET', url: '/me/contacts' })).rejects.toBeInstanceOf(ServiceUnavailableError);
+    expect(seen).toHaveLength(4);
+    expect(sleeps).toEqual([50, 100, 200]);
+  });
+
+  it('never resends a plain POST after a 5xx: the outcome is reported unknown', async () => {
+    handle = (_req, _b, res) => json(res, 500, { error: { code: 'generalException', message: 'boom' } });
+    const { graph } = client();
+    await expect(graph.requestOk({ method: 'POST', url: '/me/contacts', body: { givenName: 'A' } })).rejects.toBeInstanceOf(OutcomeUnknownError);
+    expect(seen).toHaveLength(1);
+  });
+
+  it('resends a keyed POST (event with transactionId) after a 5xx', async () => {
+    let n = 0;
+    handle = (_req, _b, res) => (n++ === 0 ? json(res, 502, undefined) : json(res, 201, { id: 'e1' }));
+    const { graph } = client();
+    const res = await graph.requestOk({ method: 'POST', url: '/me/events', body: { transactionId: 'k1' }, keyed: true });
+    expect(res.status).toBe(201);
+    expect(seen).toHaveLength(2);
+  });
+
+  it('resends a GET after a dropped connection but not a plain POST', async () => {
+    let n = 0;
+    handle = (req, _b, res) => (n++ === 0 || req.method === 'POST' ? req.socket.destroy() : json(res, 200, { value: [] }));
+    const { graph } = client();
+    expect((await graph.request({ method: 'GET', url: '/me/contacts' })).status).toBe(200);
+    await expect(graph.request({ method: 'POST', url: '/me/contacts', body: {} })).rejects.toBeInstanceOf(OutcomeUnknownError);
+  });
+
+  it('retries a POST that was throttled (429 means it did not run)', async () => {
+    let n = 0;
+    handle = (_req, _b, res) => (n++ === 0 ? json(res, 429, undefined, { 'Retry-After': '0' }) : json(res, 201, { id: 'c1' }));
+    const { graph } = client();
+    expect((await graph.request({ method: 'POST', url: '/me/contacts', body: {} })).status).toBe(201);
+  });
+
+  it('hands a Retry-After longer than the cap to the caller as ThrottledError', async () => {
+    handle = (_req, _b, res) => json(res, 429, { error: { code: 'ApplicationThrottled', message: 'MailboxConcurrency' } }, { 'Retry-After': '600' });
+    const { graph, sleeps } = client({ maxRetryAfterMs: 60_000 });
+    const err = await graph.requestOk({ method: 'GET', url: '/me/contacts' }).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(ThrottledError);
+    expect((err as ThrottledError).retryAfterMs).toBe(600_000);
+    expect(sleeps).toEqual([]);
+  });
+
+  it('refreshes the token once after a 401, then reports AuthenticationError', async () => {
+    let refreshes = 0;
+    handle = (_req, _b, res) => json(res, 401, { error: { code: 'InvalidAuthenticationToken', message: 'expired' } });
+    const graph = new GraphHttp({ baseUrl: base, tokens: { accessToken: async () => 't', refresh: async () => (refreshes++, 't2') }, sleep: async () => {} });
+    await expect(graph.request({ method: 'GET', url: '/me' })).rejects.toBeInstanceOf(AuthenticationError);
+    expect(refreshes).toBe(1);
+    expect(seen).toHaveLength(2);
+  });
+});
+
+describe('Graph HTTP concurrency', () => {
+  it('never has more than 4 requests in flight', async () => {
+    handle = (_req, _b, res) => void setTimeout(() => json(res, 200, { value: [] }), 15);
+    const { graph } = client();
+    await Promise.all(Array.from({ length: 12 }, (_, i) => graph.request({ method: 'GET', url: `/me/contacts/${i}` })));
+    expect(seen).toHaveLength(12);
+    expect(maxInFlight).toBe(4);
+  });
+
+  it('lets a batch of 4 or more items run alone (its items count toward the limit)', async () => {
+    const concurrentWithBatch: number[] = [];
+    handle = (req, body, res) => {
+      if (req.url?.endsWith('$batch')) {
+        concurrentWithBatch.push(inFlight);
+        const { requests } = JSON.parse(body) as { requests: Array<{ id: string }> };
+        setTimeout(() => json(res, 200, { responses: requests.map((r) => ({ id: r.id, status: 200, body: {} })) }), 15);
+      } else setTimeout(() => json(res, 200, {}), 15);
+    };
+    const { graph } = client();
+    const gets = Array.from({ length: 5 }, (_, i) => graph.request({ method: 'GET', url: `/me/x/${i}` }));
+    const batch = graph.batch(Array.from({ length: 6 }, (_, i) => ({ method: 'GET' as const, url: `/me/y/${i}` })));
+    await Promise.all([...gets, batch]);
+    expect(concurrentWithBatch).toEqual([1]);
+  });
+
+  it('grants a FIFO weighted semaphore in order', async () => {
+    const s = new Semaphore(4);
+    const order: string[] = [];
+    const r1 = await s.acquire(3);
+    const heavy = s.acquire(4).then((r) => (order.push('heavy'), r));
+    const light = s.acquire(1).then((r) => (order.push('light'), r));
+    r1();
+    (await heavy)();
+    (await light)();
+    expect(order).toEqual(['heavy', 'light']);
+    expect(s.inUse).toBe(0);
+  });
+});
+
+describe('Graph $batch', () => {
+  it('splits into groups of at most 20 and matches answers by id in any order', async () => {
+    handle = (_req, body, res) => {
+      const { requests } = JSON.parse(body) as { requests: Array<{ id: string; url: string }> };
+      expect(requests.length).toBeLessThanOrEqual(20);
+      json(res, 200, { responses: [...requests].reverse().map((r) => ({ id: r.id, status: 200, body: { url: r.url } })) });
+    };
+    const { graph } = client();
+    const out = await graph.batch(Array.from({ length: 45 }, (_, i) => ({ method: 'GET' as const, url: `/me/contacts/${i}` })));
+    expect(seen).toHaveLength(3);
+    expect(out.map((r) => (r.body as { url: string }).url)).toEqual(Array.from({ length: 45 }, (_, i) => `/me/contacts/${i}`));
+    expect(JSON.parse(seen[0].body).requests[0]).toEqual({ id: '0', method: 'GET', url: '/me/contacts/0' });
+  });
+
+  it('resends only the items throttled inside a 200 batch, after the longest Retry-After', async () => {
+    let round = 0;
+    handle = (_req, body, res) => {
+      const { requests } = JSON.parse(body) as { requests: Array<{ id: string }> };
+      round++;
+      json(res, 200, {
+        responses: requests.map((r) =>
+          round === 1 && (r.id === '1' || r.id === '2')
+            ? { id: r.id, status: 429, headers: { 'Retry-After': r.id === '1' ? '0.2' : '1.5' }, body: { error: { code: 'TooManyRequests', message: 'x' } } }
+            : { id: r.id, status: 201, body: { id: `new-${r.id}` } },
+        ),
+      });
+    };
+    const { graph, sleeps } = client();
+    const out = await graph.batch([0, 1, 2].map((i) => ({ method: 'POST' as const, url: '/me/contacts', body: { n: i } })));
+    expect(out.map((r) => r.status)).toEqual([201, 201, 201]);
+    expect(sleeps).toEqual([1500]);
+    expect(JSON.parse(seen[1].body).requests.map((r: { id: string }) => r.id)).toEqual(['1', '2']);
+    expect(JSON.parse(seen[1].body).requests[0].headers).toEqual({ 'Content-Type': 'application/json' });
+  });
+
+  it('after a dropped batch resends GETs/PATCHes but reports plain POSTs as unknown (status 0)', async () => {
+    let round = 0;
+    handle = (req, body, res) => {
+      if (round++ === 0) return void req.socket.destroy();
+      const { requests } = JSON.parse(body) as { requests: Array<{ id: string }> };
+      json(res, 200, { responses: requests.map((r) => ({ id: r.id, status: 200, body: {} })) });
+    };
+    const { graph } = client();
+    const out = await graph.batch([
+      { method: 'POST', url: '/me/contacts', body: {} },
+      { method: 'PATCH', url: '/me/contacts/1', body: {} },
+      { method: 'POST', url: '/me/events', body: {}, keyed: true },
+    ]);
+    expect(out.map((r) => r.status)).toEqual([0, 200, 200]);
+    expect(failedWrite(0, undefined, 'POST').code).toBe('unavailable');
+  });
+
+  it('rejects an unreadable batch answer with MalformedResponseError', async () => {
+    handle = (_req, _b, res) => json(res, 200, { responses: [{ id: '7', status: 200 }] });
+    const { graph } = client();
+    await expect(graph.batch([{ method: 'GET', url: '/me/contacts/1' }])).rejects.toBeInstanceOf(MalformedResponseError);
+  });
+});
+
+describe('Graph errors and links', () => {
+  it('turns 410 and syncStateNotFound / resyncRequired in any case into FullResyncRequiredError', () => {
+    expect(graphError(410, {}, undefined, 'GET delta')).toBeInstanceOf(FullResyncRequiredError);
+    expect(graphError(400, {}, { error: { code: 'SYNCSTATENOTFOUND', message: 'x' } }, 'GET delta')).toBeInstanceOf(FullResyncRequiredError);
+    expect(graphError(400, {}, { error: { code: 'resyncRequired', message: 'x' } }, 'GET delta')).toBeInstanceOf(FullResyncRequiredError);
+    const rejected = graphError(404, {}, { error: { code: 'ErrorItemNotFound', message: 'gone' } }, 'GET x');
+    expect(rejected).toBeInstanceOf(RequestRejectedError);
+    expect(rejected.message).toContain('ErrorItemNotFound');
+  });
+
+  it('refuses to follow a link to another origin with the token', () => {
+    const { graph } = client();
+    expect(() => graph.resolve('https://evil.test/v1.0/me/contacts/delta')).toThrow(MalformedResponseError);
+    expect(graph.resolve(`${base}/me/contacts/delta?$deltatoken=abc`)).toBe(`${base}/me/contacts/delta?$deltatoken=abc`);
+    expect(graph.relative(`${base}/me/contacts?$top=1`)).toBe('/me/contacts?$top=1');
+  });
+});
+
+describe('Graph password tokens (emulator sign-in)', () => {
+  it('posts the password grant once and caches the token until it nears expiry', async () => {
+    handle = (_req, _b, res) => json(res, 200, { token_type: 'Bearer', access_token: `at${seen.length}`, expires_in: 3600 });
+    let now = 0;
+    const t = new GraphPasswordTokens({ tokenUrl: `${base}/token`, username: 'alice', password: 'alice', now: () => now });
+    expect(await t.accessToken()).toBe('at1');
+    expect(await t.accessToken()).toBe('at1');
+    now = 3_550_000;
+    expect(await t.accessToken()).toBe('at2');
+    expect(new URLSearchParams(seen[0].body).get('grant_type')).toBe('password');
+  });
+
+  it('reports a refused sign-in as AuthenticationError', async () => {
+    handle = (_req, _b, res) => json(res, 400, { error: 'invalid_grant', error_description: 'bad password' });
+    const t = new GraphPasswordTokens({ tokenUrl: `${base}/token`, username: 'alice', password: 'x' });
+    await expect(t.accessToken()).rejects.toThrow(/bad password/);
+  });
+});
