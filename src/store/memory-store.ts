@@ -68,8 +68,12 @@ class MemoryStore implements SyncStore {
     this.key = identityKey(identity);
   }
 
-  private get state(): MemoryState {
+  private assertOpen(): void {
     if (this.closed) throw new Error('The sync store is closed');
+  }
+
+  private get state(): MemoryState {
+    this.assertOpen();
     let state = this.shelf.states.get(this.key);
     if (!state) {
       state = emptyState();
@@ -179,7 +183,7 @@ class MemoryStore implements SyncStore {
   }
 
   async clear(): Promise<void> {
-    this.state; // refuses when closed
+    this.assertOpen();
     this.shelf.states.delete(this.key);
   }
 
