@@ -1,0 +1,55 @@
+// Field-level three-way merge (sync-design.md, "Our choices"): a field changed on one side only keeps
+// that change; a field changed on both sides to different values goes to the rule's winner.
+import type { ConflictRule } from './conflict-rules';
+import type { CanonicalRecord, SideName } from './records';
+import { fieldsOf, fieldValue, sameValue } from './values';
+
+export interface FieldConflict {
+  field: string;
+  winner: SideName;
+  losingValue: unknown;
+}
+
+export interface MergeResult<R extends CanonicalRecord> {
+  merged: R;
+  /** Fields to write to each side so that it equals `merged`. */
+  crmFields: string[];
+  outlookFields: string[];
+  conflicts: FieldConflict[];
+}
+
+/** `base` is undefined on a first-sync match: then every differing field is a conflict. */
+export function threeWayMerge<R extends CanonicalRecord>(
+  base: R | undefined,
+  crm: R,
+  outlook: R,
+  rule: ConflictRule,
+): MergeResult<R> {
+  const merged: Record<string, unknown> = {};
+  const conflicts: FieldConflict[] = [];
+  for (const field of fieldsOf(base, crm, outlook)) {
+    const c = fieldValue(crm, field);
+    const o = fieldValue(outlook, field);
+    const b = base === undefined ? undefined : fieldValue(base, field);
+    if (sameValue(c, o)) merged[field] = c;
+    else if (base !== undefined && sameValue(o, b)) merged[field] = c; // changed in the CRM only
+    else if (base !== undefined && sameValue(c, b)) merged[field] = o; // changed in Outlook only
+    else {
+      const winner = rule(field, c, o, b);
+      merged[field] = winner === 'crm' ? c : o;
+      conflicts.push({ field, winner, losingValue: winner === 'crm' ? o : c });
+    }
+  }
+  const result = merged as unknown as R;
+  return {
+    merged: structuredClone(result),
+    crmFields: fieldsOf(result).filter((f) => !sameValue(fieldValue(crm, f), merged[f])),
+    outlookFields: fieldsOf(result).filter((f) => !sameValue(fieldValue(outlook, f), merged[f])),
+    conflicts,
+  };
+}
+
+/** One side's record overwrites the other's: the fields to write and nothing else. */
+export function overwrite<R extends CanonicalRecord>(source: R, target: R): string[] {
+  return fieldsOf(source, target).filter((f) => !sameValue(fieldValue(source, f), fieldValue(target, f)));
+}
