@@ -1,0 +1,85 @@
+// Builds the task pane (taskpane.html), the FunctionFile (commands.html), the icons and the manifest into dist/.
+// The shape follows Microsoft's Office-Addin-TaskPane-React template (office-addins.md §1), without babel:
+// ts-loader only transpiles (type checking is `npm run typecheck`).
+//
+//   npm run build        production: manifest URLs → ADDIN_URL (default https://outlook-addin.example.com/)
+//   npm run build:dev    development: manifest stays on https://localhost:3000/
+//   npm run dev-server   http://localhost:3000 (the standalone pane used by `npm start`)
+//
+// Build-time settings (environment variables, defaults in scripts/addin-config.js): ADDIN_URL, ADDIN_CRM_URL,
+// ADDIN_GRAPH_URL, ADDIN_GRAPH_CLIENT_ID; the last three reach the bundle as process.env.* (DefinePlugin).
+// ADDIN_OUT_DIR overrides dist/ (the browser tests build into a temp folder).
+//
+// Sideloading into real Outlook needs https with a trusted certificate. Create one with Microsoft's tool
+// (`npx office-addin-dev-certs install`, kept out of our dependencies) and run
+//   npm run dev-server -- --server-type https --server-options-key ~/.office-addin-dev-certs/localhost.key \
+//     --server-options-cert ~/.office-addin-dev-certs/localhost.crt --server-options-ca ~/.office-addin-dev-certs/ca.crt
+'use strict';
+const path = require('node:path');
+const webpack = require('webpack');
+const HtmlWebpackPlugin = require('html-webpack-plugin');
+const CopyWebpackPlugin = require('copy-webpack-plugin');
+const { resolveAddinConfig, definedGlobals, manifestForBuild } = require('./scripts/addin-config');
+
+module.exports = (_env, argv) => {
+  const mode = argv.mode === 'production' ? 'production' : 'development';
+  const dev = mode === 'development';
+  const config = resolveAddinConfig(mode);
+  const outDir = process.env.ADDIN_OUT_DIR ? path.resolve(process.env.ADDIN_OUT_DIR) : path.resolve(__dirname, 'dist');
+
+  return {
+    mode,
+    context: __dirname,
+    devtool: dev ? 'eval-cheap-module-source-map' : false,
+    entry: {
+      taskpane: './src/taskpane/index.tsx',
+      commands: './src/commands/commands.ts',
+    },
+    output: {
+      path: outDir,
+      filename: dev ? '[name].js' : '[name].[contenthash:8].js',
+      clean: true,
+    },
+    resolve: { extensions: ['.ts', '.tsx', '.js'] },
+    module: {
+      rules: [
+        {
+          test: /\.tsx?$/,
+          exclude: /node_modules/,
+          loader: 'ts-loader',
+          options: {
+            transpileOnly: true,
+            // ES modules let webpack tree-shake Fluent UI; tsconfig's noEmit is for tsc only.
+            compilerOptions: { module: 'es2020', noEmit: false, sourceMap: dev },
+          },
+        },
+      ],
+    },
+    // Reused between builds (npm start, the browser tests); keyed by mode so the two don't evict each other.
+    cache: { type: 'filesystem', name: mode, buildDependencies: { config: [__filename, require.resolve('./scripts/addin-config')] } },
+    optimization: {
+      // Libraries in their own file: they change less often than the pane, so browsers keep them cached.
+      splitChunks: { chunks: 'all', cacheGroups: { defaultVendors: { test: /[\\/]node_modules[\\/]/, name: 'vendors', priority: -10 } } },
+    },
+    performance: { hints: false }, // Fluent UI is large; size budgets come with a later issue.
+    plugins: [
+      new webpack.DefinePlugin(definedGlobals(config)),
+      new HtmlWebpackPlugin({ filename: 'taskpane.html', template: './src/taskpane/taskpane.html', chunks: ['taskpane'] }),
+      new HtmlWebpackPlugin({ filename: 'commands.html', template: './src/commands/commands.html', chunks: ['commands'] }),
+      new CopyWebpackPlugin({
+        patterns: [
+          { from: 'assets/*.png', to: 'assets/[name][ext]' },
+          { from: 'manifest.xml', to: 'manifest.xml', transform: (content) => manifestForBuild(content.toString(), config) },
+        ],
+      }),
+    ],
+    devServer: {
+      host: 'localhost',
+      port: Number(process.env.npm_package_config_dev_server_port) || 3000,
+      headers: { 'Access-Control-Allow-Origin': '*' },
+      static: false,
+      hot: false, // no react-refresh; a full reload keeps the pane's state honest
+      client: { overlay: { errors: true, warnings: false } },
+    },
+  };
+};
