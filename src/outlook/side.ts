@@ -1,0 +1,354 @@
+// OutlookSide: the engine's view of the mailbox through Microsoft Graph (SyncSide, src/sync/side.ts).
+//
+// - Containers: contacts live in the "OroCRM" contact folder, tasks in the "OroCRM" To Do list (both
+//   created once, see containers.ts); events in the primary calendar, tracked by calendarView delta over
+//   a window of `eventWindow` days around the time the round starts (default 90 back, 365 ahead). The
+//   window is encoded in the delta tokens (graph-api.md §2), so it moves only when a new full round begins.
+// - Checkpoints are the whole @odata.nextLink / @odata.deltaLink, stored verbatim. A nextLink of a round
+//   that began without a checkpoint is prefixed with "full:" so that `full` survives a restart mid-round.
+// - Delta cannot expand extended properties (§2, §4): after each page the changed contacts/events are
+//   re-read in $batch GETs with the stamp, gender and fax expanded. Tasks carry linkedResources.
+// - Writes go through $batch (≤ 20 per group, see graph-http.ts). No If-Match: Graph does not document it
+//   for these items (§9). Clearing a stamp writes "" (a PATCH cannot remove a single-value property).
+import { FullResyncRequiredError, MalformedResponseError } from '../sync/errors';
+import type { ContactRecord, EntityType, EventRecord, RecordOf, TaskRecord } from '../sync/records';
+import { matchKey } from '../sync/records';
+import type { ChangePage, Change, SideItem, SyncSide, WriteOp, WriteResult } from '../sync/side';
+import { Containers, listAll } from './containers';
+import { failedWrite, graphError, isResyncSignal } from './graph-errors';
+import type { BatchItem, BatchItemResult, GraphHttp } from './graph-http';
+import {
+  CONTACT_EXPAND,
+  contactFromGraph,
+  contactToGraph,
+  crmIdFilter,
+  EVENT_EXPAND,
+  eventFromGraph,
+  eventToGraph,
+  linkedResourceFor,
+  taskFromGraph,
+  taskToGraph,
+  type ContactField,
+  type EventField,
+  type TaskField,
+} from './mapping';
+import { LINKED_RESOURCE_APPLICATION } from './properties';
+
+export interface OutlookSideOptions {
+  http: GraphHttp;
+  /** `Prefer: odata.maxpagesize` for delta (default 100). */
+  pageSize?: number;
+  /** calendarView window around "now" for events (default 90 days back, 365 ahead). */
+  eventWindow?: { daysBack: number; daysAhead: number };
+  now?: () => number;
+  /** How long findByKey / task findByCrmId reuse a listing (default 60 s); any apply() of the type drops it. */
+  listCacheMs?: number;
+  /** Optional link to the CRM record, set as the task linkedResource's webUrl. */
+  taskWebUrl?: (crmId: string) => string | undefined;
+}
+
+export const FULL_ROUND_PREFIX = 'full:';
+const UTC_PREFERENCE = 'outlook.timezone="UTC"';
+
+type AnyItem = SideItem<ContactRecord | TaskRecord | EventRecord>;
+type AnyOp = WriteOp<ContactRecord | TaskRecord | EventRecord>;
+type CreateOp = Extract<AnyOp, { op: 'create' }>;
+
+export class OutlookSide implements SyncSide {
+  readonly name = 'outlook' as const;
+  readonly containers: Containers;
+  private readonly http: GraphHttp;
+  private readonly pageSize: number;
+  private readonly window: { daysBack: number; daysAhead: number };
+  private readonly now: () => number;
+  private readonly listCacheMs: number;
+  private readonly taskWebUrl: (crmId: string) => string | undefined;
+  private readonly listings = new Map<EntityType, { at: number; items: Promise<Array<AnyItem & { transactionId?: string | null }>> }>();
+
+  constructor(options: OutlookSideOptions) {
+    this.http = options.http;
+    this.containers = new Containers(options.http);
+    this.pageSize = options.pageSize ?? 100;
+    this.window = options.eventWindow ?? { daysBack: 90, daysAhead: 365 };
+    this.now = options.now ?? Date.now;
+    this.listCacheMs = options.listCacheMs ?? 60_000;
+    this.taskWebUrl = options.taskWebUrl ?? (() => undefined);
+  }
+
+  // ---------- reading ----------
+
+  async readChanges<T extends EntityType>(type: T, checkpoint: string | null): Promise<ChangePage<RecordOf<T>>> {
+    let full = checkpoint === null;
+    let url: string;
+    if (checkpoint === null) url = await this.deltaStart(type);
+    else if (checkpoint.startsWith(FULL_ROUND_PREFIX)) {
+      full = true;
+      url = checkpoint.slice(FULL_ROUND_PREFIX.length);
+    } else url = checkpoint;
+
+    const preferences = [`odata.maxpagesize=${this.pageSize}`];
+    if (type === 'event') preferences.push(UTC_PREFERENCE);
+    const res = await this.http.request({ method: 'GET', url, headers: { Prefer: preferences.join(', ') } });
+    if (isResyncSignal(res.status, res.body)) {
+      throw new FullResyncRequiredError(`Graph dropped the ${type} delta state (${res.status}); reading everything again.`);
+    }
+    if (res.status === 404 && type !== 'event') {
+      // The user deleted our folder/list: find or create it again on a fresh round.
+      this.containers.forget();
+      throw new FullResyncRequiredError(`The OroCRM ${type === 'contact' ? 'contact folder' : 'To Do list'} is gone; starting over.`);
+    }
+    if (res.status < 200 || res.status > 299) throw graphError(res.status, res.headers, res.body, `GET ${type} delta`);
+    const body = res.body as Record<string, unknown> | undefined;
+    const value = body?.value;
+    const nextLink = body?.['@odata.nextLink'];
+    const deltaLink = body?.['@odata.deltaLink'];
+    if (!Array.isArray(value) || (typeof nextLink !== 'string' && typeof deltaLink !== 'string')) {
+      throw new MalformedResponseError(`Graph's ${type} delta page has no value array or no next/delta link.`);
+    }
+
+    // An item can appear more than once in a page (§4): keep its last occurrence.
+    const latest = new Map<string, Record<string, unknown>>();
+    for (const raw of value as unknown[]) {
+      const id = (raw as { id?: unknown } | null)?.id;
+      if (typeof id !== 'string' || !id) throw new MalformedResponseError(`Graph's ${type} delta page has an item without an id.`);
+      latest.delete(id);
+      latest.set(id, raw as Record<string, unknown>);
+    }
+    const changes = await this.toChanges(type, [...latest.values()]);
+
+    let next: string;
+    if (typeof nextLink === 'string') next = (full ? FULL_ROUND_PREFIX : '') + this.http.resolve(nextLink);
+    else next = this.http.resolve(deltaLink as string);
+    return { changes: changes as Array<Change<RecordOf<T>>>, checkpoint: next, done: typeof nextLink !== 'string', full };
+  }
+
+  private async deltaStart(type: EntityType): Promise<string> {
+    if (type === 'contact') return `/me/contactFolders/${encodeURIComponent(await this.containers.contactFolderId())}/contacts/delta`;
+    if (type === 'task') return `/me/todo/lists/${encodeURIComponent(await this.containers.todoListId())}/tasks/delta?$expand=linkedResources`;
+    const { start, end } = this.windowNow();
+    return `/me/calendarView/delta?startDateTime=${encodeURIComponent(start)}&endDateTime=${encodeURIComponent(end)}`;
+  }
+
+  private windowNow(): { start: string; end: string } {
+    const day = 86_400_000;
+    const today = Math.floor(this.now() / day) * day;
+    return {
+      start: new Date(today - this.window.daysBack * day).toISOString().replace('.000Z', 'Z'),
+      end: new Date(today + (this.window.daysAhead + 1) * day).toISOString().replace('.000Z', 'Z'),
+    };
+  }
+
+  /** Delta entries → changes; contacts/events (and tasks delta sent without links) are re-read to see stamps. */
+  private async toChanges(type: EntityType, raws: Record<string, unknown>[]): Promise<Array<Change<unknown>>> {
+    const changes: Array<Change<unknown> | null> = raws.map((raw) => ('@removed' in raw ? { kind: 'delete', id: raw.id as string } : null));
+    const reread: number[] = [];
+    raws.forEach((raw, i) => {
+      if (changes[i]) return;
+      if (type === 'task' && Array.isArray(raw.linkedResources)) changes[i] = { kind: 'upsert', item: this.fromGraph(type, raw) };
+      else reread.push(i);
+    });
+    if (reread.length) {
+      const items = await this.get(type, reread.map((i) => raws[i].id as string));
+      reread.forEach((i, k) => {
+        const item = items[k];
+        // Deleted between the delta page and our GET: report the delete.
+        changes[i] = item ? { kind: 'upsert', item } : { kind: 'delete', id: raws[i].id as string };
+      });
+    }
+    return changes as Array<Change<unknown>>;
+  }
+
+  async get<T extends EntityType>(type: T, ids: ReadonlyArray<string>): Promise<Array<SideItem<RecordOf<T>> | null>> {
+    if (ids.length === 0) return [];
+    const coll = await this.collection(type);
+    const answers = await this.http.batch(ids.map((id) => ({ method: 'GET', url: `${itemUrl(coll, id)}?${this.readQuery(type)}`, headers: this.readHeaders(type) })));
+    return answers.map((a, i) => {
+      if (a.status === 404) return null;
+      if (a.status !== 200) throw graphError(a.status, a.headers, a.body, `GET ${type} ${ids[i]}`);
+      return this.fromGraph(type, a.body) as SideItem<RecordOf<T>>;
+    });
+  }
+
+  async findByKey<T extends EntityType>(type: T, record: RecordOf<T>): Promise<Array<SideItem<RecordOf<T>>>> {
+    const key = matchKey(type, record);
+    const items = await this.listing(type);
+    return items.filter((i) => matchKey(type, i.record as RecordOf<T>) === key).map(strip) as Array<SideItem<RecordOf<T>>>;
+  }
+
+  async findByCrmId<T extends EntityType>(type: T, crmId: string): Promise<Array<SideItem<RecordOf<T>>>> {
+    if (type === 'task') {
+      return (await this.listing(type)).filter((i) => i.crmId === crmId).map(strip) as Array<SideItem<RecordOf<T>>>;
+    }
+    return (await this.searchStamp(type, crmId)).map(strip) as Array<SideItem<RecordOf<T>>>;
+  }
+
+  /** Contacts/events whose OroCRM_id equals `crmId`, via $filter on the extended property (§6). */
+  private async searchStamp(type: 'contact' | 'event', crmId: string): Promise<Array<AnyItem & { transactionId?: string | null }>> {
+    const coll = type === 'contact' ? await this.collection(type) : '/me/events';
+    const url = `${coll}?$filter=${encodeURIComponent(crmIdFilter(crmId))}&${this.readQuery(type)}`;
+    const raws = await listAll(this.http, url, this.readHeaders(type));
+    // Graph compares values case-insensitively; the stamp is ours, so compare exactly.
+    return raws.map((r) => this.fromGraph(type, r)).filter((i) => i.crmId === crmId);
+  }
+
+  async findCreated<T extends EntityType>(type: T, op: Extract<WriteOp<RecordOf<T>>, { op: 'create' }>): Promise<SideItem<RecordOf<T>> | null> {
+    return (await this.findCreatedAny(type, op as CreateOp)) as SideItem<RecordOf<T>> | null;
+  }
+
+  private async findCreatedAny(type: EntityType, op: CreateOp): Promise<AnyItem | null> {
+    if (type === 'event') {
+      // transactionId is the op key (set on create); the stamp narrows the search when we have one.
+      const stamped = op.crmId ? await this.searchStamp('event', op.crmId) : [];
+      const byTransaction = (items: Array<AnyItem & { transactionId?: string | null }>) => items.find((i) => i.transactionId === op.key);
+      const found = byTransaction(stamped) ?? byTransaction(await this.listing('event', true));
+      return found ? strip(found) : null;
+    }
+    if (!op.crmId) return null; // Without a stamp a contact/task create cannot be recognised again.
+    if (type === 'contact') return (await this.searchStamp('contact', op.crmId)).map(strip)[0] ?? null;
+    return (await this.listing('task', true)).filter((i) => i.crmId === op.crmId).map(strip)[0] ?? null;
+  }
+
+  /** Every item of a type's container (events: the calendarView window), cached briefly. */
+  private listing(type: EntityType, fresh = false): Promise<Array<AnyItem & { transactionId?: string | null }>> {
+    const cached = this.listings.get(type);
+    if (!fresh && cached && this.now() - cached.at < this.listCacheMs) return cached.items;
+    const items = (async () => {
+      let url: string;
+      if (type === 'event') {
+        const { start, end } = this.windowNow();
+        url = `/me/calendarView?startDateTime=${encodeURIComponent(start)}&endDateTime=${encodeURIComponent(end)}&${this.readQuery(type)}`;
+      } else url = `${await this.collection(type)}?${this.readQuery(type)}`;
+      return (await listAll(this.http, url, this.readHeaders(type))).map((r) => this.fromGraph(type, r));
+    })();
+    this.listings.set(type, { at: this.now(), items });
+    items.catch(() => this.listings.delete(type));
+    return items;
+  }
+
+  // ---------- writing ----------
+
+  async apply<T extends EntityType>(type: T, ops: ReadonlyArray<WriteOp<RecordOf<T>>>): Promise<WriteResult[]> {
+    this.listings.delete(type);
+    const all = ops as ReadonlyArray<AnyOp>;
+    const coll = await this.collection(type);
+    const results: Array<WriteResult | undefined> = new Array(all.length);
+    if (type === 'task') await this.restampTasks(coll, all, results);
+
+    let todo = all.map((_, i) => i).filter((i) => results[i] === undefined);
+    // A create whose answer was lost is looked for before it is sent again (never a blind re-POST).
+    for (let round = 0; todo.length && round < 3; round++) {
+      const answers = await this.http.batch(todo.map((i) => this.writeItem(type, coll, all[i])));
+      const lost: number[] = [];
+      answers.forEach((a, k) => {
+        const i = todo[k];
+        results[i] = this.writeResult(type, all[i], a);
+        if (a.status === 0 && all[i].op === 'create' && (type === 'event' || (all[i] as CreateOp).crmId)) lost.push(i);
+      });
+      todo = [];
+      for (const i of lost) {
+        const found = await this.findCreatedAny(type, all[i] as CreateOp);
+        if (found) results[i] = { ok: true, id: found.id, version: found.version };
+        else todo.push(i);
+      }
+    }
+    this.listings.delete(type);
+    return results as WriteResult[];
+  }
+
+  private writeItem(type: EntityType, coll: string, op: AnyOp): BatchItem {
+    if (op.op === 'delete') return { method: 'DELETE', url: itemUrl(coll, op.id) };
+    const headers = this.readHeaders(type);
+    if (op.op === 'create') {
+      if (type === 'contact') return { method: 'POST', url: coll, body: contactToGraph(op.record as ContactRecord, undefined, op.crmId) };
+      if (type === 'event') {
+        // transactionId makes a resent create return the first event, not a duplicate (§2).
+        return { method: 'POST', url: coll, headers, keyed: true, body: { ...eventToGraph(op.record as EventRecord, undefined, op.crmId), transactionId: op.key } };
+      }
+      const body: Record<string, unknown> = taskToGraph(op.record as TaskRecord);
+      if (op.crmId) body.linkedResources = [linkedResourceFor(op.crmId, this.taskWebUrl(op.crmId))];
+      return { method: 'POST', url: coll, body };
+    }
+    const url = itemUrl(coll, op.id);
+    if (type === 'contact') return { method: 'PATCH', url, body: contactToGraph(op.record as ContactRecord, op.fields as ContactField[] | undefined, op.crmId) };
+    if (type === 'event') return { method: 'PATCH', url, headers, body: eventToGraph(op.record as EventRecord, op.fields as EventField[] | undefined, op.crmId) };
+    return { method: 'PATCH', url, body: taskToGraph(op.record as TaskRecord, op.fields as TaskField[] | undefined) };
+  }
+
+  private writeResult(type: EntityType, op: AnyOp, a: BatchItemResult): WriteResult {
+    const what = `${op.op} ${type}${op.op === 'create' ? '' : ` ${op.id}`}`;
+    if (a.status < 200 || a.status > 299) return failedWrite(a.status, a.body, what);
+    if (op.op === 'delete') return { ok: true, id: op.id, version: '' };
+    try {
+      const item = this.fromGraph(type, a.body);
+      return { ok: true, id: item.id, version: item.version };
+    } catch (e) {
+      return { ok: false, code: 'unknown', message: `${what}: ${(e as Error).message}`, retryable: false };
+    }
+  }
+
+  /**
+   * Task stamps live in linkedResources, which PATCH on the task cannot change: read them, then add, fix
+   * or delete ours. This runs before the task PATCH so the version it returns is the final one.
+   */
+  private async restampTasks(coll: string, ops: ReadonlyArray<AnyOp>, results: Array<WriteResult | undefined>): Promise<void> {
+    const targets = ops.flatMap((op, i) => (op.op === 'update' && op.crmId !== undefined ? [{ i, id: op.id, crmId: op.crmId }] : []));
+    if (!targets.length) return;
+    const current = await this.http.batch(targets.map((t) => ({ method: 'GET', url: `${itemUrl(coll, t.id)}/linkedResources` })));
+    const writes: Array<{ i: number; item: BatchItem }> = [];
+    targets.forEach((t, k) => {
+      const a = current[k];
+      if (a.status !== 200) return void (results[t.i] = failedWrite(a.status, a.body, `read links of task ${t.id}`));
+      const links = ((a.body as { value?: unknown } | undefined)?.value ?? []) as Array<{ id?: string; applicationName?: string; externalId?: string }>;
+      const ours = links.filter((l) => (l.applicationName ?? '').toLowerCase() === LINKED_RESOURCE_APPLICATION.toLowerCase() && typeof l.id === 'string');
+      const linkUrl = (id: string) => `${itemUrl(coll, t.id)}/linkedResources/${encodeURIComponent(id)}`;
+      const keep = t.crmId === null ? undefined : ours.find((l) => l.externalId === t.crmId) ?? ours[0];
+      for (const l of ours) if (l !== keep) writes.push({ i: t.i, item: { method: 'DELETE', url: linkUrl(l.id as string) } });
+      if (t.crmId !== null) {
+        const link = linkedResourceFor(t.crmId, this.taskWebUrl(t.crmId));
+        if (!keep) writes.push({ i: t.i, item: { method: 'POST', url: `${itemUrl(coll, t.id)}/linkedResources`, body: link } });
+        else if (keep.externalId !== t.crmId) writes.push({ i: t.i, item: { method: 'PATCH', url: linkUrl(keep.id as string), body: link } });
+      }
+    });
+    const answers = await this.http.batch(writes.map((w) => w.item));
+    answers.forEach((a, k) => {
+      const { i } = writes[k];
+      const ok = (a.status >= 200 && a.status < 300) || (a.status === 404 && writes[k].item.method === 'DELETE');
+      if (!ok && results[i] === undefined) results[i] = failedWrite(a.status, a.body, `stamp task ${(ops[i] as { id: string }).id}`);
+    });
+  }
+
+  // ---------- per-type wiring ----------
+
+  private async collection(type: EntityType): Promise<string> {
+    if (type === 'contact') return `/me/contactFolders/${encodeURIComponent(await this.containers.contactFolderId())}/contacts`;
+    if (type === 'task') return `/me/todo/lists/${encodeURIComponent(await this.containers.todoListId())}/tasks`;
+    return '/me/calendar/events';
+  }
+
+  private readQuery(type: EntityType): string {
+    if (type === 'contact') return `$expand=${encodeURIComponent(CONTACT_EXPAND)}`;
+    if (type === 'event') return `$expand=${encodeURIComponent(EVENT_EXPAND)}`;
+    return '$expand=linkedResources';
+  }
+
+  private readHeaders(type: EntityType): Record<string, string> | undefined {
+    return type === 'event' ? { Prefer: UTC_PREFERENCE } : undefined;
+  }
+
+  private fromGraph(type: EntityType, json: unknown): AnyItem & { transactionId?: string | null } {
+    if (type === 'contact') return contactFromGraph(json);
+    if (type === 'task') return taskFromGraph(json);
+    return eventFromGraph(json);
+  }
+}
+
+function itemUrl(coll: string, id: string): string {
+  return `${coll}/${encodeURIComponent(id)}`;
+}
+
+/** A SideItem without mapping extras (transactionId). */
+function strip<R>(item: SideItem<R> & { transactionId?: string | null }): SideItem<R> {
+  const out: SideItem<R> = { id: item.id, version: item.version, record: item.record };
+  if (item.crmId !== undefined) out.crmId = item.crmId;
+  return out;
+}
