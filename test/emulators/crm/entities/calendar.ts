@@ -1,0 +1,332 @@
+// Oro's legacy REST calendar events (oro-api.md §3): /api/rest/{latest|v1}/calendarevents[.json],
+// calendars/default, page/limit or start/end listing, legacy operator filters, FOSRest form errors.
+// Recurring events are stored and echoed but never expanded into occurrences (README).
+import crypto from 'node:crypto';
+import type Database from 'better-sqlite3';
+import type { Request, Response, Router } from '../../common/http';
+import type { CrmContext, CrmUser } from '../context';
+import { normalizeDateTime } from './attributes';
+import { AUDIT_CLASSES, compare, diff, recordAudit } from './audit';
+import { legacyError, parseLegacyQuery } from './legacy';
+import { legacyDateTime, oroDateTime, userById } from './schema';
+
+export interface EventData {
+  title: string;
+  description: string | null;
+  /** UTC, `YYYY-MM-DDTHH:MM:SSZ`. */
+  start: string;
+  end: string;
+  allDay: boolean;
+  backgroundColor: string | null;
+  attendees: Array<Record<string, unknown>>;
+  reminders: unknown[];
+  recurrence: Record<string, unknown> | null;
+  isCancelled: boolean;
+  originalStart: string | null;
+  recurringEventId: number | null;
+}
+
+export interface EventEntity {
+  id: number;
+  calendarId: number;
+  uid: string;
+  createdAt: string;
+  updatedAt: string;
+  data: EventData;
+}
+
+interface EventRow {
+  id: number;
+  calendar_id: number;
+  uid: string;
+  created_at: string;
+  updated_at: string;
+  data: string;
+}
+
+const toEvent = (r: EventRow): EventEntity => ({ id: r.id, calendarId: r.calendar_id, uid: r.uid, createdAt: r.created_at, updatedAt: r.updated_at, data: JSON.parse(r.data) as EventData });
+
+const FORM_FIELDS = ['title', 'description', 'start', 'end', 'allDay', 'backgroundColor', 'reminders', 'attendees', 'notifyAttendees', 'calendar', 'calendarAlias', 'uid', 'createdAt', 'recurrence', 'originalStart', 'isCancelled', 'recurringEventId', 'updateExceptions'];
+const IGNORED_ON_INPUT = ['id', 'updatedAt', 'editable', 'editableInvitationStatus', 'removable', 'invitationStatus', 'parentEventId', 'isOrganizer', 'organizerDisplayName', 'organizerEmail', 'organizerUserId', 'calendarAlias', 'recurrencePattern'];
+
+/** The user's default calendar, created on first use (each Oro user has one). */
+export function defaultCalendar(db: Database.Database, userId: number): { id: number; name: string } {
+  const row = db.prepare('SELECT id, name FROM crm_calendars WHERE owner_id = ?').get(userId) as { id: number; name: string } | undefined;
+  if (row) return row;
+  const name = userById(db, userId)?.fullName ?? `User ${userId}`;
+  const id = Number(db.prepare('INSERT INTO crm_calendars (owner_id, name) VALUES (?, ?)').run(userId, name).lastInsertRowid);
+  return { id, name };
+}
+
+function calendarOwner(db: Database.Database, calendarId: number): number | null {
+  const row = db.prepare('SELECT owner_id FROM crm_calendars WHERE id = ?').get(calendarId) as { owner_id: number } | undefined;
+  return row?.owner_id ?? null;
+}
+
+export function insertEvent(db: Database.Database, calendarId: number, uid: string, data: EventData, now: string): number {
+  return Number(db.prepare('INSERT INTO crm_calendar_events (calendar_id, uid, created_at, updated_at, data) VALUES (?, ?, ?, ?, ?)').run(calendarId, uid, now, now, JSON.stringify(data)).lastInsertRowid);
+}
+
+export function allEvents(db: Database.Database): EventEntity[] {
+  return (db.prepare('SELECT * FROM crm_calendar_events ORDER BY id').all() as EventRow[]).map(toEvent);
+}
+
+const json = (status: number, body: unknown, headers: Record<string, string> = {}): Response => ({ status, headers: { 'Content-Type': 'application/json', ...headers }, body });
+/** GET/PUT/DELETE of a missing event: 404 with an empty body (oro-api.md §3). */
+const notFound = (): Response => ({ status: 404, headers: { 'Content-Type': 'application/json' }, body: '' });
+const forbidden = (): Response => json(403, { reason: 'You do not have access to this calendar event.' });
+
+export function registerCalendarRoutes(router: Router, ctx: CrmContext): void {
+  const wrap = (handler: (req: Request, user: CrmUser) => Response) => (req: Request): Response => {
+    const user = ctx.authenticate(req);
+    if (!user) return { status: 401, headers: { 'WWW-Authenticate': 'Bearer' } };
+    const version = req.params.version;
+    const res = version !== 'latest' && version !== 'v1' ? legacyError(404, `No route found for "${req.method} ${req.path}"`) : handler(req, user);
+    return { ...res, headers: { Date: ctx.now().toUTCString(), ...(res.headers ?? {}) } };
+  };
+  for (const suffix of ['', '.json']) {
+    router.on('GET', `/api/rest/:version/calendarevents${suffix}`, wrap((req, user) => listEvents(req, ctx, user)));
+    router.on('POST', `/api/rest/:version/calendarevents${suffix}`, wrap((req, user) => createEvent(req, ctx, user)));
+    router.on('GET', `/api/rest/:version/calendars/default${suffix}`, wrap((_req, user) => {
+      const cal = defaultCalendar(ctx.db, user.id);
+      return json(200, { calendar: cal.id, owner: user.id, calendarName: cal.name });
+    }));
+  }
+  router.on('GET', '/api/rest/:version/calendarevents/:id', wrap((req, user) => withEvent(req, ctx, user, (e) => json(200, serializeEvent(ctx.db, e, false)))));
+  router.on('PUT', '/api/rest/:version/calendarevents/:id', wrap((req, user) => withEvent(req, ctx, user, (e) => updateEvent(req, ctx, user, e))));
+  router.on('DELETE', '/api/rest/:version/calendarevents/:id', wrap((req, user) => withEvent(req, ctx, user, (e) => deleteEvent(req, ctx, user, e))));
+  router.on('GET', '/api/rest/:version/calendars/:calendarId/events/:id', wrap((req, user) =>
+    withEvent(req, ctx, user, (e) => (String(e.calendarId) === req.params.calendarId ? json(200, serializeEvent(ctx.db, e, false)) : notFound())),
+  ));
+}
+
+function withEvent(req: Request, ctx: CrmContext, user: CrmUser, then: (e: EventEntity) => Response): Response {
+  const id = req.params.id.replace(/\.json$/, '');
+  const row = /^\d+$/.test(id) ? (ctx.db.prepare('SELECT * FROM crm_calendar_events WHERE id = ?').get(Number(id)) as EventRow | undefined) : undefined;
+  if (!row) return notFound();
+  const e = toEvent(row);
+  if (calendarOwner(ctx.db, e.calendarId) !== user.id) return forbidden();
+  return then(e);
+}
+
+function listEvents(req: Request, ctx: CrmContext, user: CrmUser): Response {
+  const params = parseLegacyQuery(req);
+  const eq = (name: string) => params.find((p) => p.name === name && p.op === '=')?.value;
+  const calendar = eq('calendar');
+  if (calendar === undefined || !/^\d+$/.test(calendar)) {
+    return legacyError(400, `Parameter "calendar" of value "${calendar ?? 'NULL'}" violated a constraint "This value should be an integer."`);
+  }
+  const owner = calendarOwner(ctx.db, Number(calendar));
+  if (owner === null) return notFound();
+  if (owner !== user.id) return forbidden();
+  const events = allEvents(ctx.db).filter((e) => e.calendarId === Number(calendar));
+  const [start, end, page, limit] = ['start', 'end', 'page', 'limit'].map(eq);
+
+  if (start !== undefined && end !== undefined) {
+    const from = Date.parse(start);
+    const to = Date.parse(end);
+    if (Number.isNaN(from) || Number.isNaN(to)) return legacyError(400, 'The "start" and "end" parameters should be dates in RFC 3339 format.');
+    const inWindow = events.filter((e) => Date.parse(e.data.start) < to && Date.parse(e.data.end) > from);
+    inWindow.sort((a, b) => Date.parse(a.data.start) - Date.parse(b.data.start) || a.id - b.id);
+    return json(200, inWindow.map((e) => ({ ...serializeEvent(ctx.db, e, true), calendarAlias: 'user' })));
+  }
+  if (page === undefined || limit === undefined) {
+    return legacyError(400, 'Time interval ("start" and "end") or paging ("page" and "limit") parameters should be specified.');
+  }
+  if (!/^\d+$/.test(page) || !/^\d+$/.test(limit) || Number(page) < 1 || Number(limit) < 1) return legacyError(400, 'The "page" and "limit" parameters should be positive integers.');
+  let rows = events;
+  for (const c of params) {
+    if (!['createdAt', 'updatedAt', 'uid', 'recurringEventId'].includes(c.name)) continue;
+    if (c.name === 'uid') rows = rows.filter((e) => compare(e.uid, c.op, c.value));
+    else if (c.name === 'recurringEventId') rows = rows.filter((e) => e.data.recurringEventId !== null && compare(e.data.recurringEventId, c.op, Number(c.value)));
+    else {
+      const want = Date.parse(c.value);
+      if (Number.isNaN(want)) return legacyError(400, `Invalid "${c.name}" value: "${c.value}".`);
+      rows = rows.filter((e) => compare(Date.parse(c.name === 'createdAt' ? e.createdAt : e.updatedAt) / 1000, c.op, Math.floor(want / 1000)));
+    }
+  }
+  const total = rows.length;
+  const slice = rows.slice((Number(page) - 1) * Number(limit), Number(page) * Number(limit));
+  const headers: Record<string, string> = {};
+  if (String(req.headers['x-include'] ?? '').includes('totalCount')) headers['X-Include-Total-Count'] = String(total);
+  return json(200, slice.map((e) => serializeEvent(ctx.db, e, true)), headers);
+}
+
+function serializeEvent(db: Database.Database, e: EventEntity, listMode: boolean): Record<string, unknown> {
+  const ownerId = calendarOwner(db, e.calendarId);
+  const owner = ownerId === null ? null : userById(db, ownerId);
+  const d = e.data;
+  const out: Record<string, unknown> = {
+    id: e.id,
+    uid: e.uid,
+    calendar: e.calendarId,
+    parentEventId: null,
+    title: d.title,
+    description: d.description || null,
+    start: legacyDateTime(d.start),
+    end: legacyDateTime(d.end),
+    allDay: d.allDay,
+    backgroundColor: d.backgroundColor,
+    attendees: d.attendees.map((a) => (listMode ? { ...a, fullName: a.displayName ?? null } : a)),
+    editable: true,
+    removable: true,
+    editableInvitationStatus: false,
+    invitationStatus: 'none',
+    recurringEventId: d.recurringEventId,
+    originalStart: d.originalStart ? legacyDateTime(d.originalStart) : null,
+    isCancelled: d.isCancelled,
+    createdAt: legacyDateTime(e.createdAt),
+    updatedAt: legacyDateTime(e.updatedAt),
+    isOrganizer: true,
+    organizerDisplayName: owner?.fullName ?? null,
+    organizerEmail: owner?.email ?? null,
+    organizerUserId: owner?.id ?? null,
+  };
+  // oro-api.md §3: single GET says `timezone`, list mode `timeZone` (Oro's own inconsistency).
+  if (d.recurrence) {
+    const { timeZone, ...rest } = d.recurrence as { timeZone?: unknown };
+    out.recurrence = listMode ? { ...rest, timeZone } : { ...rest, timezone: timeZone };
+  }
+  return out;
+}
+
+type FormErrors = Record<string, string[]>;
+
+/** Reads a JSON or form-urlencoded body; null when unreadable. */
+function readBody(req: Request): Record<string, unknown> | null {
+  const type = String(req.headers['content-type'] ?? '').toLowerCase();
+  if (type.includes('application/x-www-form-urlencoded')) {
+    const out: Record<string, unknown> = {};
+    for (const [k, v] of new URLSearchParams(req.rawBody)) out[k] = v;
+    return out;
+  }
+  try {
+    const body = JSON.parse(req.rawBody || '{}') as unknown;
+    return typeof body === 'object' && body !== null && !Array.isArray(body) ? (body as Record<string, unknown>) : null;
+  } catch {
+    return null;
+  }
+}
+
+function validationFailed(errors: FormErrors, global: string[] = []): Response {
+  const children: Record<string, unknown> = {};
+  for (const f of FORM_FIELDS) children[f] = errors[f]?.length ? { errors: errors[f] } : [];
+  return json(400, { code: 400, message: 'Validation Failed', errors: global.length ? { errors: global, children } : { children } });
+}
+
+/** Applies form input onto `data`; partial when `patch` (PUT is a partial update, oro-api.md §3). */
+function applyForm(body: Record<string, unknown>, data: Partial<EventData>, patch: boolean, errors: FormErrors, global: string[]): { calendar?: number; uid?: string } {
+  const err = (f: string, m: string) => (errors[f] = [...(errors[f] ?? []), m]);
+  const extra = Object.keys(body).filter((k) => !FORM_FIELDS.includes(k) && !IGNORED_ON_INPUT.includes(k));
+  if (extra.length) global.push('This form should not contain extra fields.');
+  const has = (k: string) => k in body;
+  if (has('title') || !patch) {
+    const t = body.title;
+    if (typeof t !== 'string' || t.trim() === '') err('title', 'This value should not be blank.');
+    else if (t.length > 255) err('title', 'This value is too long. It should have 255 characters or less.');
+    else data.title = t;
+  }
+  if (has('description')) {
+    if (body.description !== null && typeof body.description !== 'string') err('description', 'This value is not valid.');
+    else data.description = (body.description as string | null) || null;
+  }
+  for (const f of ['start', 'end'] as const) {
+    if (!has(f) && patch) continue;
+    const v = body[f];
+    if (v === undefined || v === null || v === '') err(f, 'This value should not be blank.');
+    else {
+      const normalized = typeof v === 'string' ? normalizeDateTime(v) : null;
+      if (!normalized) err(f, 'This value is not valid.');
+      else data[f] = normalized;
+    }
+  }
+  if (has('allDay')) {
+    const v = body.allDay;
+    if (typeof v === 'boolean') data.allDay = v;
+    else if (v === 'true' || v === '1' || v === 1) data.allDay = true;
+    else if (v === 'false' || v === '0' || v === 0 || v === '') data.allDay = false;
+    else err('allDay', 'This value is not valid.');
+  }
+  if (has('backgroundColor')) {
+    const v = body.backgroundColor;
+    if (v !== null && v !== '' && (typeof v !== 'string' || !/^#[0-9A-Fa-f]{6}$/.test(v))) err('backgroundColor', 'This value is not valid.');
+    else data.backgroundColor = (v as string | null) || null;
+  }
+  if (has('notifyAttendees') && !['all', 'added_or_deleted', 'none'].includes(String(body.notifyAttendees))) err('notifyAttendees', 'This value is not valid.');
+  if (has('attendees')) {
+    if (!Array.isArray(body.attendees)) err('attendees', 'This value is not valid.');
+    else data.attendees = (body.attendees as Array<Record<string, unknown>>).map((a) => ({ displayName: a.displayName ?? null, email: a.email ?? null, userId: null, status: a.status ?? 'none', type: a.type ?? 'required' }));
+  }
+  if (has('recurrence')) data.recurrence = body.recurrence === null ? null : (body.recurrence as Record<string, unknown>);
+  if (has('isCancelled')) data.isCancelled = body.isCancelled === true || body.isCancelled === 'true';
+  const out: { calendar?: number; uid?: string } = {};
+  if (has('calendar')) {
+    const c = Number(body.calendar);
+    if (!Number.isInteger(c) || c < 1) err('calendar', 'This value is not valid.');
+    else out.calendar = c;
+  }
+  if (has('uid')) {
+    if (typeof body.uid !== 'string' || body.uid.length > 255 || body.uid === '') err('uid', 'This value is not valid.');
+    else out.uid = body.uid;
+  }
+  if (data.start && data.end && Date.parse(data.end) < Date.parse(data.start)) err('end', 'End date should be later than start date.');
+  return out;
+}
+
+function createEvent(req: Request, ctx: CrmContext, user: CrmUser): Response {
+  const body = readBody(req);
+  if (!body) return legacyError(400, 'Invalid JSON in the request body.');
+  const errors: FormErrors = {};
+  const global: string[] = [];
+  const data: Partial<EventData> = { description: null, allDay: false, backgroundColor: null, attendees: [], reminders: [], recurrence: null, isCancelled: false, originalStart: null, recurringEventId: null };
+  const extra = applyForm(body, data, false, errors, global);
+  const calendarId = extra.calendar ?? defaultCalendar(ctx.db, user.id).id;
+  if (extra.calendar !== undefined && calendarOwner(ctx.db, extra.calendar) !== user.id) (errors.calendar ??= []).push('This value is not valid.');
+  if (Object.keys(errors).length || global.length) return validationFailed(errors, global);
+  const now = oroDateTime(ctx.now());
+  const uid = extra.uid ?? crypto.randomUUID();
+  let id = 0;
+  ctx.db.transaction(() => {
+    id = insertEvent(ctx.db, calendarId, uid, data as EventData, now);
+    recordAudit(ctx.db, { action: 'create', objectClass: AUDIT_CLASSES.calendarevents, objectId: id, objectName: data.title!, userId: user.id, organizationId: user.organizationId, data: diff(null, auditView(data as EventData, uid)) }, ctx.now());
+  })();
+  return json(201, { id, ...writeAnswer(ctx.db, user, uid) });
+}
+
+function writeAnswer(db: Database.Database, user: CrmUser, uid: string): Record<string, unknown> {
+  const owner = userById(db, user.id);
+  // organizerUserId is a string in the POST/PUT answer (oro-api.md §3).
+  return { uid, invitationStatus: 'none', editableInvitationStatus: false, organizerDisplayName: owner?.fullName ?? null, organizerEmail: owner?.email ?? null, organizerUserId: String(user.id) };
+}
+
+function updateEvent(req: Request, ctx: CrmContext, user: CrmUser, e: EventEntity): Response {
+  const body = readBody(req);
+  if (!body) return legacyError(400, 'Invalid JSON in the request body.');
+  const errors: FormErrors = {};
+  const global: string[] = [];
+  const data: Partial<EventData> = { ...e.data };
+  const extra = applyForm(body, data, true, errors, global);
+  if (extra.calendar !== undefined && calendarOwner(ctx.db, extra.calendar) !== user.id) (errors.calendar ??= []).push('This value is not valid.');
+  if (Object.keys(errors).length || global.length) return validationFailed(errors, global);
+  const now = oroDateTime(ctx.now());
+  const uid = extra.uid ?? e.uid;
+  ctx.db.transaction(() => {
+    ctx.db.prepare('UPDATE crm_calendar_events SET calendar_id = ?, uid = ?, updated_at = ?, data = ? WHERE id = ?').run(extra.calendar ?? e.calendarId, uid, now, JSON.stringify(data), e.id);
+    recordAudit(ctx.db, { action: 'update', objectClass: AUDIT_CLASSES.calendarevents, objectId: e.id, objectName: data.title!, userId: user.id, organizationId: user.organizationId, data: diff(auditView(e.data, e.uid), auditView(data as EventData, uid)) }, ctx.now());
+  })();
+  return json(200, writeAnswer(ctx.db, user, uid));
+}
+
+function deleteEvent(req: Request, ctx: CrmContext, user: CrmUser, e: EventEntity): Response {
+  const notify = req.url.searchParams.get('notifyAttendees');
+  if (notify !== null && !['all', 'added_or_deleted', 'none'].includes(notify)) return legacyError(400, 'The "notifyAttendees" parameter should be one of all, added_or_deleted, none.');
+  ctx.db.transaction(() => {
+    ctx.db.prepare('DELETE FROM crm_calendar_events WHERE id = ?').run(e.id);
+    recordAudit(ctx.db, { action: 'remove', objectClass: AUDIT_CLASSES.calendarevents, objectId: e.id, objectName: e.data.title, userId: user.id, organizationId: user.organizationId, data: diff(auditView(e.data, e.uid), null) }, ctx.now());
+  })();
+  return { status: 204 };
+}
+
+function auditView(d: EventData, uid: string): Record<string, unknown> {
+  return { title: d.title, description: d.description, start: d.start, end: d.end, allDay: d.allDay, uid };
+}
