@@ -1,0 +1,74 @@
+// Microsoft identity platform token endpoint, password and refresh_token grants. Errors use the identity
+// platform's shape ({error, error_description, error_codes, timestamp, trace_id, correlation_id}), not Graph's.
+import { randomBytes, randomUUID } from 'node:crypto';
+import type { Response, Router } from '../common/http';
+import type { GraphContext } from './context';
+
+const ACCESS_TTL_SECONDS = 3599;
+const REFRESH_TTL_SECONDS = 90 * 24 * 3600;
+const DEFAULT_SCOPE = 'https://graph.microsoft.com/Contacts.ReadWrite https://graph.microsoft.com/Calendars.ReadWrite https://graph.microsoft.com/Tasks.ReadWrite https://graph.microsoft.com/User.Read';
+
+function identityError(status: number, error: string, code: number, description: string): Response {
+  const timestamp = new Date().toISOString().replace('T', ' ').slice(0, 19) + 'Z';
+  const traceId = randomUUID();
+  const correlationId = randomUUID();
+  return {
+    status,
+    headers: { 'Content-Type': 'application/json; charset=utf-8' },
+    body: {
+      error,
+      error_description: `AADSTS${code}: ${description} Trace ID: ${traceId} Correlation ID: ${correlationId} Timestamp: ${timestamp}`,
+      error_codes: [code],
+      timestamp,
+      trace_id: traceId,
+      correlation_id: correlationId,
+    },
+  };
+}
+
+export function registerTokenRoutes(router: Router, ctx: GraphContext): void {
+  const handler = (req: { rawBody: string; headers: Record<string, unknown> }): Response => {
+    const form = new URLSearchParams(req.rawBody);
+    const grant = form.get('grant_type');
+    if (!grant) return identityError(400, 'invalid_request', 900144, "The request body must contain the following parameter: 'grant_type'.");
+    let userId: string;
+    if (grant === 'password') {
+      for (const p of ['username', 'password', 'scope']) {
+        if (!form.get(p)) return identityError(400, 'invalid_request', 900144, `The request body must contain the following parameter: '${p}'.`);
+      }
+      const user = ctx.store.findUser(form.get('username') as string);
+      if (!user || user.password !== form.get('password')) {
+        return identityError(400, 'invalid_grant', 50126, 'Error validating credentials due to invalid username or password.');
+      }
+      userId = user.id;
+    } else if (grant === 'refresh_token') {
+      const token = form.get('refresh_token');
+      if (!token) return identityError(400, 'invalid_request', 900144, "The request body must contain the following parameter: 'refresh_token'.");
+      const { user } = ctx.store.tokenUser(token, 'refresh', ctx.now().getTime());
+      if (!user) return identityError(400, 'invalid_grant', 9002313, 'Invalid request. Request is malformed or invalid.');
+      userId = user.id;
+    } else {
+      return identityError(400, 'unsupported_grant_type', 70003, 'The app requested an unsupported grant type.');
+    }
+    const now = ctx.now().getTime();
+    const accessToken = 'eyJ0eXAiOiJKV1QiLCJub25jZSI6' + randomBytes(32).toString('base64url');
+    ctx.store.saveToken(accessToken, userId, 'access', now + ACCESS_TTL_SECONDS * 1000);
+    const requested = form.get('scope') ?? '';
+    const body: Record<string, unknown> = {
+      token_type: 'Bearer',
+      scope: requested.split(/\s+/).filter((s) => s && s !== 'offline_access' && s !== 'openid' && s !== 'profile').join(' ') || DEFAULT_SCOPE,
+      expires_in: ACCESS_TTL_SECONDS,
+      ext_expires_in: ACCESS_TTL_SECONDS,
+      access_token: accessToken,
+    };
+    if (requested.split(/\s+/).includes('offline_access') || grant === 'refresh_token') {
+      const refreshToken = '0.AXoA' + randomBytes(48).toString('base64url');
+      ctx.store.saveToken(refreshToken, userId, 'refresh', now + REFRESH_TTL_SECONDS * 1000);
+      body.refresh_token = refreshToken;
+    }
+    return { status: 200, headers: { 'Cache-Control': 'no-store, no-cache', Pragma: 'no-cache' }, body };
+  };
+  router.on('POST', '/common/oauth2/v2.0/token', handler);
+  router.on('POST', '/organizations/oauth2/v2.0/token', handler);
+  router.on('POST', '/:tenant/oauth2/v2.0/token', handler);
+}

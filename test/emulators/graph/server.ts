@@ -1,0 +1,194 @@
+// The Microsoft Graph v1.0 emulator: real HTTP on the shared core (fault knobs, /_control/faults,
+// /_control/stats), SQLite persistence, a demo mailbox for alice. See README.md for what is faithful.
+import type http from 'node:http';
+import type { FaultKnobs } from '../common/faults';
+import { Router, serve, type Request, type Response, type RunningServer } from '../common/http';
+import { Admission } from './admission';
+import { registerTokenRoutes } from './auth';
+import { notFoundFor, registerBatchRoute } from './batch';
+import { registerContactRoutes } from './contacts';
+import { bearerToken, mailboxRoute, type GraphContext } from './context';
+import { DeltaTokens, type ExpiryMode } from './delta';
+import { errorBody, errorResponse, throttledBody } from './errors';
+import { seedIfEmpty } from './seed';
+import { GraphStore } from './store';
+import { renderView } from './view';
+
+export interface GraphEmulatorOptions {
+  dbFile: string;
+  port?: number;
+  faults?: Partial<FaultKnobs>;
+  now?: () => Date;
+  /** Delta tokens older than this answer 410 SyncStateNotFound; null = no limit. */
+  maxDeltaTokenAgeSeconds?: number | null;
+}
+
+export interface GraphEmulator extends RunningServer {
+  store: GraphStore;
+  delta: DeltaTokens;
+}
+
+/** Graph allows 4 concurrent requests per mailbox (graph-api.md §8): on unless a test sets 0. */
+export const GRAPH_DEFAULT_MAX_CONCURRENT = 4;
+
+export async function createGraphEmulator(opts: GraphEmulatorOptions): Promise<GraphEmulator> {
+  const store = new GraphStore(opts.dbFile);
+  const now = opts.now ?? (() => new Date());
+  let baseUrl = '';
+  const router = new Router();
+  // Built before serve() so that routes can close over it; faults/admission are filled in right after.
+  const ctx = { store, now, baseUrl: () => baseUrl } as GraphContext;
+  const delta = new DeltaTokens(ctx);
+  delta.maxAgeSeconds = opts.maxDeltaTokenAgeSeconds ?? null;
+
+  seedIfEmpty(store, now());
+
+  const internalError = (_req: Request, error: unknown): Response =>
+    errorResponse(500, 'InternalServerError', `The emulator failed: ${error instanceof Error ? error.message : String(error)}`);
+
+  registerTokenRoutes(router, ctx);
+  mailboxRoute(router, ctx, 'GET', '', (req) => ({
+    status: 200,
+    body: {
+      '@odata.context': `${baseUrl}/v1.0/$metadata#users/$entity`,
+      id: req.mailbox.id,
+      displayName: req.mailbox.displayName,
+      mail: req.mailbox.upn,
+      userPrincipalName: req.mailbox.upn,
+    },
+  }));
+  registerContactRoutes(router, ctx, delta);
+  registerBatchRoute(router, ctx, internalError);
+  const view = (): Response => ({ status: 200, headers: { 'Content-Type': 'text/html; charset=utf-8' }, body: renderView(store) });
+  router.on('GET', '/', view);
+  router.on('GET', '/_view', view);
+
+  let running: RunningServer;
+  try {
+    running = await serve({
+      name: 'graph',
+      router,
+      port: opts.port,
+      faults: { maxConcurrent: GRAPH_DEFAULT_MAX_CONCURRENT, ...(opts.faults ?? {}) },
+      notFound: (req) => notFoundFor(req.path),
+      internalError,
+    });
+  } catch (error) {
+    store.close();
+    throw error;
+  }
+  baseUrl = running.url;
+  ctx.faults = running.faults;
+  ctx.admission = new Admission(running.faults);
+  running.faults.throttledBody = (retryAfter) => throttledBody(retryAfter);
+  running.faults.unavailableBody = () => errorBody('serviceNotAvailable', 'The service is temporarily unavailable. Please retry later.');
+
+  installRawLayer(running.server, ctx, delta);
+
+  return {
+    ...running,
+    store,
+    delta,
+    close: async () => {
+      await running.close();
+      store.close();
+    },
+  };
+}
+
+/**
+ * serve() owns every /_control/* path, so Graph's own control routes, and the per-mailbox admission that must
+ * see a request from its arrival (before injected latency), sit in front of its request listener.
+ */
+function installRawLayer(server: http.Server, ctx: GraphContext, delta: DeltaTokens): void {
+  const core = server.listeners('request') as ((req: http.IncomingMessage, res: http.ServerResponse) => void)[];
+  server.removeAllListeners('request');
+  server.on('request', (req: http.IncomingMessage, res: http.ServerResponse) => {
+    const path = (req.url ?? '/').split('?')[0];
+    const graphControl = path.startsWith('/_control/graph/') || (path === '/_control/faults' && req.method === 'POST');
+    if (graphControl) {
+      void readJson(req).then((body) => sendJson(res, controlRoute(ctx, delta, req.method ?? 'GET', path, body)));
+      return;
+    }
+    if (path.startsWith('/v1.0/')) {
+      const token = bearerToken(req);
+      const user = token ? ctx.store.tokenUser(token, 'access', ctx.now().getTime()).user : null;
+      ctx.admission.arrive(req, res, user?.id ?? null, path === '/v1.0/$batch');
+    }
+    for (const listener of core) listener.call(server, req, res);
+  });
+}
+
+const expiryModes: ExpiryMode[] = ['syncStateNotFound', 'location'];
+
+function controlRoute(ctx: GraphContext, delta: DeltaTokens, method: string, path: string, body: unknown): Response {
+  if (body === undefined) return { status: 400, body: { error: 'control body must be JSON' } };
+  const input = (body ?? {}) as Record<string, unknown>;
+  if (path === '/_control/faults' && method === 'POST') {
+    // Like the shared core, `{}` turns every fault off; the mailbox concurrency limit is Graph's real
+    // behaviour, so it stays at 4 unless the body sets maxConcurrent.
+    const knobs = body === null || (typeof body === 'object' && !Array.isArray(body)) ? { maxConcurrent: GRAPH_DEFAULT_MAX_CONCURRENT, ...input } : body;
+    const problem = ctx.faults.configure(knobs);
+    if (problem) return { status: 400, body: { error: problem } };
+    return { status: 200, body: ctx.faults.knobs() };
+  }
+  if (path === '/_control/graph/reset-delta' && method === 'POST') {
+    const mode = (input.mode ?? 'syncStateNotFound') as ExpiryMode;
+    if (!expiryModes.includes(mode)) return { status: 400, body: { error: `mode must be one of ${expiryModes.join(', ')}` } };
+    delta.reset(mode);
+    return { status: 200, body: { reset: true, mode } };
+  }
+  if (path === '/_control/graph/delta' && method === 'POST') {
+    if ('maxTokenAgeSeconds' in input) {
+      const age = input.maxTokenAgeSeconds;
+      if (age !== null && (typeof age !== 'number' || !(age >= 0))) return { status: 400, body: { error: 'maxTokenAgeSeconds must be a number ≥ 0 or null' } };
+      delta.maxAgeSeconds = age as number | null;
+    }
+    if ('expiryMode' in input) {
+      if (!expiryModes.includes(input.expiryMode as ExpiryMode)) return { status: 400, body: { error: `expiryMode must be one of ${expiryModes.join(', ')}` } };
+      delta.knobExpiryMode = input.expiryMode as ExpiryMode;
+    }
+    return { status: 200, body: { maxTokenAgeSeconds: delta.maxAgeSeconds, expiryMode: delta.knobExpiryMode } };
+  }
+  if (path === '/_control/graph/delta' && method === 'GET') {
+    return { status: 200, body: { maxTokenAgeSeconds: delta.maxAgeSeconds, expiryMode: delta.knobExpiryMode } };
+  }
+  if (path === '/_control/graph/dump' && method === 'GET') return { status: 200, body: dump(ctx) };
+  return { status: 404, body: { error: `no control route ${method} ${path}` } };
+}
+
+/** Every user's live items, for tests: { [upn]: { contactFolder: [...], contact: [...], ... } }. */
+function dump(ctx: GraphContext): Record<string, unknown> {
+  const out: Record<string, unknown> = {};
+  for (const user of ctx.store.users()) {
+    const kinds = ['contactFolder', 'contact', 'calendar', 'event', 'todoList', 'task'] as const;
+    out[user.upn] = {
+      id: user.id,
+      ...Object.fromEntries(kinds.map((k) => [k, ctx.store.listAll(user.id, k).map((i) => ({ id: i.id, parent: i.parent, ...i.data, singleValueExtendedProperties: i.props }))])),
+    };
+  }
+  return out;
+}
+
+function readJson(req: http.IncomingMessage): Promise<unknown> {
+  return new Promise((resolve) => {
+    const chunks: Buffer[] = [];
+    req.on('data', (c: Buffer) => chunks.push(c));
+    req.on('end', () => {
+      const text = Buffer.concat(chunks).toString('utf8').trim();
+      if (!text) return resolve(null);
+      try {
+        resolve(JSON.parse(text));
+      } catch {
+        resolve(undefined);
+      }
+    });
+    req.on('error', () => resolve(undefined));
+  });
+}
+
+function sendJson(res: http.ServerResponse, response: Response): void {
+  const payload = response.body === undefined ? '' : JSON.stringify(response.body);
+  res.writeHead(response.status, { 'Content-Type': 'application/json', 'Content-Length': String(Buffer.byteLength(payload)) });
+  res.end(payload);
+}

@@ -1,0 +1,205 @@
+// SQLite persistence. Every Outlook object is one row of `items`; a global, monotonic `seq` is bumped on
+// every write, so "changes in a collection after seq N" is a delta round. Deletions keep a tombstone row.
+import fs from 'node:fs';
+import path from 'node:path';
+import Database from 'better-sqlite3';
+
+export type ItemKind = 'contactFolder' | 'contact' | 'calendar' | 'event' | 'todoList' | 'task';
+
+export interface ExtendedProperty {
+  id: string;
+  value: string;
+}
+
+export interface StoredItem {
+  id: string;
+  mailbox: string;
+  kind: ItemKind;
+  /** Folder, calendar or list id; null for top-level containers. */
+  parent: string | null;
+  /** The Graph JSON of the item, without @odata.etag and extended properties. */
+  data: Record<string, unknown>;
+  props: ExtendedProperty[];
+  seq: number;
+  deleted: boolean;
+}
+
+export interface GraphUser {
+  id: string;
+  username: string;
+  upn: string;
+  password: string;
+  displayName: string;
+}
+
+interface ItemRow {
+  id: string;
+  mailbox: string;
+  kind: ItemKind;
+  parent: string | null;
+  data: string;
+  props: string;
+  seq: number;
+  deleted: number;
+}
+
+const SCHEMA = `
+CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS users (id TEXT PRIMARY KEY, username TEXT NOT NULL UNIQUE, upn TEXT NOT NULL, password TEXT NOT NULL, displayName TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS tokens (token TEXT PRIMARY KEY, userId TEXT NOT NULL, kind TEXT NOT NULL, expiresAt INTEGER NOT NULL);
+CREATE TABLE IF NOT EXISTS items (
+  rowid INTEGER PRIMARY KEY AUTOINCREMENT,
+  id TEXT NOT NULL UNIQUE, mailbox TEXT NOT NULL, kind TEXT NOT NULL, parent TEXT,
+  data TEXT NOT NULL, props TEXT NOT NULL DEFAULT '[]', seq INTEGER NOT NULL, deleted INTEGER NOT NULL DEFAULT 0);
+CREATE INDEX IF NOT EXISTS items_collection ON items (mailbox, kind, parent, seq);
+CREATE TABLE IF NOT EXISTS transactions (mailbox TEXT NOT NULL, transactionId TEXT NOT NULL, eventId TEXT NOT NULL, hash TEXT NOT NULL,
+  PRIMARY KEY (mailbox, transactionId));
+`;
+
+export class GraphStore {
+  readonly db: Database.Database;
+
+  constructor(file: string) {
+    if (file !== ':memory:') fs.mkdirSync(path.dirname(path.resolve(file)), { recursive: true });
+    this.db = new Database(file);
+    this.db.pragma('journal_mode = WAL');
+    this.db.exec(SCHEMA);
+  }
+
+  close(): void {
+    this.db.close();
+  }
+
+  transaction<T>(fn: () => T): T {
+    return this.db.transaction(fn)();
+  }
+
+  getMeta(key: string): string | null {
+    const row = this.db.prepare('SELECT value FROM meta WHERE key = ?').get(key) as { value: string } | undefined;
+    return row ? row.value : null;
+  }
+
+  setMeta(key: string, value: string): void {
+    this.db.prepare('INSERT INTO meta (key, value) VALUES (?, ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value').run(key, value);
+  }
+
+  /** Next value of a persistent counter (seq, token serials, ...). */
+  next(counter: string): number {
+    const n = Number(this.getMeta(counter) ?? '0') + 1;
+    this.setMeta(counter, String(n));
+    return n;
+  }
+
+  current(counter: string): number {
+    return Number(this.getMeta(counter) ?? '0');
+  }
+
+  // --- users and tokens ---
+
+  addUser(u: GraphUser): void {
+    this.db.prepare('INSERT INTO users (id, username, upn, password, displayName) VALUES (@id, @username, @upn, @password, @displayName)').run(u);
+  }
+
+  users(): GraphUser[] {
+    return this.db.prepare('SELECT * FROM users ORDER BY username').all() as GraphUser[];
+  }
+
+  /** By id, UPN (case-insensitive) or username. */
+  findUser(key: string): GraphUser | null {
+    const k = key.toLowerCase();
+    return this.users().find((u) => u.id.toLowerCase() === k || u.upn.toLowerCase() === k || u.username.toLowerCase() === k) ?? null;
+  }
+
+  saveToken(token: string, userId: string, kind: 'access' | 'refresh', expiresAt: number): void {
+    this.db.prepare('INSERT INTO tokens (token, userId, kind, expiresAt) VALUES (?, ?, ?, ?)').run(token, userId, kind, expiresAt);
+  }
+
+  tokenUser(token: string, kind: 'access' | 'refresh', nowMs: number): { user: GraphUser | null; expired: boolean } {
+    const row = this.db.prepare('SELECT userId, expiresAt FROM tokens WHERE token = ? AND kind = ?').get(token, kind) as
+      | { userId: string; expiresAt: number }
+      | undefined;
+    if (!row) return { user: null, expired: false };
+    if (row.expiresAt <= nowMs) return { user: null, expired: true };
+    return { user: this.findUser(row.userId), expired: false };
+  }
+
+  // --- items ---
+
+  insert(item: Omit<StoredItem, 'seq' | 'deleted'>): StoredItem {
+    const seq = this.next('seq');
+    this.db
+      .prepare('INSERT INTO items (id, mailbox, kind, parent, data, props, seq, deleted) VALUES (?, ?, ?, ?, ?, ?, ?, 0)')
+      .run(item.id, item.mailbox, item.kind, item.parent, JSON.stringify(item.data), JSON.stringify(item.props), seq);
+    return { ...item, seq, deleted: false };
+  }
+
+  update(item: StoredItem): StoredItem {
+    const seq = this.next('seq');
+    this.db
+      .prepare('UPDATE items SET parent = ?, data = ?, props = ?, seq = ?, deleted = ? WHERE id = ?')
+      .run(item.parent, JSON.stringify(item.data), JSON.stringify(item.props), seq, item.deleted ? 1 : 0, item.id);
+    return { ...item, seq };
+  }
+
+  /** Marks the item deleted (a tombstone for delta) and bumps its seq. */
+  remove(item: StoredItem): void {
+    this.update({ ...item, deleted: true });
+  }
+
+  get(id: string): StoredItem | null {
+    const row = this.db.prepare('SELECT * FROM items WHERE id = ?').get(id) as ItemRow | undefined;
+    return row ? fromRow(row) : null;
+  }
+
+  /** Live items of a collection in creation order. */
+  list(mailbox: string, kind: ItemKind, parent: string | null): StoredItem[] {
+    const rows = (
+      parent === null
+        ? this.db.prepare('SELECT * FROM items WHERE mailbox = ? AND kind = ? AND parent IS NULL AND deleted = 0 ORDER BY rowid').all(mailbox, kind)
+        : this.db.prepare('SELECT * FROM items WHERE mailbox = ? AND kind = ? AND parent = ? AND deleted = 0 ORDER BY rowid').all(mailbox, kind, parent)
+    ) as ItemRow[];
+    return rows.map(fromRow);
+  }
+
+  listAll(mailbox: string, kind: ItemKind): StoredItem[] {
+    const rows = this.db.prepare('SELECT * FROM items WHERE mailbox = ? AND kind = ? AND deleted = 0 ORDER BY rowid').all(mailbox, kind) as ItemRow[];
+    return rows.map(fromRow);
+  }
+
+  /** Items (tombstones included) of a collection with afterSeq < seq <= upToSeq, in seq order, at most `limit`. */
+  changes(mailbox: string, kind: ItemKind, parent: string, afterSeq: number, upToSeq: number, limit: number): StoredItem[] {
+    const rows = this.db
+      .prepare('SELECT * FROM items WHERE mailbox = ? AND kind = ? AND parent = ? AND seq > ? AND seq <= ? ORDER BY seq LIMIT ?')
+      .all(mailbox, kind, parent, afterSeq, upToSeq, limit) as ItemRow[];
+    return rows.map(fromRow);
+  }
+
+  // --- event transactionIds ---
+
+  findTransaction(mailbox: string, transactionId: string): { eventId: string; hash: string } | null {
+    return (
+      (this.db.prepare('SELECT eventId, hash FROM transactions WHERE mailbox = ? AND transactionId = ?').get(mailbox, transactionId) as
+        | { eventId: string; hash: string }
+        | undefined) ?? null
+    );
+  }
+
+  saveTransaction(mailbox: string, transactionId: string, eventId: string, hash: string): void {
+    this.db
+      .prepare('INSERT OR REPLACE INTO transactions (mailbox, transactionId, eventId, hash) VALUES (?, ?, ?, ?)')
+      .run(mailbox, transactionId, eventId, hash);
+  }
+}
+
+function fromRow(row: ItemRow): StoredItem {
+  return {
+    id: row.id,
+    mailbox: row.mailbox,
+    kind: row.kind,
+    parent: row.parent,
+    data: JSON.parse(row.data) as Record<string, unknown>,
+    props: JSON.parse(row.props) as ExtendedProperty[],
+    seq: row.seq,
+    deleted: row.deleted === 1,
+  };
+}
