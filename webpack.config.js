@@ -32,7 +32,8 @@ module.exports = (_env, argv) => {
     context: __dirname,
     devtool: dev ? 'eval-cheap-module-source-map' : false,
     entry: {
-      taskpane: './src/taskpane/index.tsx',
+      // fabric-config first: it must run before Fluent UI registers its fonts.
+      taskpane: ['./src/taskpane/fabric-config.ts', './src/taskpane/index.tsx'],
       commands: './src/commands/commands.ts',
     },
     output: {

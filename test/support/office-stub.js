@@ -1,0 +1,88 @@
+// A local stand-in for https://appsforoffice.microsoft.com/lib/1/hosted/office.js, served by the browser
+// tests (test/support/browser.ts routes the CDN URL here). It provides only what the pane uses.
+//
+// Default: behaves like the real office.js in a plain browser: Office.onReady resolves with
+// { host: null, platform: null } and Office.context has no mailbox, so the pane runs standalone.
+// Simulating Outlook: set these before the page loads (simulateOutlook() in browser.ts does it):
+//   window.__officeStubHost = 'Outlook'           onReady resolves with { host: 'Outlook', platform: 'OfficeOnline' }
+//   window.__officeStubContext = { ... }          merged over the default Office.context (e.g. mailbox.userProfile)
+// Like the real library it removes history.pushState/replaceState (office-addins.md §1).
+(function () {
+  'use strict';
+  var host = window.__officeStubHost || null;
+  var platform = host ? window.__officeStubPlatform || 'OfficeOnline' : null;
+
+  function merge(target, extra) {
+    if (!extra) return target;
+    Object.keys(extra).forEach(function (key) {
+      var value = extra[key];
+      if (value && typeof value === 'object' && !Array.isArray(value) && target[key] && typeof target[key] === 'object') merge(target[key], value);
+      else target[key] = value;
+    });
+    return target;
+  }
+
+  // Per-mailbox settings kept in memory for the page's life (Office.context.roamingSettings).
+  function roamingSettings() {
+    var values = {};
+    return {
+      get: function (name) { return Object.prototype.hasOwnProperty.call(values, name) ? values[name] : undefined; },
+      set: function (name, value) { values[name] = value; },
+      remove: function (name) { delete values[name]; },
+      saveAsync: function (callback) { if (callback) setTimeout(function () { callback({ status: 'succeeded', value: undefined }); }, 0); },
+    };
+  }
+
+  var context = { contentLanguage: 'en-US', displayLanguage: 'en-US', requirements: { isSetSupported: function () { return false; } } };
+  if (host === 'Outlook') {
+    context = {
+      contentLanguage: 'en-US',
+      displayLanguage: 'en-US',
+      partitionKey: 'stub-partition',
+      roamingSettings: roamingSettings(),
+      requirements: {
+        // Mailbox up to 1.13, as a current Outlook on the web; nothing else.
+        isSetSupported: function (name, version) {
+          if (String(name).toLowerCase() !== 'mailbox') return false;
+          var parts = String(version || '1.1').split('.');
+          return Number(parts[0]) === 1 && Number(parts[1] || 0) <= 13;
+        },
+      },
+      mailbox: {
+        diagnostics: { hostName: 'OutlookWebApp', hostVersion: '16.0.0.0' },
+        userProfile: { displayName: 'Alice Example', emailAddress: 'alice@example.com', timeZone: 'UTC' },
+        item: null,
+        addHandlerAsync: function (_type, _handler, callback) { if (callback) callback({ status: 'succeeded' }); },
+      },
+    };
+  }
+  merge(context, window.__officeStubContext);
+
+  var info = { host: host, platform: platform };
+  var ready = new Promise(function (resolve) { setTimeout(function () { resolve(info); }, 0); });
+
+  var Office = {
+    isStub: true,
+    HostType: { Outlook: 'Outlook', Word: 'Word', Excel: 'Excel', PowerPoint: 'PowerPoint', OneNote: 'OneNote', Project: 'Project', Access: 'Access' },
+    PlatformType: { PC: 'PC', OfficeOnline: 'OfficeOnline', Mac: 'Mac', iOS: 'iOS', Android: 'Android', Universal: 'Universal' },
+    AsyncResultStatus: { Succeeded: 'succeeded', Failed: 'failed' },
+    EventType: { ItemChanged: 'olkItemSelectedChanged' },
+    context: context,
+    onReady: function (callback) {
+      return ready.then(function (value) {
+        if (callback) callback(value);
+        return value;
+      });
+    },
+    actions: { associate: function () {} },
+  };
+  ready.then(function () { if (typeof Office.initialize === 'function') Office.initialize(host ? 'inserted' : undefined); });
+
+  window.Office = Office;
+  try {
+    window.history.pushState = null;
+    window.history.replaceState = null;
+  } catch (e) {
+    /* read-only in some engines: nothing to undo */
+  }
+})();
