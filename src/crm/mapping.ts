@@ -1,0 +1,213 @@
+// Canonical records ↔ Oro's wire shapes, per Oro's Outlook field mapping (sync-design.md "Field mapping").
+//
+// Contacts: names, gender, birthday, description, job title, fax; all emails (primary first); the
+//   first phone only (Oro's primary); addresses billing ↔ businessAddress, shipping ↔ homeAddress,
+//   any other ↔ otherAddress. An Oro address typed both billing and shipping fills both slots, so
+//   Oro → canonical → Oro may split it in two; canonical → Oro → canonical is exact. A region is
+//   Oro's region id `CC-XX` when the country is ISO2 and the code short, else `customRegion`.
+// Tasks: subject, priority (low/normal/high), status (open/in_progress/closed), due date. Canonical
+//   due dates are calendar dates; Oro stores a datetime, so we write midnight UTC and read the UTC date.
+// Events (legacy REST): title, start, end, all-day. Timed events are UTC instants; Oro answers with
+//   `+00:00` offsets, and any offset is converted to UTC. All-day events are written as midnight UTC
+//   (end exclusive). Oro's UI stores all-day events at the user's local midnight, so reading takes
+//   the UTC date of instant + 12 h: right for any time zone within ±12 h of UTC.
+import type { ContactRecord, EventRecord, PostalAddress, TaskPriority, TaskRecord, TaskStatus } from '../sync/records';
+import { MalformedResponseError } from '../sync/errors';
+import { addressAttributesSchema, contactAttributesSchema, parseWire, taskAttributesSchema, type LegacyEvent, type OroResource } from './entities-wire';
+
+type Attrs = Record<string, unknown>;
+
+export interface OroAddressInput {
+  attributes: Attrs;
+  types: string[];
+  country: string | null;
+  region: string | null;
+}
+
+export interface OroContactInput {
+  attributes: Attrs;
+  /** Present when addresses are written (they replace the stored list). */
+  addresses?: OroAddressInput[];
+}
+
+const NAME_FIELDS = ['namePrefix', 'firstName', 'middleName', 'lastName', 'nameSuffix', 'gender', 'birthday', 'description', 'jobTitle', 'fax'] as const;
+const ADDRESS_FIELDS: ReadonlyArray<keyof ContactRecord> = ['businessAddress', 'homeAddress', 'otherAddress'];
+const ADDRESS_SLOTS: Array<{ field: 'businessAddress' | 'homeAddress' | 'otherAddress'; types: string[] }> = [
+  { field: 'businessAddress', types: ['billing'] },
+  { field: 'homeAddress', types: ['shipping'] },
+  { field: 'otherAddress', types: [] },
+];
+
+/**
+ * The Oro attributes (and addresses) for a contact. `mode` create sends everything; update sends only
+ * `fields` (all when absent). On update a phone is sent as `primaryPhone` alone so Oro keeps the
+ * contact's other phones; clearing it clears the phones.
+ */
+export function contactToOro(record: ContactRecord, mode: 'create' | 'update' = 'create', fields?: ReadonlyArray<keyof ContactRecord>): OroContactInput {
+  const want = (f: keyof ContactRecord) => mode === 'create' || !fields || fields.includes(f);
+  const attributes: Attrs = {};
+  for (const f of NAME_FIELDS) if (want(f)) attributes[f] = record[f];
+  if (want('emails')) {
+    attributes.emails = record.emails.map((email) => ({ email }));
+    attributes.primaryEmail = record.emails[0] ?? null;
+  }
+  if (want('phone')) {
+    if (record.phone === null) {
+      attributes.phones = [];
+      attributes.primaryPhone = null;
+    } else {
+      if (mode === 'create') attributes.phones = [{ phone: record.phone }];
+      attributes.primaryPhone = record.phone;
+    }
+  }
+  const out: OroContactInput = { attributes };
+  if (ADDRESS_FIELDS.some(want)) {
+    out.addresses = ADDRESS_SLOTS.filter((s) => record[s.field] !== null).map((s, i) => addressToOro(record[s.field]!, s.types, i === 0));
+  }
+  return out;
+}
+
+function addressToOro(a: PostalAddress, types: string[], primary: boolean): OroAddressInput {
+  const country = a.country;
+  const iso = country !== null && /^[A-Z]{2}$/.test(country);
+  const regionCode = iso && a.region !== null && /^[A-Z0-9]{1,3}$/.test(a.region);
+  return {
+    attributes: { primary, street: a.street, city: a.city, postalCode: a.postalCode, customRegion: regionCode ? null : a.region },
+    types,
+    country,
+    region: regionCode ? `${country}-${a.region}` : null,
+  };
+}
+
+const relId = (r: OroResource, name: string): string | null => {
+  const data = r.relationships[name]?.data;
+  return data && !Array.isArray(data) ? data.id : null;
+};
+const relIds = (r: OroResource, name: string): string[] => {
+  const data = r.relationships[name]?.data;
+  return Array.isArray(data) ? data.map((d) => d.id) : [];
+};
+
+/** A contact resource (with its `contactaddresses` from `included`) as a canonical record. */
+export function contactFromOro(resource: OroResource, included: ReadonlyArray<OroResource>): ContactRecord {
+  const a = parseWire(contactAttributesSchema, resource.attributes, `contact ${resource.id}`);
+  const emails: string[] = [];
+  for (const e of [a.primaryEmail, ...a.emails.map((x) => x.email)]) if (e && !emails.includes(e)) emails.push(e);
+  const record: ContactRecord = {
+    namePrefix: a.namePrefix,
+    firstName: a.firstName,
+    middleName: a.middleName,
+    lastName: a.lastName,
+    nameSuffix: a.nameSuffix,
+    gender: a.gender,
+    birthday: a.birthday,
+    description: a.description,
+    jobTitle: a.jobTitle,
+    fax: a.fax,
+    emails,
+    phone: a.primaryPhone ?? a.phones[0]?.phone ?? null,
+    businessAddress: null,
+    homeAddress: null,
+    otherAddress: null,
+  };
+  const addressIds = relIds(resource, 'addresses');
+  for (const id of addressIds) {
+    const address = included.find((r) => r.type === 'contactaddresses' && r.id === id);
+    if (!address) throw new MalformedResponseError(`The CRM listed address ${id} of contact ${resource.id} without including it.`);
+    const types = relIds(address, 'types');
+    const postal = addressFromOro(address);
+    let placed = false;
+    if (types.includes('billing') && record.businessAddress === null) (record.businessAddress = postal), (placed = true);
+    if (types.includes('shipping') && record.homeAddress === null) (record.homeAddress = postal), (placed = true);
+    if (!placed && record.otherAddress === null) record.otherAddress = postal;
+  }
+  return record;
+}
+
+function addressFromOro(r: OroResource): PostalAddress {
+  const a = parseWire(addressAttributesSchema, r.attributes, `address ${r.id}`);
+  const country = relId(r, 'country');
+  const regionId = relId(r, 'region');
+  const region = regionId !== null ? (country && regionId.startsWith(`${country}-`) ? regionId.slice(country.length + 1) : regionId) : a.customRegion;
+  const street = a.street2 ? `${a.street ?? ''}\n${a.street2}` : a.street;
+  return { street, city: a.city, region, postalCode: a.postalCode, country };
+}
+
+/** Which contact fields changed, for sparse updates. */
+export const CONTACT_ADDRESS_FIELDS = ADDRESS_FIELDS;
+
+export interface OroTaskInput {
+  attributes: Attrs;
+  relationships: Record<string, { data: { type: string; id: string } }>;
+}
+
+export function taskToOro(record: TaskRecord, fields?: ReadonlyArray<keyof TaskRecord>): OroTaskInput {
+  const want = (f: keyof TaskRecord) => !fields || fields.includes(f);
+  const attributes: Attrs = {};
+  const relationships: OroTaskInput['relationships'] = {};
+  if (want('subject')) attributes.subject = record.subject;
+  if (want('dueDate')) attributes.dueDate = record.dueDate === null ? null : `${record.dueDate}T00:00:00Z`;
+  if (want('priority')) relationships.taskPriority = { data: { type: 'taskpriorities', id: record.priority } };
+  if (want('status')) relationships.status = { data: { type: 'taskstatuses', id: record.status } };
+  return { attributes, relationships };
+}
+
+const PRIORITIES: readonly TaskPriority[] = ['low', 'normal', 'high'];
+const STATUSES: readonly TaskStatus[] = ['open', 'in_progress', 'closed'];
+
+export function taskFromOro(resource: OroResource): TaskRecord {
+  const a = parseWire(taskAttributesSchema, resource.attributes, `task ${resource.id}`);
+  const priority = relId(resource, 'taskPriority');
+  const status = relId(resource, 'status') ?? 'open';
+  if (!PRIORITIES.includes(priority as TaskPriority)) throw new MalformedResponseError(`Task ${resource.id} has an unknown priority "${String(priority)}".`);
+  if (!STATUSES.includes(status as TaskStatus)) throw new MalformedResponseError(`Task ${resource.id} has an unknown status "${status}".`);
+  return { subject: a.subject, priority: priority as TaskPriority, status: status as TaskStatus, dueDate: a.dueDate === null ? null : utcInstant(a.dueDate).slice(0, 10) };
+}
+
+/** The legacy REST body of an event (oro-api.md §3); `uid` and `calendar` are added by the side. */
+export function eventToOro(record: EventRecord, fields?: ReadonlyArray<keyof EventRecord>): Attrs {
+  const want = (f: keyof EventRecord) => !fields || fields.includes(f);
+  const body: Attrs = {};
+  if (want('title')) body.title = record.title;
+  // start/end/allDay travel together: their meaning depends on each other.
+  if (want('start') || want('end') || want('allDay')) {
+    body.start = record.allDay ? `${record.start}T00:00:00Z` : record.start;
+    body.end = record.allDay ? `${record.end}T00:00:00Z` : record.end;
+    body.allDay = record.allDay;
+  }
+  return body;
+}
+
+export function eventFromOro(e: LegacyEvent): EventRecord {
+  const start = utcInstant(e.start);
+  const end = utcInstant(e.end);
+  if (!e.allDay) return { title: e.title, start, end, allDay: false };
+  return { title: e.title, start: allDayDate(start), end: allDayDate(end), allDay: true };
+}
+
+/** Any RFC 3339 datetime as `YYYY-MM-DDTHH:MM:SSZ`. */
+export function utcInstant(text: string): string {
+  const ms = Date.parse(text);
+  if (Number.isNaN(ms)) throw new MalformedResponseError(`The CRM sent an unreadable datetime "${text}".`);
+  return new Date(Math.floor(ms / 1000) * 1000).toISOString().replace(/\.\d{3}Z$/, 'Z');
+}
+
+function allDayDate(instant: string): string {
+  return new Date(Date.parse(instant) + 12 * 3600_000).toISOString().slice(0, 10);
+}
+
+/** A short stable hash (FNV-1a) of a canonical record, so same-second writes still change the version. */
+export function recordHash(record: unknown): string {
+  const text = JSON.stringify(record);
+  let h = 0x811c9dc5;
+  for (let i = 0; i < text.length; i++) {
+    h ^= text.charCodeAt(i);
+    h = Math.imul(h, 0x01000193) >>> 0;
+  }
+  return h.toString(16).padStart(8, '0');
+}
+
+/** Oro's updatedAt has second precision; the content hash tells apart two writes in one second. */
+export function versionOf(updatedAt: string, record: unknown): string {
+  return `${utcInstant(updatedAt)}#${recordHash(record)}`;
+}
