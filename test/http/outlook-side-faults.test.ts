@@ -1,5 +1,5 @@
 import type { ContactRecord } from '../../src/sync/records';
-import type { SyncSide } from '../../src/sync/side';
+import type { ChangePage, SyncSide } from '../../src/sync/side';
 import { startGraph, type GraphFixture } from './outlook-side-support';
 
 const person = (n: number): ContactRecord => ({
@@ -32,7 +32,7 @@ async function fullRoundIds(side: SyncSide): Promise<Set<string>> {
   const ids = new Set<string>();
   let cp: string | null = null;
   for (let i = 0; i < 500; i++) {
-    const page = await side.readChanges('contact', cp);
+    const page: ChangePage<ContactRecord> = await side.readChanges('contact', cp);
     for (const c of page.changes) if (c.kind === 'upsert') ids.add(c.item.id);
     cp = page.checkpoint;
     if (page.done) return ids;
