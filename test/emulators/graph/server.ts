@@ -10,7 +10,9 @@ import { registerContactRoutes } from './contacts';
 import { bearerToken, mailboxRoute, type GraphContext } from './context';
 import { DeltaTokens, type ExpiryMode } from './delta';
 import { errorBody, errorResponse, throttledBody } from './errors';
+import { registerEventRoutes } from './events';
 import { seedIfEmpty } from './seed';
+import { registerTaskRoutes } from './tasks';
 import { GraphStore } from './store';
 import { renderView } from './view';
 
@@ -58,6 +60,8 @@ export async function createGraphEmulator(opts: GraphEmulatorOptions): Promise<G
     },
   }));
   registerContactRoutes(router, ctx, delta);
+  registerEventRoutes(router, ctx, delta);
+  registerTaskRoutes(router, ctx, delta);
   registerBatchRoute(router, ctx, internalError);
   const view = (): Response => ({ status: 200, headers: { 'Content-Type': 'text/html; charset=utf-8' }, body: renderView(store) });
   router.on('GET', '/', view);

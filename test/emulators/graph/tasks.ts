@@ -1,0 +1,199 @@
+// Microsoft To Do lists and tasks (graph-api.md §3). Tasks have @odata.etag but no changeKey, and no
+// extended properties in v1.0: the CRM id travels in linkedResources (externalId).
+import { z } from 'zod';
+import type { Router } from '../common/http';
+import { dateTimeTimeZone, itemBody, nullableString, parseJsonObject, readWritable, stringList } from './body';
+import { mailboxRoute, type GraphContext, type GraphRequest } from './context';
+import { deltaResponse, type DeltaTokens } from './delta';
+import { badRequest, itemNotFound } from './errors';
+import { expandOption, listResponse, loadItem, present, selectOption } from './items';
+import type { GraphStore, StoredItem } from './store';
+import { toUtc, utcDateTimeTimeZone } from './timezones';
+import { graphTimestamp, newChangeKey, newGuid, newItemId } from './util';
+
+const linkedResource = z.object({
+  id: z.string().optional(),
+  webUrl: nullableString.optional(),
+  applicationName: nullableString.optional(),
+  displayName: nullableString.optional(),
+  externalId: nullableString.optional(),
+});
+type LinkedResource = z.infer<typeof linkedResource>;
+
+const TASK_FIELDS = {
+  title: nullableString,
+  body: itemBody,
+  importance: z.enum(['low', 'normal', 'high']),
+  status: z.enum(['notStarted', 'inProgress', 'completed', 'waitingOnOthers', 'deferred']),
+  dueDateTime: dateTimeTimeZone.nullable(),
+  startDateTime: dateTimeTimeZone.nullable(),
+  reminderDateTime: dateTimeTimeZone.nullable(),
+  completedDateTime: dateTimeTimeZone.nullable(),
+  isReminderOn: z.boolean(),
+  categories: stringList,
+  recurrence: z.null(),
+  linkedResources: z.array(linkedResource),
+};
+
+/** To Do keeps due and start dates date-only: local midnight of that date in the given zone, as UTC (graph-api.md §3). */
+function dateOnly(value: { dateTime: string; timeZone?: string | null } | null): { dateTime: string; timeZone: string } | null {
+  if (!value) return null;
+  return utcDateTimeTimeZone(toUtc(value.dateTime.slice(0, 10), value.timeZone || 'UTC'));
+}
+
+function exactTime(value: { dateTime: string; timeZone?: string | null } | null): { dateTime: string; timeZone: string } | null {
+  return value ? utcDateTimeTimeZone(toUtc(value.dateTime, value.timeZone || 'UTC')) : null;
+}
+
+function withIds(list: LinkedResource[], existing: LinkedResource[]): LinkedResource[] {
+  return list.map((l) => {
+    const kept = l.id ? existing.find((e) => e.id === l.id) : undefined;
+    return {
+      id: kept?.id ?? newGuid(),
+      webUrl: l.webUrl ?? kept?.webUrl ?? null,
+      applicationName: l.applicationName ?? kept?.applicationName ?? null,
+      displayName: l.displayName ?? kept?.displayName ?? null,
+      externalId: l.externalId ?? kept?.externalId ?? null,
+    };
+  });
+}
+
+function applyTask(existing: Record<string, unknown>, raw: Record<string, unknown>, now: Date) {
+  if ('singleValueExtendedProperties' in raw || 'multiValueExtendedProperties' in raw) {
+    throw badRequest(
+      "The property 'singleValueExtendedProperties' does not exist on type 'microsoft.graph.todoTask'. Make sure to only use property names that are defined by the type or mark the type as open type.",
+      'RequestBodyRead',
+    );
+  }
+  const input = readWritable(raw, TASK_FIELDS, 'todoTask', ['bodyLastModifiedDateTime', 'hasAttachments']);
+  const { linkedResources, dueDateTime, startDateTime, reminderDateTime, completedDateTime, body, ...fields } = input;
+  const data: Record<string, unknown> = { ...existing, ...fields };
+  if (dueDateTime !== undefined) data.dueDateTime = dateOnly(dueDateTime);
+  if (startDateTime !== undefined) data.startDateTime = dateOnly(startDateTime);
+  if (reminderDateTime !== undefined) data.reminderDateTime = exactTime(reminderDateTime);
+  if (body) {
+    data.body = { content: body.content ?? '', contentType: (body.contentType ?? 'text').toLowerCase() === 'html' ? 'html' : 'text' };
+    data.bodyLastModifiedDateTime = graphTimestamp(now);
+  }
+  if (data.status === 'completed') {
+    if (completedDateTime) data.completedDateTime = exactTime(completedDateTime);
+    else if (!data.completedDateTime) data.completedDateTime = utcDateTimeTimeZone(now);
+  } else delete data.completedDateTime;
+  for (const k of ['dueDateTime', 'startDateTime', 'reminderDateTime']) if (data[k] === null) delete data[k];
+  // PATCH replaces the collection; entries sent with an existing id keep it.
+  if (linkedResources) data.linkedResources = withIds(linkedResources, (existing.linkedResources as LinkedResource[] | undefined) ?? []);
+  return { data, echoLinks: linkedResources !== undefined };
+}
+
+export function createTodoList(store: GraphStore, mailbox: string, displayName: string, wellknownListName: 'defaultList' | 'none'): StoredItem {
+  return store.insert({
+    id: newItemId(),
+    mailbox,
+    kind: 'todoList',
+    parent: null,
+    data: { displayName, isOwner: true, isShared: false, wellknownListName, changeKey: newChangeKey() },
+    props: [],
+  });
+}
+
+export function insertTask(store: GraphStore, now: Date, mailbox: string, listId: string, raw: Record<string, unknown>) {
+  const stamp = graphTimestamp(now);
+  const blank: Record<string, unknown> = {
+    importance: 'normal',
+    isReminderOn: false,
+    status: 'notStarted',
+    title: '',
+    createdDateTime: stamp,
+    lastModifiedDateTime: stamp,
+    hasAttachments: false,
+    categories: [],
+    body: { content: '', contentType: 'text' },
+    bodyLastModifiedDateTime: stamp,
+    changeKey: newChangeKey(),
+  };
+  const { data, echoLinks } = applyTask(blank, raw, now);
+  return { item: store.insert({ id: newItemId(), mailbox, kind: 'task', parent: listId, data, props: [] }), echoLinks };
+}
+
+export function registerTaskRoutes(router: Router, ctx: GraphContext, tokens: DeltaTokens): void {
+  const { store } = ctx;
+  const route = (method: string, suffix: string, h: (req: GraphRequest) => ReturnType<typeof listResponse>) => mailboxRoute(router, ctx, method, suffix, h);
+  const presentList = (l: StoredItem) => {
+    const { changeKey, ...rest } = l.data;
+    return { '@odata.etag': `W/"${String(changeKey)}"`, id: l.id, ...rest };
+  };
+  const list = (req: GraphRequest): StoredItem => loadItem(ctx, req, 'todoList', req.params.listId);
+  const expandable = ['linkedResources'];
+
+  route('GET', '/todo/lists', (req) => {
+    const res = listResponse(ctx, req, store.list(req.mailbox.id, 'todoList', null), { filterable: true, defaultTop: 100, context: 'lists' });
+    const body = res.body as { value: Record<string, unknown>[] };
+    body.value = body.value.map((v) => {
+      const { changeKey: _ck, ...rest } = v;
+      return rest;
+    });
+    return res;
+  });
+  route('POST', '/todo/lists', (req) => {
+    const body = readWritable(parseJsonObject(req.rawBody), { displayName: z.string().min(1) }, 'todoTaskList', ['isOwner', 'isShared', 'wellknownListName']);
+    if (!body.displayName) throw badRequest('The displayName property is required.', 'invalidRequest');
+    const created = createTodoList(store, req.mailbox.id, body.displayName, 'none');
+    return { status: 201, body: presentList(created) };
+  });
+  route('GET', '/todo/lists/:listId', (req) => ({ status: 200, body: presentList(list(req)) }));
+
+  const base = '/todo/lists/:listId/tasks';
+  route('GET', base, (req) =>
+    listResponse(ctx, req, store.list(req.mailbox.id, 'task', list(req).id), { expand: expandOption(req, expandable), filterable: true, defaultTop: 100, context: 'tasks' }),
+  );
+  route('POST', base, (req) => {
+    const { item, echoLinks } = insertTask(store, ctx.now(), req.mailbox.id, list(req).id, parseJsonObject(req.rawBody));
+    return { status: 201, body: present(item, { withLinkedResources: echoLinks }) };
+  });
+  route('GET', `${base}/delta`, (req) =>
+    deltaResponse(ctx, tokens, req, {
+      kind: 'task',
+      parent: list(req).id,
+      allowedExpand: expandable,
+      expandError: "Only linkedResources can be expanded on tasks delta.",
+      odataType: '#microsoft.graph.todoTask',
+      context: 'Collection(todoTask)',
+    }),
+  );
+  const task = (req: GraphRequest) => loadItem(ctx, req, 'task', req.params.taskId, list(req).id);
+  route('GET', `${base}/:taskId`, (req) => ({ status: 200, body: present(task(req), { expand: expandOption(req, expandable), select: selectOption(req) }) }));
+  route('PATCH', `${base}/:taskId`, (req) => {
+    const existing = task(req);
+    const { data, echoLinks } = applyTask(existing.data, parseJsonObject(req.rawBody), ctx.now());
+    data.changeKey = newChangeKey();
+    data.lastModifiedDateTime = graphTimestamp(ctx.now());
+    return { status: 200, body: present(store.update({ ...existing, data }), { withLinkedResources: echoLinks }) };
+  });
+  route('DELETE', `${base}/:taskId`, (req) => {
+    store.remove(task(req));
+    return { status: 204 };
+  });
+
+  route('GET', `${base}/:taskId/linkedResources`, (req) => ({
+    status: 200,
+    body: { '@odata.context': `${ctx.baseUrl()}/v1.0/$metadata#linkedResources`, value: (task(req).data.linkedResources as LinkedResource[] | undefined) ?? [] },
+  }));
+  route('POST', `${base}/:taskId/linkedResources`, (req) => {
+    const existing = task(req);
+    const parsed = linkedResource.safeParse(parseJsonObject(req.rawBody));
+    if (!parsed.success) throw badRequest(`Invalid linkedResource: ${parsed.error.issues[0].message}`, 'RequestBodyRead');
+    const current = (existing.data.linkedResources as LinkedResource[] | undefined) ?? [];
+    const [added] = withIds([{ ...parsed.data, id: undefined }], []);
+    const data = { ...existing.data, linkedResources: [...current, added], changeKey: newChangeKey(), lastModifiedDateTime: graphTimestamp(ctx.now()) };
+    store.update({ ...existing, data });
+    return { status: 201, body: added };
+  });
+  route('DELETE', `${base}/:taskId/linkedResources/:linkId`, (req) => {
+    const existing = task(req);
+    const current = (existing.data.linkedResources as LinkedResource[] | undefined) ?? [];
+    if (!current.some((l) => l.id === req.params.linkId)) throw itemNotFound();
+    const data = { ...existing.data, linkedResources: current.filter((l) => l.id !== req.params.linkId), changeKey: newChangeKey(), lastModifiedDateTime: graphTimestamp(ctx.now()) };
+    store.update({ ...existing, data });
+    return { status: 204 };
+  });
+}
