@@ -5,6 +5,7 @@ import { Router, serve, type Handler, type Request, type Response, type RunningS
 import type { FaultKnobs } from '../common/faults';
 import type { CrmContext } from './context';
 import { OAuthServer } from './auth';
+import { AuthorizationEndpoint, registerUserProfileRoute } from './authorize';
 import { isSeeded, migrateCore, openDatabase, seedCore } from './db';
 import { registerConfigurationRoutes } from './configuration';
 import { registerOutlookSettingsRoutes } from './outlooksettings';
@@ -64,7 +65,10 @@ export async function createCrmEmulator(options: CrmEmulatorOptions): Promise<Cr
   };
 
   const router = new ApiRouter((req) => ctx.authenticate(req));
+  // The authorization_code grant answers first; every other grant falls through to auth.ts.
+  new AuthorizationEndpoint(db, now).register(router, (req) => oauth.tokenEndpoint(req));
   oauth.register(router);
+  registerUserProfileRoute(router, db, (req) => ctx.authenticate(req));
   registerConfigurationRoutes(router, ctx);
   if (!options.stockOro) registerOutlookSettingsRoutes(router, ctx);
   registerEntityRoutes(router, ctx);
