@@ -15,7 +15,7 @@ import type { ContactRecord, EntityType, EventRecord, RecordOf, TaskRecord } fro
 import { matchKey } from '../sync/records';
 import type { ChangePage, Change, SideItem, SyncSide, WriteOp, WriteResult } from '../sync/side';
 import { Containers, listAll } from './containers';
-import { failedWrite, graphError, isResyncSignal } from './graph-errors';
+import { codeIs, failedWrite, graphError, isResyncSignal } from './graph-errors';
 import type { BatchItem, BatchItemResult, GraphHttp } from './graph-http';
 import {
   CONTACT_EXPAND,
@@ -239,16 +239,19 @@ export class OutlookSide implements SyncSide {
     for (let round = 0; todo.length && round < 3; round++) {
       const answers = await this.http.batch(todo.map((i) => this.writeItem(type, coll, all[i])));
       const lost: number[] = [];
+      const keyUsed = new Set<number>();
       answers.forEach((a, k) => {
         const i = todo[k];
         results[i] = this.writeResult(type, all[i], a);
-        if (a.status === 0 && all[i].op === 'create' && (type === 'event' || (all[i] as CreateOp).crmId)) lost.push(i);
+        const duplicateKey = type === 'event' && codeIs(a.body, 'ErrorDuplicateTransactionId');
+        if (duplicateKey) keyUsed.add(i);
+        if ((a.status === 0 || duplicateKey) && all[i].op === 'create' && (type === 'event' || (all[i] as CreateOp).crmId)) lost.push(i);
       });
       todo = [];
       for (const i of lost) {
         const found = await this.findCreatedAny(type, all[i] as CreateOp);
         if (found) results[i] = { ok: true, id: found.id, version: found.version };
-        else todo.push(i);
+        else if (!keyUsed.has(i)) todo.push(i);
       }
     }
     this.listings.delete(type);
@@ -301,12 +304,11 @@ export class OutlookSide implements SyncSide {
       const links = ((a.body as { value?: unknown } | undefined)?.value ?? []) as Array<{ id?: string; applicationName?: string; externalId?: string }>;
       const ours = links.filter((l) => (l.applicationName ?? '').toLowerCase() === LINKED_RESOURCE_APPLICATION.toLowerCase() && typeof l.id === 'string');
       const linkUrl = (id: string) => `${itemUrl(coll, t.id)}/linkedResources/${encodeURIComponent(id)}`;
-      const keep = t.crmId === null ? undefined : ours.find((l) => l.externalId === t.crmId) ?? ours[0];
+      // Replace rather than PATCH a link: create and delete are the operations every Graph version has.
+      const keep = t.crmId === null ? undefined : ours.find((l) => l.externalId === t.crmId);
       for (const l of ours) if (l !== keep) writes.push({ i: t.i, item: { method: 'DELETE', url: linkUrl(l.id as string) } });
-      if (t.crmId !== null) {
-        const link = linkedResourceFor(t.crmId, this.taskWebUrl(t.crmId));
-        if (!keep) writes.push({ i: t.i, item: { method: 'POST', url: `${itemUrl(coll, t.id)}/linkedResources`, body: link } });
-        else if (keep.externalId !== t.crmId) writes.push({ i: t.i, item: { method: 'PATCH', url: linkUrl(keep.id as string), body: link } });
+      if (t.crmId !== null && !keep) {
+        writes.push({ i: t.i, item: { method: 'POST', url: `${itemUrl(coll, t.id)}/linkedResources`, body: linkedResourceFor(t.crmId, this.taskWebUrl(t.crmId)) } });
       }
     });
     const answers = await this.http.batch(writes.map((w) => w.item));
