@@ -41,7 +41,9 @@ describe('settings form', () => {
     expect(outlookInterval()).toBeTruthy();
     const sync = screen.getByRole('group', { name: 'Synchronization' });
     for (const label of ['Contacts', 'Tasks', 'Calendar Events']) expect(within(sync).getByRole('checkbox', { name: label })).toBeTruthy();
-    expect(screen.getByText('How often changes on Outlook side are checked')).toBeTruthy();
+    expect(describedText(outlookInterval())).toContain('How often changes on Outlook side are checked');
+    expect(describedText(screen.getByRole('radio', { name: 'Bidirectional' }))).toContain('The data synchronization direction');
+    expect(describedText(within(sync).getByRole('checkbox', { name: 'Calendar Events' }))).toContain('Synchronize calendar events');
   });
 
   test('every option has its own "Use Organization" box, named after the option', async () => {

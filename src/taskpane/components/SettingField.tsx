@@ -35,7 +35,12 @@ export function SettingField({ option, draft, error, locked, onUseOrganization, 
   let errorShownByControl = false;
   switch (option.type) {
     case 'choice': {
-      const choices: IChoiceGroupOption[] = (option.choices as ReadonlyArray<Choice<string>>).map((c) => ({ key: c.value, text: c.label }));
+      const choices: IChoiceGroupOption[] = (option.choices as ReadonlyArray<Choice<string>>).map((c) => ({
+        key: c.value,
+        text: c.label,
+        // ChoiceGroup does not forward aria-describedby to its radiogroup, so each radio carries it.
+        'aria-describedby': describedBy,
+      }));
       control = (
         <ChoiceGroup
           id={id.control}
@@ -43,7 +48,6 @@ export function SettingField({ option, draft, error, locked, onUseOrganization, 
           options={choices}
           selectedKey={String(draft.value)}
           disabled={disabled}
-          aria-describedby={describedBy}
           onChange={(_e, picked) => picked && onEdit(String(picked.key))}
         />
       );
