@@ -1,0 +1,174 @@
+import { TODO_LIST_NAME } from '../../src/outlook/properties';
+import { FullResyncRequiredError } from '../../src/sync/errors';
+import type { EntityType, EventRecord, RecordOf, TaskRecord } from '../../src/sync/records';
+import type { ChangePage, SideItem, SyncSide } from '../../src/sync/side';
+import { startGraph, type GraphFixture } from './outlook-side-support';
+
+let g: GraphFixture;
+beforeEach(async () => {
+  g = await startGraph();
+});
+afterEach(async () => {
+  await g.close();
+});
+
+const DAY = 86_400_000;
+const today = Math.floor(Date.now() / DAY) * DAY;
+const at = (days: number, hours = 9) => new Date(today + days * DAY + hours * 3600_000).toISOString().replace('.000Z', 'Z');
+const dateAt = (days: number) => new Date(today + days * DAY).toISOString().slice(0, 10);
+const meeting = (n: number, days = n): EventRecord => ({ title: `Meeting ${n}`, start: at(days), end: at(days, 10), allDay: false });
+const task = (n: number): TaskRecord => ({ subject: `Task ${n}`, priority: 'normal', dueDate: null, status: 'open' });
+
+async function readRound<T extends EntityType>(side: SyncSide, type: T, checkpoint: string | null) {
+  const pages: Array<ChangePage<RecordOf<T>>> = [];
+  let cp = checkpoint;
+  for (let i = 0; i < 500; i++) {
+    const page: ChangePage<RecordOf<T>> = await side.readChanges(type, cp);
+    pages.push(page);
+    cp = page.checkpoint;
+    if (page.done) break;
+  }
+  const changes = pages.flatMap((p) => p.changes);
+  const items = changes.flatMap((c) => (c.kind === 'upsert' ? [c.item] : [])) as Array<SideItem<RecordOf<T>>>;
+  return { pages, changes, items, deltaLink: cp as string };
+}
+
+function ok(r: { ok: boolean } & ({ ok: true; id: string; version: string } | { ok: false; message: string })): { id: string; version: string } {
+  if (!r.ok) throw new Error(r.message);
+  return r;
+}
+
+describe('Outlook side: events over the Graph emulator', () => {
+  it('round-trips timed and all-day events with the CRM stamp', async () => {
+    const { side } = g.side('alice');
+    const timed: EventRecord = { title: 'Review', start: at(3, 13), end: at(3, 14), allDay: false };
+    const allDay: EventRecord = { title: 'Offsite', start: dateAt(10), end: dateAt(12), allDay: true };
+    const res = await side.apply('event', [
+      { op: 'create', key: 'e1', record: timed, crmId: '31' },
+      { op: 'create', key: 'e2', record: allDay, crmId: '32' },
+    ]);
+    const got = await side.get('event', res.map((r) => ok(r).id));
+    expect(got.map((i) => [i?.record, i?.crmId])).toEqual([
+      [timed, '31'],
+      [allDay, '32'],
+    ]);
+    expect(got[0]?.version).toBe(ok(res[0]).version);
+  });
+
+  it('reads the calendarView window across pages, then only later changes', async () => {
+    const { side } = g.side('alice', { pageSize: 2, eventWindow: { daysBack: 30, daysAhead: 60 } });
+    const res = await side.apply('event', [
+      ...Array.from({ length: 5 }, (_, n) => ({ op: 'create' as const, key: `w${n}`, record: meeting(n + 1), crmId: `w${n}` })),
+      { op: 'create' as const, key: 'far', record: meeting(99, 400) },
+    ]);
+    const ids = res.map((r) => ok(r).id);
+    const first = await readRound(side, 'event', null);
+    expect(first.pages.length).toBeGreaterThan(2);
+    expect(first.pages.every((p) => p.full)).toBe(true);
+    const seen = new Set(first.items.map((i) => i.id));
+    for (const id of ids.slice(0, 5)) expect(seen.has(id)).toBe(true);
+    expect(seen.has(ids[5])).toBe(false); // outside the window
+    expect(first.items.find((i) => i.id === ids[2])?.crmId).toBe('w2');
+
+    await side.apply('event', [
+      { op: 'update', id: ids[0], record: { ...meeting(1), title: 'Moved' }, fields: ['title'] },
+      { op: 'delete', id: ids[1] },
+    ]);
+    const next = await readRound(side, 'event', first.deltaLink);
+    expect(next.pages.every((p) => !p.full)).toBe(true);
+    expect(next.changes).toContainEqual({ kind: 'delete', id: ids[1] });
+    expect(next.items.map((i) => [i.id, i.record.title])).toEqual([[ids[0], 'Moved']]);
+  });
+
+  it('dedupes a repeated create through transactionId and finds it again by the op key', async () => {
+    const { side } = g.side('alice');
+    const op = { op: 'create' as const, key: 'journal-key-1', record: meeting(4) };
+    const [a] = await side.apply('event', [op]);
+    const [b] = await side.apply('event', [op]);
+    expect(ok(b).id).toBe(ok(a).id);
+    const events = (await g.dump())['alice@acme.test'].event.filter((e) => e.transactionId === 'journal-key-1');
+    expect(events).toHaveLength(1);
+    expect((await side.findCreated('event', op))?.id).toBe(ok(a).id);
+    expect(await side.findCreated('event', { ...op, key: 'never-sent' })).toBeNull();
+    // The same key with other content is refused by Graph; the side answers with the first event.
+    const [c] = await side.apply('event', [{ ...op, record: meeting(5) }]);
+    expect(ok(c).id).toBe(ok(a).id);
+  });
+
+  it('finds events by CRM stamp and by matching key, and clears a stamp', async () => {
+    const { side } = g.side('alice');
+    const [r] = await side.apply('event', [{ op: 'create', key: 'k', record: meeting(6), crmId: '606' }]);
+    const id = ok(r).id;
+    expect((await side.findByCrmId('event', '606')).map((i) => i.id)).toEqual([id]);
+    expect((await side.findByKey('event', { ...meeting(6), title: 'meeting 6' })).map((i) => i.id)).toEqual([id]);
+    await side.apply('event', [{ op: 'update', id, record: meeting(6), fields: [], crmId: null }]);
+    expect(await side.findByCrmId('event', '606')).toEqual([]);
+  });
+
+  it('turns a reset calendarView delta token into FullResyncRequiredError', async () => {
+    const { side } = g.side('alice');
+    const { deltaLink } = await readRound(side, 'event', null);
+    await g.resetDelta('location');
+    await expect(side.readChanges('event', deltaLink)).rejects.toBeInstanceOf(FullResyncRequiredError);
+  });
+});
+
+describe('Outlook side: To Do tasks over the Graph emulator', () => {
+  it('finds or creates the OroCRM To Do list once', async () => {
+    const { side: a } = g.side('bob');
+    const { side: b } = g.side('bob');
+    const [x, y] = await Promise.all([a.containers.todoListId(), a.containers.todoListId()]);
+    expect(await b.containers.todoListId()).toBe(x);
+    expect(y).toBe(x);
+    const lists = (await g.dump())['bob@acme.test'].todoList.filter((l) => l.displayName === TODO_LIST_NAME);
+    expect(lists).toHaveLength(1);
+  });
+
+  it('round-trips tasks with linkedResource stamps and reads stamps straight from delta', async () => {
+    const { side } = g.side('alice', { pageSize: 2 });
+    const records: TaskRecord[] = [
+      { subject: 'Call Ann', priority: 'high', dueDate: dateAt(2), status: 'in_progress' },
+      { subject: 'Send offer', priority: 'low', dueDate: null, status: 'closed' },
+      task(3),
+    ];
+    const res = await side.apply('task', records.map((record, n) => ({ op: 'create' as const, key: `t${n}`, record, crmId: `${70 + n}` })));
+    const ids = res.map((r) => ok(r).id);
+    expect((await side.get('task', ids)).map((i) => [i?.record, i?.crmId])).toEqual(records.map((r, n) => [r, `${70 + n}`]));
+    const round = await readRound(side, 'task', null);
+    expect(round.pages.every((p) => p.full)).toBe(true);
+    for (const [n, id] of ids.entries()) expect(round.items.find((i) => i.id === id)?.crmId).toBe(`${70 + n}`);
+    expect(round.items.some((i) => i.crmId === null)).toBe(true); // the seeded Outlook-only task
+
+    await side.apply('task', [
+      { op: 'update', id: ids[0], record: { ...records[0], status: 'closed' }, fields: ['status'] },
+      { op: 'delete', id: ids[1] },
+    ]);
+    const next = await readRound(side, 'task', round.deltaLink);
+    expect(next.changes).toContainEqual({ kind: 'delete', id: ids[1] });
+    expect(next.items.find((i) => i.id === ids[0])?.record.status).toBe('closed');
+  });
+
+  it('restamps and unstamps a task, and finds it by CRM id and by key', async () => {
+    const { side } = g.side('alice');
+    const op = { op: 'create' as const, key: 'x', record: task(8), crmId: '800' };
+    const id = ok((await side.apply('task', [op]))[0]).id;
+    expect((await side.findCreated('task', op))?.id).toBe(id);
+    const [moved] = await side.apply('task', [{ op: 'update', id, record: task(8), fields: [], crmId: '801' }]);
+    const [item] = await side.get('task', [id]);
+    expect(item?.crmId).toBe('801');
+    expect(item?.version).toBe(ok(moved).version);
+    expect(await side.findByCrmId('task', '800')).toEqual([]);
+    expect((await side.findByCrmId('task', '801')).map((i) => i.id)).toEqual([id]);
+    expect((await side.findByKey('task', task(8))).map((i) => i.id)).toEqual([id]);
+    await side.apply('task', [{ op: 'update', id, record: task(8), fields: [], crmId: null }]);
+    expect((await side.get('task', [id]))[0]?.crmId).toBeNull();
+    const links = (await g.dump())['alice@acme.test'].task.find((t) => t.id === id)?.linkedResources as unknown[];
+    expect(links).toEqual([]);
+  });
+
+  it('answers not_found for a stamp change on a missing task', async () => {
+    const { side } = g.side('alice');
+    const [r] = await side.apply('task', [{ op: 'update', id: 'AAMkGone', record: task(1), crmId: '5' }]);
+    expect(r.ok ? 'ok' : r.code).toBe('not_found');
+  });
+});
