@@ -1,0 +1,46 @@
+// The CRM side's checkpoint, a JSON string (sync-design.md: checkpoints are opaque to the engine).
+//
+// Changes: an updatedAt high-water mark `t` plus the versions of the records stamped exactly `t`.
+// Oro's updatedAt has second precision, so many records can share `t`; each round re-reads the
+// records at `t` (keyset on id) and emits those whose version differs from `seen`, then reads
+// `updatedAt > t` ordered by (updatedAt, id). No record sharing the boundary second is lost.
+// Deletions: the audit log position (`loggedAt >= pos`, minus audit ids already read at `pos`),
+// or, where the audit API is missing or forbidden, the ids known to exist (reconciliation).
+import { z } from 'zod';
+import { FullResyncRequiredError } from '../sync/errors';
+
+const cursorSchema = z.object({ t: z.string().nullable(), seen: z.record(z.string(), z.string()) });
+const roundSchema = z.object({
+  phase: z.enum(['deletions', 'at', 'after', 'events']),
+  afterId: z.number().int(),
+  page: z.number().int(),
+  full: z.boolean(),
+  /** Events: the cursor this round is building. */
+  next: cursorSchema.nullable(),
+});
+const deletionsSchema = z.union([
+  z.object({ mode: z.literal('audit'), pos: z.string().nullable(), seen: z.array(z.number().int()) }),
+  z.object({ mode: z.literal('reconcile'), known: z.array(z.string()).nullable() }),
+]);
+const checkpointSchema = z.object({ v: z.literal(1), cursor: cursorSchema, round: roundSchema.nullable(), del: deletionsSchema });
+
+export type Cursor = z.infer<typeof cursorSchema>;
+export type Round = z.infer<typeof roundSchema>;
+export type Deletions = z.infer<typeof deletionsSchema>;
+export type CrmCheckpoint = z.infer<typeof checkpointSchema>;
+
+export function encodeCheckpoint(c: CrmCheckpoint): string {
+  return JSON.stringify(c);
+}
+
+export function decodeCheckpoint(text: string): CrmCheckpoint {
+  let raw: unknown;
+  try {
+    raw = JSON.parse(text);
+  } catch {
+    throw new FullResyncRequiredError('The stored CRM checkpoint is not JSON; a full round is needed.');
+  }
+  const parsed = checkpointSchema.safeParse(raw);
+  if (!parsed.success) throw new FullResyncRequiredError(`The stored CRM checkpoint is unreadable: ${parsed.error.issues[0]?.message ?? 'invalid'}`);
+  return parsed.data;
+}

@@ -1,0 +1,662 @@
+// The CRM side of the sync (issue 3, sync-design.md): the signed-in user's own contacts and tasks
+// (JSON:API, filter[owner]=<me>) and the events of their default calendar (legacy REST, oro-api.md §3).
+//
+// - readChanges: one page per call; the checkpoint (checkpoint.ts) is an updatedAt high-water mark
+//   that never loses records sharing the boundary second, plus the deletion position.
+// - Deletions come from the audit API (action=remove, objectClass, loggedAt). Where it is missing
+//   (404) or forbidden (403), ids are reconciled: a complete id listing, then each missing id is
+//   confirmed gone by a direct lookup. A failed or partial listing throws and infers nothing.
+// - apply: contacts and tasks through the synchronous batch (≤100 records, ≤50 included addresses),
+//   events one by one; deletes of contacts/tasks as a filtered collection DELETE of ≤100 ids.
+// - Idempotent creates: contacts carry externalId (from op.key) and a retry looks it up first;
+//   events carry uid = op.key; tasks have neither, so findCreated looks for a task with the same
+//   matching key created recently (limit: an identical task created by someone else in that window
+//   would be taken for ours, and tasks creates are retried only after 429, never after 5xx/drops).
+import type { ChangePage, Change, SideItem, SyncSide, WriteOp, WriteResult } from '../sync/side';
+import { matchKey, type ContactRecord, type EntityType, type EventRecord, type RecordOf, type TaskRecord } from '../sync/records';
+import { AuthenticationError, MalformedResponseError, ServiceUnavailableError, SyncError, ThrottledError } from '../sync/errors';
+import { decodeCheckpoint, encodeCheckpoint, type CrmCheckpoint, type Deletions } from './checkpoint';
+import { errorFromResponse, parseErrorDocument } from './errors';
+import { RetryingClient, RetrySatisfied, type RetryMode, type RetryPolicy } from './entities-client';
+import {
+  auditListSchema,
+  defaultCalendarSchema,
+  eventWriteAnswerSchema,
+  legacyEventListSchema,
+  legacyEventSchema,
+  listDocumentSchema,
+  parseWire,
+  type LegacyEvent,
+  type OroResource,
+} from './entities-wire';
+import type { CrmHttp, CrmRequest, CrmResponse, QueryValue } from './http';
+import { contactFromOro, contactToOro, eventFromOro, eventToOro, taskFromOro, taskToOro, utcInstant, versionOf } from './mapping';
+
+export const CRM_BATCH_LIMIT = 100;
+export const CRM_BATCH_INCLUDED_LIMIT = 50;
+const EXTERNAL_ID_MAX = 36;
+
+const JSONAPI_TYPE: Record<'contact' | 'task', string> = { contact: 'contacts', task: 'tasks' };
+/** Audit object classes with `_` for `\` (oro-api.md §7). */
+const AUDIT_CLASS: Record<EntityType, string> = {
+  contact: 'Oro_Bundle_ContactBundle_Entity_Contact',
+  task: 'Oro_Bundle_TaskBundle_Entity_Task',
+  event: 'Oro_Bundle_CalendarBundle_Entity_CalendarEvent',
+};
+const LEGACY = '/api/rest/latest';
+
+export interface CrmSideOptions {
+  http: CrmHttp;
+  /** Records per page when reading (≤100 is kind to Oro). */
+  pageSize?: number;
+  /** Records per sync batch (≤100, Oro's limit). */
+  batchSize?: number;
+  retry?: RetryPolicy;
+  sleep?: (ms: number) => Promise<void>;
+  /** How far back findCreated looks for a task created by a lost request. */
+  taskCreateWindowMs?: number;
+}
+
+interface Me {
+  userId: number;
+  calendarId: number;
+}
+
+type AnyRecord = ContactRecord | TaskRecord | EventRecord;
+type AnyItem = SideItem<AnyRecord>;
+
+export class CrmSide implements SyncSide {
+  readonly name = 'crm' as const;
+  readonly client: RetryingClient;
+  private readonly pageSize: number;
+  private readonly batchSize: number;
+  private readonly taskWindowMs: number;
+  private mePromise: Promise<Me> | null = null;
+
+  constructor(options: CrmSideOptions) {
+    this.client = new RetryingClient(options.http, options.retry, options.sleep);
+    this.pageSize = Math.min(Math.max(options.pageSize ?? 100, 1), 100);
+    this.batchSize = Math.min(Math.max(options.batchSize ?? CRM_BATCH_LIMIT, 1), CRM_BATCH_LIMIT);
+    this.taskWindowMs = options.taskCreateWindowMs ?? 24 * 3600_000;
+  }
+
+  // ---------------------------------------------------------------- who am I
+
+  /** The signed-in user and their default calendar (GET calendars/default, oro-api.md §3). */
+  me(): Promise<Me> {
+    this.mePromise ??= (async () => {
+      const res = await this.ok({ path: `${LEGACY}/calendars/default`, format: 'rest' });
+      const body = parseWire(defaultCalendarSchema, res.body, 'GET calendars/default');
+      return { userId: body.owner, calendarId: body.calendar };
+    })().catch((error: unknown) => {
+      this.mePromise = null;
+      throw error;
+    });
+    return this.mePromise;
+  }
+
+  // ---------------------------------------------------------------- reading
+
+  async readChanges<T extends EntityType>(type: T, checkpoint: string | null): Promise<ChangePage<RecordOf<T>>> {
+    let cp: CrmCheckpoint;
+    if (checkpoint === null) {
+      cp = { v: 1, cursor: { t: null, seen: {} }, round: { phase: type === 'event' ? 'events' : 'after', afterId: 0, page: 1, full: true, next: null }, del: await this.probeDeletions(type) };
+    } else {
+      cp = decodeCheckpoint(checkpoint);
+      cp.round ??= { phase: 'deletions', afterId: 0, page: 1, full: false, next: null };
+    }
+    const round = cp.round!;
+    const page = (changes: Array<Change<AnyRecord>>, done: boolean): ChangePage<RecordOf<T>> => {
+      const full = round.full;
+      if (done) cp.round = null;
+      this.remember(cp, changes);
+      return { changes: changes as Array<Change<RecordOf<T>>>, checkpoint: encodeCheckpoint(cp), done, full };
+    };
+
+    if (round.phase === 'deletions') {
+      const deletes = await this.readDeletions(type, cp);
+      cp.round = type === 'event' ? { ...round, phase: 'events', page: 1, next: null } : { ...round, phase: cp.cursor.t ? 'at' : 'after', afterId: 0 };
+      return page(deletes, false);
+    }
+    if (round.phase === 'events') {
+      const items = await this.listEvents(round.page, cp.cursor.t);
+      const changes = items.filter((i) => cp.cursor.seen[i.id] !== i.version).map(upsert);
+      for (const i of items) {
+        const t = versionTime(i.version);
+        if (!round.next || t > round.next.t!) round.next = { t, seen: {} };
+        if (t === round.next.t) round.next.seen[i.id] = i.version;
+      }
+      const done = items.length < this.pageSize;
+      if (done && round.next) cp.cursor = round.next;
+      round.page++;
+      return page(changes, done);
+    }
+    const jsonType = JSONAPI_TYPE[type as 'contact' | 'task'];
+    const me = await this.me();
+    if (round.phase === 'at') {
+      const query: Record<string, QueryValue> = { 'filter[owner]': me.userId, 'filter[updatedAt]': cp.cursor.t, sort: 'id', 'page[size]': this.pageSize };
+      if (round.afterId > 0) query['filter[id][gt]'] = round.afterId;
+      const items = await this.listResources(type, jsonType, query);
+      const changes = items.filter((i) => cp.cursor.seen[i.id] !== i.version).map(upsert);
+      for (const i of items) cp.cursor.seen[i.id] = i.version;
+      if (items.length < this.pageSize) round.phase = 'after';
+      else round.afterId = Number(items[items.length - 1].id);
+      return page(changes, false);
+    }
+    // 'after': everything stamped later than the high-water mark, oldest first.
+    const query: Record<string, QueryValue> = { 'filter[owner]': me.userId, sort: 'updatedAt,id', 'page[size]': this.pageSize };
+    if (cp.cursor.t) query['filter[updatedAt][gt]'] = cp.cursor.t;
+    const items = await this.listResources(type, jsonType, query);
+    if (items.length === 0) return page([], true);
+    const t = versionTime(items[items.length - 1].version);
+    const atT = items.filter((i) => versionTime(i.version) === t);
+    cp.cursor = { t, seen: Object.fromEntries(atT.map((i) => [i.id, i.version])) };
+    if (items.length < this.pageSize) return page(items.map(upsert), true);
+    round.phase = 'at';
+    round.afterId = Math.max(...atT.map((i) => Number(i.id)));
+    return page(items.map(upsert), false);
+  }
+
+  /** In reconcile mode, every id read is known to exist. */
+  private remember(cp: CrmCheckpoint, changes: Array<Change<AnyRecord>>): void {
+    if (cp.del.mode !== 'reconcile' || cp.del.known === null) return;
+    const known = new Set(cp.del.known);
+    for (const c of changes) if (c.kind === 'upsert') known.add(c.item.id);
+    cp.del.known = [...known];
+  }
+
+  /** At the start of a full round: is the audit API usable, and where does the log stand now? */
+  private async probeDeletions(type: EntityType): Promise<Deletions> {
+    const res = await this.client.send({ path: `${LEGACY}/audits`, format: 'rest', query: { action: 'remove', objectClass: AUDIT_CLASS[type], page: 1, limit: 1 } });
+    if (res.status === 403 || res.status === 404) return { mode: 'reconcile', known: [] };
+    this.check(res, 'GET audits');
+    parseWire(auditListSchema, res.body, 'GET audits');
+    // The server's clock (Date) starts the log position: removals from now on are ours to read.
+    const date = res.headers.get('date');
+    const pos = date && !Number.isNaN(Date.parse(date)) ? utcInstant(new Date(Date.parse(date)).toISOString()) : null;
+    return { mode: 'audit', pos, seen: [] };
+  }
+
+  private async readDeletions(type: EntityType, cp: CrmCheckpoint): Promise<Array<Change<AnyRecord>>> {
+    if (cp.del.mode === 'audit') {
+      const del = cp.del;
+      const entries = [];
+      for (let pageNo = 1; ; pageNo++) {
+        const query: Record<string, QueryValue> = { action: 'remove', objectClass: AUDIT_CLASS[type], page: pageNo, limit: 100 };
+        if (del.pos) query['loggedAt>'] = del.pos; // sent as `loggedAt%3E=<pos>`, i.e. loggedAt>=pos
+        const res = await this.client.send({ path: `${LEGACY}/audits`, format: 'rest', query });
+        if (res.status === 403 || res.status === 404) {
+          // The audit API went away: from now on reconcile ids (the first listing only seeds them).
+          cp.del = { mode: 'reconcile', known: null };
+          return this.readDeletions(type, cp);
+        }
+        this.check(res, 'GET audits');
+        const list = parseWire(auditListSchema, res.body, 'GET audits');
+        entries.push(...list);
+        if (list.length < 100) break;
+      }
+      const fresh = entries.filter((e) => !(del.pos && utcInstant(e.loggedAt) === del.pos && del.seen.includes(e.id)));
+      if (fresh.length) {
+        const max = fresh.map((e) => utcInstant(e.loggedAt)).sort().at(-1)!;
+        const atMax = entries.filter((e) => utcInstant(e.loggedAt) === max).map((e) => e.id);
+        cp.del = { mode: 'audit', pos: max, seen: max === del.pos ? [...new Set([...del.seen, ...atMax])] : atMax };
+      }
+      return [...new Set(fresh.filter((e) => e.action === 'remove').map((e) => e.objectId))].map((id) => ({ kind: 'delete', id }));
+    }
+    // Reconciliation: only a complete listing counts; any failure throws before anything is inferred.
+    const listed = await this.listAllIds(type);
+    const known = cp.del.known;
+    if (known === null) {
+      cp.del = { mode: 'reconcile', known: [...listed] };
+      return [];
+    }
+    const candidates = known.filter((id) => !listed.has(id));
+    const gone = await this.confirmGone(type, candidates);
+    cp.del = { mode: 'reconcile', known: [...listed, ...candidates.filter((id) => !gone.has(id))] };
+    return [...gone].map((id) => ({ kind: 'delete', id }));
+  }
+
+  private async listAllIds(type: EntityType): Promise<Set<string>> {
+    const ids = new Set<string>();
+    if (type === 'event') {
+      for (let pageNo = 1; ; pageNo++) {
+        const events = await this.listEventsRaw({ page: pageNo, limit: 100 });
+        for (const e of events) ids.add(String(e.id));
+        if (events.length < 100) return ids;
+      }
+    }
+    const me = await this.me();
+    const jsonType = JSONAPI_TYPE[type as 'contact' | 'task'];
+    for (let after = 0; ; ) {
+      const query: Record<string, QueryValue> = { 'filter[owner]': me.userId, sort: 'id', 'page[size]': 100, [`fields[${jsonType}]`]: 'updatedAt' };
+      if (after > 0) query['filter[id][gt]'] = after;
+      const doc = await this.getList(jsonType, query);
+      for (const r of doc.data) ids.add(r.id);
+      if (doc.data.length < 100) return ids;
+      after = Number(doc.data[doc.data.length - 1].id);
+    }
+  }
+
+  /** The candidates a direct lookup confirms absent (a listing alone never deletes). */
+  private async confirmGone(type: EntityType, candidates: string[]): Promise<Set<string>> {
+    const gone = new Set<string>();
+    if (type === 'event') {
+      for (const id of candidates) if ((await this.getEvent(id)) === 'missing') gone.add(id);
+      return gone;
+    }
+    const jsonType = JSONAPI_TYPE[type as 'contact' | 'task'];
+    for (const chunk of chunks(candidates, 100)) {
+      const doc = await this.getList(jsonType, { 'filter[id]': chunk, 'page[size]': 100, [`fields[${jsonType}]`]: 'updatedAt' });
+      const present = new Set(doc.data.map((r) => r.id));
+      for (const id of chunk) if (!present.has(id)) gone.add(id);
+    }
+    return gone;
+  }
+
+  private async getList(jsonType: string, query: Record<string, QueryValue>): Promise<{ data: OroResource[]; included: OroResource[]; response: CrmResponse }> {
+    const res = await this.ok({ path: `/api/${jsonType}`, query, headers: { 'X-Include': 'noHateoas' } });
+    const doc = parseWire(listDocumentSchema, res.body, `GET /api/${jsonType}`);
+    return { data: doc.data, included: doc.included, response: res };
+  }
+
+  private async listResources(type: EntityType, jsonType: string, query: Record<string, QueryValue>): Promise<AnyItem[]> {
+    if (type === 'contact') query.include = 'addresses';
+    const doc = await this.getList(jsonType, query);
+    return doc.data.map((r) => this.toItem(type, r, doc.included));
+  }
+
+  private toItem(type: EntityType, r: OroResource, included: OroResource[]): AnyItem {
+    if (r.type !== JSONAPI_TYPE[type as 'contact' | 'task']) throw new MalformedResponseError(`The CRM answered a "${r.type}" where a ${type} was expected.`);
+    const record = type === 'contact' ? contactFromOro(r, included) : taskFromOro(r);
+    return { id: r.id, version: versionOf(String(r.attributes.updatedAt), record), record };
+  }
+
+  private eventItem(e: LegacyEvent): SideItem<EventRecord> {
+    const record = eventFromOro(e);
+    return { id: String(e.id), version: versionOf(e.updatedAt, record), record };
+  }
+
+  private async listEventsRaw(query: Record<string, QueryValue>): Promise<LegacyEvent[]> {
+    const me = await this.me();
+    const res = await this.ok({ path: `${LEGACY}/calendarevents`, format: 'rest', query: { calendar: me.calendarId, ...query } });
+    return parseWire(legacyEventListSchema, res.body, 'GET calendarevents');
+  }
+
+  private async listEvents(pageNo: number, since: string | null): Promise<Array<SideItem<EventRecord>>> {
+    const query: Record<string, QueryValue> = { page: pageNo, limit: this.pageSize };
+    if (since) query['updatedAt>'] = since; // updatedAt>=since in the legacy operator syntax
+    return (await this.listEventsRaw(query)).map((e) => this.eventItem(e));
+  }
+
+  private async getEvent(id: string): Promise<LegacyEvent | 'missing'> {
+    if (!/^\d+$/.test(id)) return 'missing';
+    const res = await this.client.send({ path: `${LEGACY}/calendarevents/${id}`, format: 'rest' });
+    // Another user's event is not ours to sync: treated as absent from this user's calendar.
+    if (res.status === 404 || res.status === 403) return 'missing';
+    this.check(res, `GET calendarevents/${id}`);
+    return parseWire(legacyEventSchema, res.body, `GET calendarevents/${id}`);
+  }
+
+  // ---------------------------------------------------------------- lookups
+
+  async get<T extends EntityType>(type: T, ids: ReadonlyArray<string>): Promise<Array<SideItem<RecordOf<T>> | null>> {
+    const found = new Map<string, AnyItem>();
+    if (type === 'event') {
+      for (const id of ids) {
+        const e = await this.getEvent(id);
+        if (e !== 'missing') found.set(id, this.eventItem(e));
+      }
+    } else {
+      const jsonType = JSONAPI_TYPE[type as 'contact' | 'task'];
+      for (const chunk of chunks(ids.filter((id) => /^\d+$/.test(id)), 100)) {
+        for (const item of await this.listResources(type, jsonType, { 'filter[id]': chunk, 'page[size]': 100 })) found.set(item.id, item);
+      }
+    }
+    return ids.map((id) => (found.get(id) as SideItem<RecordOf<T>> | undefined) ?? null);
+  }
+
+  async findByCrmId<T extends EntityType>(type: T, crmId: string): Promise<Array<SideItem<RecordOf<T>>>> {
+    const [item] = await this.get(type, [crmId]);
+    return item ? [item] : [];
+  }
+
+  /** First-sync matching. Contacts and tasks: the user's records compared locally (Oro has no filter for every key field). */
+  async findByKey<T extends EntityType>(type: T, record: RecordOf<T>): Promise<Array<SideItem<RecordOf<T>>>> {
+    const key = matchKey(type, record);
+    let candidates: AnyItem[];
+    if (type === 'event') {
+      const r = record as EventRecord;
+      // A window wide enough for all-day events stored at any local midnight.
+      const from = new Date(Date.parse(r.allDay ? `${r.start}T00:00:00Z` : r.start) - 14 * 3600_000).toISOString();
+      const to = new Date(Date.parse(r.allDay ? `${r.end}T00:00:00Z` : r.end) + 14 * 3600_000).toISOString();
+      candidates = (await this.listEventsRaw({ start: from, end: to })).map((e) => this.eventItem(e));
+    } else candidates = await this.allOwn(type);
+    return candidates.filter((c) => matchKey(type, c.record as RecordOf<T>) === key) as Array<SideItem<RecordOf<T>>>;
+  }
+
+  private async allOwn(type: EntityType): Promise<AnyItem[]> {
+    const me = await this.me();
+    const jsonType = JSONAPI_TYPE[type as 'contact' | 'task'];
+    const out: AnyItem[] = [];
+    for (let after = 0; ; ) {
+      const query: Record<string, QueryValue> = { 'filter[owner]': me.userId, sort: 'id', 'page[size]': 100 };
+      if (after > 0) query['filter[id][gt]'] = after;
+      const items = await this.listResources(type, jsonType, query);
+      out.push(...items);
+      if (items.length < 100) return out;
+      after = Number(items[items.length - 1].id);
+    }
+  }
+
+  async findCreated<T extends EntityType>(type: T, op: Extract<WriteOp<RecordOf<T>>, { op: 'create' }>): Promise<SideItem<RecordOf<T>> | null> {
+    if (type === 'contact') {
+      const found = await this.findContactsByExternalId([externalIdFor(op.key)]);
+      return (found.values().next().value as SideItem<RecordOf<T>> | undefined) ?? null;
+    }
+    if (type === 'event') {
+      const events = await this.listEventsRaw({ page: 1, limit: 10, uid: op.key });
+      return events.length ? (this.eventItem(events[0]) as SideItem<RecordOf<T>>) : null;
+    }
+    return (await this.findRecentTask(op.record as TaskRecord)) as SideItem<RecordOf<T>> | null;
+  }
+
+  /** Tasks have no client key: the newest task of ours with the same matching key, created within the window. */
+  private async findRecentTask(record: TaskRecord): Promise<AnyItem | null> {
+    const me = await this.me();
+    const key = matchKey('task', record);
+    for (let pageNo = 1; ; pageNo++) {
+      const doc = await this.getList('tasks', { 'filter[owner]': me.userId, sort: '-id', 'page[size]': 100, 'page[number]': pageNo });
+      const date = Date.parse(doc.response.headers.get('date') ?? '');
+      const since = (Number.isNaN(date) ? Date.now() : date) - this.taskWindowMs;
+      for (const r of doc.data) {
+        if (Date.parse(String(r.attributes.createdAt ?? r.attributes.updatedAt)) < since) return null;
+        const item = this.toItem('task', r, []);
+        if (matchKey('task', item.record as TaskRecord) === key) return item;
+      }
+      if (doc.data.length < 100) return null;
+    }
+  }
+
+  private async findContactsByExternalId(externalIds: string[]): Promise<Map<string, AnyItem>> {
+    const out = new Map<string, AnyItem>();
+    for (const chunk of chunks(externalIds, 100)) {
+      const doc = await this.getList('contacts', { 'filter[externalId]': chunk, include: 'addresses', 'page[size]': 100 });
+      for (const r of doc.data) out.set(String(r.attributes.externalId), this.toItem('contact', r, doc.included));
+    }
+    return out;
+  }
+
+  // ---------------------------------------------------------------- writing
+
+  async apply<T extends EntityType>(type: T, ops: ReadonlyArray<WriteOp<RecordOf<T>>>): Promise<WriteResult[]> {
+    const results: Array<WriteResult | undefined> = new Array(ops.length);
+    const anySent = { value: false };
+    const indexed = ops.map((op, index) => ({ op: op as WriteOp<AnyRecord>, index }));
+    const run = async (work: () => Promise<void>, affected: number[]) => {
+      try {
+        await work();
+        anySent.value = true;
+      } catch (error) {
+        if (error instanceof AuthenticationError || (!anySent.value && isTransient(error))) throw error;
+        for (const i of affected) results[i] ??= failure(error);
+      }
+    };
+    const deletes = indexed.filter((x) => x.op.op === 'delete');
+    const writes = indexed.filter((x) => x.op.op !== 'delete');
+    if (type === 'event') {
+      for (const x of writes) {
+        await run(async () => {
+          results[x.index] = await this.writeEvent(x.op as WriteOp<EventRecord>);
+        }, [x.index]);
+      }
+      for (const x of deletes) {
+        await run(async () => {
+          results[x.index] = await this.deleteEvent(x.op.op === 'delete' ? x.op.id : '');
+        }, [x.index]);
+      }
+    } else {
+      // Task creates cannot be repeated safely after a lost answer, so they travel in batches of their own.
+      const groups = type === 'task' ? [writes.filter((x) => x.op.op === 'create'), writes.filter((x) => x.op.op === 'update')] : [writes];
+      for (const group of groups) {
+        for (const batch of this.batches(type, group)) {
+          await run(() => this.writeBatch(type, batch, results), batch.map((x) => x.index));
+        }
+      }
+      for (const chunk of chunks(deletes, this.batchSize)) {
+        await run(async () => {
+          await this.deleteMany(type, chunk.map((x) => (x.op.op === 'delete' ? x.op.id : '')));
+          for (const x of chunk) results[x.index] = { ok: true, id: x.op.op === 'delete' ? x.op.id : '', version: '' };
+        }, chunk.map((x) => x.index));
+      }
+    }
+    return results.map((r) => r ?? { ok: false, code: 'unknown', message: 'The operation was not attempted.', retryable: true });
+  }
+
+  /** Batches of ≤ batchSize records and, for contacts, ≤ 50 included addresses (oro-api.md §4). */
+  private batches(type: EntityType, ops: Array<{ op: WriteOp<AnyRecord>; index: number }>): Array<Array<{ op: WriteOp<AnyRecord>; index: number }>> {
+    const out: Array<Array<{ op: WriteOp<AnyRecord>; index: number }>> = [];
+    let current: typeof ops = [];
+    let included = 0;
+    for (const x of ops) {
+      const n = type === 'contact' ? (this.contactInput(x.op).addresses?.length ?? 0) : 0;
+      if (current.length && (current.length >= this.batchSize || included + n > CRM_BATCH_INCLUDED_LIMIT)) {
+        out.push(current);
+        current = [];
+        included = 0;
+      }
+      current.push(x);
+      included += n;
+    }
+    if (current.length) out.push(current);
+    return out;
+  }
+
+  private contactInput(op: WriteOp<AnyRecord>) {
+    if (op.op === 'create') return contactToOro(op.record as ContactRecord, 'create');
+    if (op.op === 'update') return contactToOro(op.record as ContactRecord, 'update', op.fields as ReadonlyArray<keyof ContactRecord> | undefined);
+    return { attributes: {} };
+  }
+
+  /** One synchronous batch; invalid items are reported and the rest re-sent, since the batch is atomic. */
+  private async writeBatch(type: EntityType, batch: Array<{ op: WriteOp<AnyRecord>; index: number }>, results: Array<WriteResult | undefined>): Promise<void> {
+    const jsonType = JSONAPI_TYPE[type as 'contact' | 'task'];
+    let pending = batch;
+    for (let round = 0; pending.length && round <= batch.length; round++) {
+      if (type === 'contact') pending = await this.settleCreatedContacts(pending, results);
+      if (!pending.length) return;
+      const { body, owners } = this.batchDocument(type, pending);
+      const mode: RetryMode = type === 'task' && pending.some((x) => x.op.op === 'create') ? 'throttle-only' : 'safe';
+      let res: CrmResponse;
+      try {
+        res = await this.client.send({ method: 'PATCH', path: `/api/${jsonType}`, body, headers: { 'X-Mode': 'sync', 'X-Include': 'noHateoas' } }, mode);
+      } catch (error) {
+        if (!(error instanceof RetrySatisfied)) throw error;
+        continue;
+      }
+      if (res.status === 200) {
+        const doc = parseWire(listDocumentSchema, res.body, `PATCH /api/${jsonType}`);
+        if (doc.data.length !== pending.length) throw new MalformedResponseError(`The CRM answered a batch of ${pending.length} with ${doc.data.length} records.`);
+        pending.forEach((x, i) => {
+          const item = this.toItem(type, doc.data[i], doc.included);
+          results[x.index] = { ok: true, id: item.id, version: item.version };
+        });
+        return;
+      }
+      if (res.status === 409 && type === 'contact') continue; // an externalId exists: settleCreatedContacts finds it
+      const problems = res.status >= 400 && res.status < 500 ? parseErrorDocument(res.body, res.status) : null;
+      if (!problems) throw errorFromResponse(res.status, res.headers, res.body, `PATCH /api/${jsonType}`);
+      const blamed = new Map<number, string[]>();
+      for (const p of problems) {
+        const m = /^\/(data|included)\/(\d+)/.exec(p.pointer ?? '');
+        const at = m ? (m[1] === 'data' ? Number(m[2]) : owners[Number(m[2])]) : undefined;
+        if (at === undefined) continue;
+        blamed.set(at, [...(blamed.get(at) ?? []), `${p.title}: ${p.detail}${p.pointer ? ` (${p.pointer})` : ''}`]);
+      }
+      if (!blamed.size) throw errorFromResponse(res.status, res.headers, res.body, `PATCH /api/${jsonType}`);
+      pending.forEach((x, i) => {
+        const why = blamed.get(i);
+        if (!why) return;
+        const code = problems.some((p) => p.status === 404 && p.pointer?.startsWith(`/data/${i}/`)) ? 'not_found' : 'invalid';
+        results[x.index] = { ok: false, code, message: why.join('; '), retryable: false };
+      });
+      pending = pending.filter((_, i) => !blamed.has(i));
+    }
+  }
+
+  /** Contacts created by an earlier, lost attempt are found by externalId and not sent again. */
+  private async settleCreatedContacts(pending: Array<{ op: WriteOp<AnyRecord>; index: number }>, results: Array<WriteResult | undefined>) {
+    const creates = pending.filter((x) => x.op.op === 'create');
+    if (!creates.length) return pending;
+    const found = await this.findContactsByExternalId(creates.map((x) => externalIdFor((x.op as { key: string }).key)));
+    return pending.filter((x) => {
+      if (x.op.op !== 'create') return true;
+      const item = found.get(externalIdFor(x.op.key));
+      if (item) results[x.index] = { ok: true, id: item.id, version: item.version };
+      return !item;
+    });
+  }
+
+  private batchDocument(type: EntityType, pending: Array<{ op: WriteOp<AnyRecord>; index: number }>): { body: unknown; owners: number[] } {
+    const jsonType = JSONAPI_TYPE[type as 'contact' | 'task'];
+    const included: unknown[] = [];
+    const owners: number[] = [];
+    const data = pending.map((x, i) => {
+      const op = x.op as Exclude<WriteOp<AnyRecord>, { op: 'delete' }>;
+      const item: Record<string, unknown> = { type: jsonType };
+      if (op.op === 'update') {
+        item.id = op.id;
+        item.meta = { update: true };
+      } else item.id = `new${i}`;
+      if (type === 'task') {
+        const t = taskToOro(op.record as TaskRecord, op.op === 'update' ? (op.fields as ReadonlyArray<keyof TaskRecord> | undefined) : undefined);
+        item.attributes = t.attributes;
+        item.relationships = t.relationships;
+      } else {
+        const c = this.contactInput(op);
+        item.attributes = op.op === 'create' ? { ...c.attributes, externalId: externalIdFor(op.key) } : c.attributes;
+        if (c.addresses) {
+          const refs = c.addresses.map((a, j) => {
+            const id = `addr${i}_${j}`;
+            owners[included.length] = i;
+            included.push({
+              type: 'contactaddresses',
+              id,
+              attributes: a.attributes,
+              relationships: {
+                types: { data: a.types.map((t) => ({ type: 'addresstypes', id: t })) },
+                country: { data: a.country === null ? null : { type: 'countries', id: a.country } },
+                region: { data: a.region === null ? null : { type: 'regions', id: a.region } },
+              },
+            });
+            return { type: 'contactaddresses', id };
+          });
+          item.relationships = { addresses: { data: refs } };
+        }
+      }
+      return item;
+    });
+    return { body: included.length ? { data, included } : { data }, owners };
+  }
+
+  private async deleteMany(type: EntityType, ids: string[]): Promise<void> {
+    const numeric = ids.filter((id) => /^\d+$/.test(id));
+    if (!numeric.length) return;
+    const jsonType = JSONAPI_TYPE[type as 'contact' | 'task'];
+    // A filtered collection DELETE removes what exists and ignores the rest: deletes are idempotent.
+    await this.ok({ method: 'DELETE', path: `/api/${jsonType}`, query: { 'filter[id]': numeric } });
+  }
+
+  private async writeEvent(op: WriteOp<EventRecord>): Promise<WriteResult> {
+    const me = await this.me();
+    let id: string;
+    if (op.op === 'create') {
+      const body = { ...eventToOro(op.record), calendar: me.calendarId, uid: op.key };
+      let res: CrmResponse;
+      try {
+        res = await this.client.send({ method: 'POST', path: `${LEGACY}/calendarevents`, format: 'rest', body }, 'safe', async () => (await this.findCreated('event', op)) !== null);
+      } catch (error) {
+        if (!(error instanceof RetrySatisfied)) throw error;
+        const item = await this.findCreated('event', op);
+        if (!item) throw new ServiceUnavailableError('An event create was lost and could not be found again.');
+        return { ok: true, id: item.id, version: item.version };
+      }
+      if (res.status === 400) return legacyInvalid(res);
+      this.check(res, 'POST calendarevents');
+      id = String(parseWire(eventWriteAnswerSchema.extend({ id: legacyEventSchema.shape.id }), res.body, 'POST calendarevents').id);
+    } else if (op.op === 'update') {
+      id = op.id;
+      const res = await this.client.send({ method: 'PUT', path: `${LEGACY}/calendarevents/${op.id}`, format: 'rest', body: eventToOro(op.record, op.fields) });
+      if (res.status === 404 || res.status === 403) return { ok: false, code: 'not_found', message: `Calendar event ${op.id} is not in this user's calendar.`, retryable: false };
+      if (res.status === 400) return legacyInvalid(res);
+      this.check(res, `PUT calendarevents/${op.id}`);
+    } else return this.deleteEvent(op.id);
+    // Oro's write answers carry no updatedAt, so the version comes from a read.
+    const e = await this.getEvent(id);
+    if (e === 'missing') return { ok: false, code: 'not_found', message: `Calendar event ${id} vanished right after it was written.`, retryable: true };
+    const item = this.eventItem(e);
+    return { ok: true, id: item.id, version: item.version };
+  }
+
+  private async deleteEvent(id: string): Promise<WriteResult> {
+    if (!/^\d+$/.test(id)) return { ok: true, id, version: '' };
+    const res = await this.client.send({ method: 'DELETE', path: `${LEGACY}/calendarevents/${id}`, format: 'rest' });
+    if (res.status === 404) return { ok: true, id, version: '' };
+    if (res.status === 403) return { ok: false, code: 'not_found', message: `Calendar event ${id} is not in this user's calendar.`, retryable: false };
+    this.check(res, `DELETE calendarevents/${id}`);
+    return { ok: true, id, version: '' };
+  }
+
+  // ---------------------------------------------------------------- plumbing
+
+  private async ok(req: CrmRequest): Promise<CrmResponse> {
+    const res = await this.client.send(req);
+    this.check(res, `${req.method ?? 'GET'} ${req.path}`);
+    return res;
+  }
+
+  private check(res: CrmResponse, what: string): void {
+    if (res.status < 200 || res.status > 299) throw errorFromResponse(res.status, res.headers, res.body, what);
+    if (res.status !== 204 && res.text && res.body === undefined) throw new MalformedResponseError(`The CRM answered ${what} with a body that is not JSON.`);
+  }
+}
+
+const upsert = (item: AnyItem): Change<AnyRecord> => ({ kind: 'upsert', item });
+const versionTime = (version: string) => version.split('#')[0];
+
+function chunks<T>(items: ReadonlyArray<T>, size: number): T[][] {
+  const out: T[][] = [];
+  for (let i = 0; i < items.length; i += size) out.push(items.slice(i, i + size));
+  return out;
+}
+
+/** Oro's externalId holds ≤36 characters (oro-api.md §1) and filter values split on commas: longer or odd keys are hashed. */
+export function externalIdFor(key: string): string {
+  if (/^[A-Za-z0-9_.:-]{1,36}$/.test(key)) return key;
+  let out = 'k';
+  for (let seed = 0; seed < 4; seed++) {
+    let h = (0x811c9dc5 ^ seed) >>> 0;
+    for (let i = 0; i < key.length; i++) h = Math.imul(h ^ key.charCodeAt(i), 0x01000193) >>> 0;
+    out += h.toString(16).padStart(8, '0');
+  }
+  return out.slice(0, EXTERNAL_ID_MAX);
+}
+
+function isTransient(error: unknown): boolean {
+  return error instanceof ServiceUnavailableError || error instanceof ThrottledError;
+}
+
+function failure(error: unknown): WriteResult {
+  if (error instanceof ThrottledError) return { ok: false, code: 'throttled', message: error.message, retryable: true };
+  if (error instanceof ServiceUnavailableError) return { ok: false, code: 'unavailable', message: error.message, retryable: true };
+  const message = error instanceof Error ? error.message : String(error);
+  return { ok: false, code: 'unknown', message, retryable: !(error instanceof SyncError) || error instanceof MalformedResponseError };
+}
+
+/** A legacy FOSRest validation answer (oro-api.md §3) as an `invalid` result naming the fields. */
+function legacyInvalid(res: CrmResponse): WriteResult {
+  const children = ((res.body as { errors?: { children?: Record<string, unknown> } } | undefined)?.errors?.children ?? {}) as Record<string, { errors?: string[] } | unknown[]>;
+  const why = Object.entries(children)
+    .filter(([, v]) => !Array.isArray(v) && Array.isArray((v as { errors?: string[] }).errors))
+    .map(([k, v]) => `${k}: ${(v as { errors: string[] }).errors.join(' ')}`);
+  return { ok: false, code: 'invalid', message: why.join('; ') || 'The CRM refused the calendar event.', retryable: false };
+}
