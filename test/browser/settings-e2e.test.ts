@@ -116,3 +116,30 @@ test(
   },
   BROWSER_SETUP_TIMEOUT_MS,
 );
+
+test(
+  'against a stock Oro (no outlooksettings extension) the pane shows the values read-only and explains why',
+  async () => {
+    const stockDir = mkdtempSync(join(tmpdir(), 'settings-e2e-stock-'));
+    const stock = await createCrmEmulator({ dbFile: join(stockDir, 'crm.sqlite'), port: 0, stockOro: true });
+    try {
+      const { page, fence, errors } = await pane.newPage();
+      await page.goto(pane.paneUrl);
+      await page.getByRole('textbox', { name: 'CRM URL' }).fill(stock.url);
+      await page.getByRole('textbox', { name: 'Username' }).fill('bob');
+      await page.getByLabel('Password').fill('bob');
+      await page.getByRole('button', { name: 'Sign in' }).click();
+
+      await page.getByText(/shown read-only/).waitFor();
+      expect(await saveButton(page).isDisabled()).toBe(true);
+      expect(await useOrganizationBox(page).isDisabled()).toBe(true);
+      expect(Number(await intervalField(page).inputValue())).toBeGreaterThan(0);
+      expect(fence.blocked).toEqual([]);
+      expect(errors).toEqual([]);
+    } finally {
+      await stock.close();
+      rmSync(stockDir, { recursive: true, force: true });
+    }
+  },
+  BROWSER_SETUP_TIMEOUT_MS,
+);
