@@ -60,8 +60,12 @@ module.exports = (_env, argv) => {
     cache: { type: 'filesystem', name: mode, buildDependencies: { config: [__filename, require.resolve('./scripts/addin-config')] } },
     optimization: {
       // Libraries in their own file: they change less often than the pane, so browsers keep them cached.
-      splitChunks: { chunks: 'all', cacheGroups: { defaultVendors: { test: /[\\/]node_modules[\\/]/, name: 'vendors', priority: -10 } } },
+      // Only the pane's: in development the dev-server client sits in every entry, and commands.html stays tiny.
+      splitChunks: {
+        cacheGroups: { defaultVendors: { test: /[\\/]node_modules[\\/]/, name: 'vendors', chunks: (chunk) => chunk.name === 'taskpane' } },
+      },
     },
+    stats: dev ? 'minimal' : 'normal', // npm start prints one line per rebuild
     performance: { hints: false }, // Fluent UI is large; size budgets come with a later issue.
     plugins: [
       new webpack.DefinePlugin(definedGlobals(config)),
