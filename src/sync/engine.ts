@@ -1,0 +1,461 @@
+// SyncEngine: one cycle reads one side's changes page by page, plans them against the relations and
+// the other side's current items, and executes the plan (planner.ts, executor.ts). It depends only on
+// SyncSide and SyncStore, so the pane (IndexedDB) and the headless runner (SQLite) share it.
+import type { OutlookSettings } from '../settings/options';
+import type { Relation, SyncStore } from '../store/types';
+import type { Item, SyncAction } from './actions';
+import { FullResyncRequiredError, ServiceUnavailableError } from './errors';
+import { Executor, type ExecutionResult } from './executor';
+import { isDeferredDeletion } from './journal';
+import { decide, needsDeletionConfirmation, plan, RelationIndex, type PlanSettings, type SideChange } from './planner';
+import { ENTITY_TYPES, matchKey, type CanonicalRecord, type EntityType, type SideName } from './records';
+import { recoverJournal } from './recovery';
+import type { Change, ChangePage, SyncSide } from './side';
+import { initialStatus, isRetryable, plainError, restoreStatus, STATUS_LIST_LIMIT, type SyncStatus } from './status';
+import { describeRecord } from './values';
+
+export interface SyncEngineOptions {
+  crm: SyncSide;
+  outlook: SyncSide;
+  store: SyncStore;
+  settings: OutlookSettings;
+  /** Wall clock in ms; injectable for tests. */
+  now?: () => number;
+  /** Idempotency keys for creates; crypto.randomUUID by default. */
+  newKey?: () => string;
+  /** Writes per `apply` call (default 100). */
+  batchSize?: number;
+  /** From this many new items in a page, the other side is listed once per cycle instead of one findByKey each (default 20). */
+  matchListingThreshold?: number;
+}
+
+export type StatusListener = (status: SyncStatus) => void;
+
+export interface CycleSummary {
+  side: SideName;
+  types: EntityType[];
+  written: Record<SideName, { created: number; updated: number; deleted: number }>;
+  conflicts: number;
+  /** True when a stop request ended the cycle early (between pages). */
+  stopped: boolean;
+}
+
+export const ENABLED_SETTING: Record<EntityType, 'contacts_enabled' | 'tasks_enabled' | 'calendar_events_enabled'> = {
+  contact: 'contacts_enabled',
+  task: 'tasks_enabled',
+  event: 'calendar_events_enabled',
+};
+
+/** Types the settings enable. */
+export function enabledTypes(settings: OutlookSettings): EntityType[] {
+  return ENTITY_TYPES.filter((t) => settings[ENABLED_SETTING[t]]);
+}
+
+export function planSettings(settings: OutlookSettings): PlanSettings {
+  return { direction: settings.contacts_sync_direction, conflictResolution: settings.contacts_conflict_resolution };
+}
+
+class StopRequested extends Error {}
+
+interface CycleContext {
+  side: SideName;
+  type: EntityType;
+  relations: RelationIndex;
+  /** The other side listed once, by matching key, when a page has many new items. */
+  listing?: Map<string, Item[]>;
+  summary: CycleSummary;
+}
+
+export class SyncEngine {
+  private readonly crm: SyncSide;
+  private readonly outlook: SyncSide;
+  private readonly store: SyncStore;
+  private readonly executor: Executor;
+  private readonly now: () => number;
+  private readonly matchListingThreshold: number;
+  private settings: OutlookSettings;
+  private status: SyncStatus = initialStatus();
+  private loaded: Promise<void> | null = null;
+  private readonly listeners = new Set<StatusListener>();
+  /** Cycles run one at a time, whichever side: two cycles never plan the same pair at once. */
+  private queue: Promise<unknown> = Promise.resolve();
+  private stopping = false;
+
+  constructor(opts: SyncEngineOptions) {
+    this.crm = opts.crm;
+    this.outlook = opts.outlook;
+    this.store = opts.store;
+    this.settings = { ...opts.settings };
+    this.now = opts.now ?? (() => Date.now());
+    this.matchListingThreshold = opts.matchListingThreshold ?? 20;
+    this.executor = new Executor({ crm: opts.crm, outlook: opts.outlook, store: opts.store, newKey: opts.newKey, batchSize: opts.batchSize, now: () => new Date(this.now()) });
+  }
+
+  // ---- public API ----
+
+  /** Loads the saved status. Called by the first cycle if not called before. */
+  start(): Promise<void> {
+    this.loaded ??= (async () => {
+      this.status = restoreStatus(await this.store.status());
+      this.status.running = null;
+      this.refreshEnabled();
+      this.emit();
+    })();
+    return this.loaded;
+  }
+
+  getSettings(): OutlookSettings {
+    return { ...this.settings };
+  }
+
+  /** New settings apply from the next cycle (a running one finishes first). */
+  setSettings(settings: OutlookSettings): void {
+    this.settings = { ...settings };
+    this.refreshEnabled();
+    this.emit();
+  }
+
+  getStatus(): SyncStatus {
+    return structuredClone(this.status);
+  }
+
+  subscribe(listener: StatusListener): () => void {
+    this.listeners.add(listener);
+    return () => this.listeners.delete(listener);
+  }
+
+  /** Reads CRM changes and applies them towards Outlook. */
+  runCrmCycle(): Promise<CycleSummary> {
+    return this.exclusive(() => this.cycle('crm'));
+  }
+
+  /** Reads Outlook changes and applies them towards the CRM. */
+  runOutlookCycle(): Promise<CycleSummary> {
+    return this.exclusive(() => this.cycle('outlook'));
+  }
+
+  /** One cycle of each side, the CRM first as Oro does (sync-design.md "Bidirectional"). */
+  async syncNow(): Promise<CycleSummary[]> {
+    return [await this.runCrmCycle(), await this.runOutlookCycle()];
+  }
+
+  /** The user confirmed the waiting deletions of `type`: the next cycle sends them. */
+  async confirmDeletions(type: EntityType): Promise<void> {
+    await this.start();
+    if (!this.status.confirmedDeletions.includes(type)) this.status.confirmedDeletions.push(type);
+    this.status.pendingDeletions = this.status.pendingDeletions.filter((p) => p.type !== type);
+    await this.saveStatus();
+  }
+
+  /** The user refused the waiting deletions of `type`: the pairs are unlinked and the Outlook items kept. */
+  async keepInsteadOfDeleting(type: EntityType): Promise<void> {
+    await this.exclusive(async () => {
+      await this.start();
+      const entries = (await this.store.journal()).filter((e) => e.type === type && isDeferredDeletion(e));
+      const relations = new RelationIndex(await this.store.relations(type));
+      const gets = entries.map((e) => (e.action as { relation: Relation }).relation).filter((r) => relations.byCrmId(r.crmId)?.outlookId === r.outlookId);
+      const current = gets.length ? await this.outlook.get(type, gets.map((r) => r.outlookId)) : [];
+      const actions: SyncAction[] = gets.map((relation, i): SyncAction => {
+        const outlook = current[i] as Item | null;
+        return outlook ? { kind: 'UnlinkAndClearStamp', type, relation, outlook } : { kind: 'Unlink', type, relation, reason: 'Kept at the user’s request' };
+      });
+      await this.executor.execute(type, actions, relations, { replaces: entries.map((e) => e.key) });
+      this.status.pendingDeletions = this.status.pendingDeletions.filter((p) => p.type !== type);
+      this.status.confirmedDeletions = this.status.confirmedDeletions.filter((t) => t !== type);
+      await this.saveStatus();
+    });
+  }
+
+  /** The scheduler tells when it will check next; shown in the pane. */
+  setNextCheck(side: SideName, at: number | null): void {
+    for (const t of ENTITY_TYPES) this.status.types[t][side].nextCheck = at === null ? null : new Date(at).toISOString();
+    this.emit();
+  }
+
+  /** Ends a running cycle at the next safe point (between pages) and refuses new ones until `resume`. */
+  requestStop(): Promise<void> {
+    this.stopping = true;
+    return this.queue.then(
+      () => undefined,
+      () => undefined,
+    );
+  }
+
+  resume(): void {
+    this.stopping = false;
+  }
+
+  // ---- cycles ----
+
+  private exclusive<T>(run: () => Promise<T>): Promise<T> {
+    const next = this.queue.then(run, run);
+    this.queue = next.catch(() => undefined);
+    return next;
+  }
+
+  private async cycle(side: SideName): Promise<CycleSummary> {
+    await this.start();
+    const summary: CycleSummary = { side, types: [], written: { crm: { created: 0, updated: 0, deleted: 0 }, outlook: { created: 0, updated: 0, deleted: 0 } }, conflicts: 0, stopped: false };
+    this.refreshEnabled();
+    const settings = planSettings(this.settings);
+    try {
+      for (const type of enabledTypes(this.settings)) {
+        if (this.stopping) throw new StopRequested();
+        this.status.running = { side, type };
+        this.emit();
+        await this.cycleType(side, type, settings, summary);
+        summary.types.push(type);
+      }
+      this.status.lastError = null;
+    } catch (error) {
+      if (error instanceof StopRequested) {
+        summary.stopped = true;
+      } else {
+        const type = this.status.running?.type ?? null;
+        const message = plainError(error, side);
+        this.status.lastError = { message, side, type, at: this.iso(), retryable: isRetryable(error) };
+        if (type) this.status.types[type][side].lastError = message;
+        throw error;
+      }
+    } finally {
+      this.status.running = null;
+      this.status.firstSync = null;
+      await this.saveStatus().catch(() => undefined);
+    }
+    return summary;
+  }
+
+  private async cycleType(side: SideName, type: EntityType, settings: PlanSettings, summary: CycleSummary): Promise<void> {
+    // A new direction, or a type switched back on, re-reads everything: items the old settings
+    // ignored are never in a delta feed again.
+    const applied = this.status.appliedDirection[type];
+    if (applied !== undefined && applied !== settings.direction) {
+      await this.store.commit({ checkpoints: [{ type, side: 'crm', checkpoint: null }, { type, side: 'outlook', checkpoint: null }] });
+    }
+    this.status.appliedDirection[type] = settings.direction;
+
+    const ctx: CycleContext = { side, type, relations: new RelationIndex(await this.store.relations(type)), summary };
+    const recovered = await recoverJournal(this.executor, type, ctx.relations, settings);
+    if (recovered) this.account(ctx, recovered);
+
+    const touched = new Set<string>();
+    let checkpoint = await this.store.checkpoint(type, side);
+    let fullRound = checkpoint === null;
+    let seen = new Set<string>();
+    let resynced = false;
+    const firstSync = ctx.relations.size === 0 && checkpoint === null;
+    let processed = 0;
+    for (;;) {
+      if (this.stopping) throw new StopRequested();
+      let page;
+      try {
+        page = await this.sideOf(side).readChanges(type, checkpoint);
+      } catch (error) {
+        if (!(error instanceof FullResyncRequiredError) || resynced) throw error;
+        // Graph 410 / syncStateNotFound: read everything again and re-match without duplicates.
+        resynced = true;
+        await this.store.commit({ checkpoints: [{ type, side, checkpoint: null }] });
+        checkpoint = null;
+        fullRound = true;
+        seen = new Set();
+        continue;
+      }
+      fullRound &&= page.full;
+      if (fullRound) for (const c of page.changes) if (c.kind === 'upsert') seen.add(c.item.id);
+      const result = await this.applyPage(ctx, settings, page.changes as Array<Change<CanonicalRecord>>, { side, checkpoint: page.checkpoint });
+      for (const id of result.touched) touched.add(id);
+      if (!result.complete) throw new ServiceUnavailableError(`${side === 'crm' ? 'OroCRM' : 'Outlook'} did not take every change; the rest is retried`);
+      checkpoint = page.checkpoint;
+      processed += page.changes.length;
+      if (firstSync) {
+        this.status.firstSync = { type, side, processed, total: page.done ? processed : null };
+        this.emit();
+      }
+      if (page.done) break;
+    }
+
+    // Only a complete full round may reveal deletions (vdirsyncer's StorageEmpty; sync-design.md "Deletion safety").
+    if (fullRound) {
+      const gone: SideChange[] = [];
+      for (const r of ctx.relations.all()) {
+        const id = side === 'crm' ? r.crmId : r.outlookId;
+        if (!touched.has(r.crmId) && !seen.has(id)) gone.push({ side, change: { kind: 'delete', id } });
+      }
+      if (gone.length > 0) await this.applyPage(ctx, settings, gone.map((g) => g.change), undefined);
+    }
+
+    await this.sendDeletions(ctx);
+    this.status.types[type].linked = ctx.relations.size;
+    this.status.types[type][side].lastCheck = this.iso();
+    this.status.types[type][side].lastError = null;
+    await this.saveStatus();
+  }
+
+  /** Reads what the planner needs (the other side's current items, stamps, match candidates), plans, executes. */
+  private async applyPage(
+    ctx: CycleContext,
+    settings: PlanSettings,
+    changes: Array<Change<CanonicalRecord>>,
+    checkpoint: { side: SideName; checkpoint: string } | undefined,
+  ): Promise<ExecutionResult> {
+    const { side, type, relations } = ctx;
+    const other: SideName = side === 'crm' ? 'outlook' : 'crm';
+    const linkedHere = (id: string) => (side === 'crm' ? relations.byCrmId(id) : relations.byOutlookId(id));
+
+    // Stamps the delta feed could not show are read before deciding an item is new.
+    if (side === 'outlook') {
+      const unknown = changes.filter((c): c is Extract<Change<CanonicalRecord>, { kind: 'upsert' }> => c.kind === 'upsert' && !linkedHere(c.item.id) && c.item.crmId === undefined);
+      if (unknown.length > 0) {
+        const read = await this.outlook.get(type, unique(unknown.map((c) => c.item.id)));
+        const byId = new Map(read.filter((i): i is NonNullable<typeof i> => !!i).map((i) => [i.id, i]));
+        for (const c of unknown) c.item = { ...c.item, crmId: byId.get(c.item.id)?.crmId ?? null };
+      }
+    }
+
+    // The other side of every changed pair, read just before planning: an edit that side's poll has
+    // not seen yet is merged, never overwritten.
+    const otherIds: string[] = [];
+    for (const c of changes) {
+      const id = c.kind === 'upsert' ? c.item.id : c.id;
+      const r = linkedHere(id);
+      if (!r) continue;
+      const stored = side === 'crm' ? r.crmVersion : r.outlookVersion;
+      if (c.kind === 'upsert' && c.item.version === stored) continue; // echo
+      otherIds.push(side === 'crm' ? r.outlookId : r.crmId);
+    }
+    const current = { crm: new Map<string, Item | null>(), outlook: new Map<string, Item | null>() };
+    await this.readInto(other, type, unique(otherIds), current[other]);
+    if (side === 'outlook') {
+      const stamped = changes.flatMap((c) => (c.kind === 'upsert' && !linkedHere(c.item.id) && typeof c.item.crmId === 'string' && !relations.byCrmId(c.item.crmId) ? [c.item.crmId] : []));
+      await this.readInto('crm', type, unique(stamped), current.crm);
+    }
+
+    const candidates = { crm: new Map<string, Item[]>(), outlook: new Map<string, Item[]>() };
+    const fresh = changes.flatMap((c) => (c.kind === 'upsert' && !linkedHere(c.item.id) ? [c.item as Item] : []));
+    const decision = decide(side === 'crm' ? 'newInCrm' : 'newInOutlook', settings);
+    if (fresh.length > 0 && decision.startsWith('matchOrCreate')) await this.findCandidates(ctx, other, fresh, candidates[other]);
+
+    const actions = plan({ type, relations, changes: changes.map((change) => ({ side, change })), current, candidates }, settings);
+    const result = await this.executor.execute(type, actions, relations, { checkpoint });
+    this.account(ctx, result);
+    return result;
+  }
+
+  private async readInto(side: SideName, type: EntityType, ids: string[], into: Map<string, Item | null>): Promise<void> {
+    if (ids.length === 0) return;
+    const items = await this.sideOf(side).get(type, ids);
+    ids.forEach((id, i) => into.set(id, (items[i] as Item | null) ?? null));
+  }
+
+  private async findCandidates(ctx: CycleContext, other: SideName, fresh: Item[], into: Map<string, Item[]>): Promise<void> {
+    const { type } = ctx;
+    if (ctx.listing || fresh.length >= this.matchListingThreshold) {
+      ctx.listing ??= await this.listByKey(other, type);
+      for (const item of fresh) {
+        const key = matchKey(type, item.record as never);
+        into.set(key, ctx.listing.get(key) ?? []);
+      }
+      return;
+    }
+    for (const item of fresh) {
+      const key = matchKey(type, item.record as never);
+      if (!into.has(key)) into.set(key, (await this.sideOf(other).findByKey(type, item.record as never)) as Item[]);
+    }
+  }
+
+  /** One full listing of a side by matching key; its checkpoint is not kept (it is not that side's poll). */
+  private async listByKey(side: SideName, type: EntityType): Promise<Map<string, Item[]>> {
+    const byKey = new Map<string, Item[]>();
+    let checkpoint: string | null = null;
+    for (;;) {
+      const page: ChangePage<CanonicalRecord> = await this.sideOf(side).readChanges(type, checkpoint);
+      for (const c of page.changes) {
+        if (c.kind !== 'upsert') continue;
+        const key = matchKey(type, c.item.record as never);
+        const list = byKey.get(key) ?? [];
+        if (!list.some((i) => i.id === c.item.id)) list.push(c.item as Item);
+        byKey.set(key, list);
+      }
+      if (page.done) return byKey;
+      checkpoint = page.checkpoint;
+    }
+  }
+
+  /** Deletions wait in the journal; the guard decides whether they go now or wait for the user. */
+  private async sendDeletions(ctx: CycleContext): Promise<void> {
+    const { type, relations } = ctx;
+    const waiting = (await this.store.journal()).filter((e) => e.type === type && isDeferredDeletion(e));
+    if (waiting.length === 0) {
+      this.status.pendingDeletions = this.status.pendingDeletions.filter((p) => p.type !== type);
+      return;
+    }
+    const confirmed = this.status.confirmedDeletions.includes(type);
+    if (!confirmed && needsDeletionConfirmation(waiting.length, relations.size)) {
+      const since = this.status.pendingDeletions.find((p) => p.type === type)?.since ?? this.iso();
+      this.status.pendingDeletions = [...this.status.pendingDeletions.filter((p) => p.type !== type), { type, count: waiting.length, linked: relations.size, since }];
+      return;
+    }
+    const result = await this.executor.executeDeletions(type, waiting, relations);
+    this.account(ctx, result);
+    this.status.pendingDeletions = this.status.pendingDeletions.filter((p) => p.type !== type);
+    if (result.complete) this.status.confirmedDeletions = this.status.confirmedDeletions.filter((t) => t !== type);
+    else throw new ServiceUnavailableError('Outlook did not take every deletion; the rest is retried');
+  }
+
+  private account(ctx: CycleContext, result: ExecutionResult): void {
+    const { type, side, summary } = ctx;
+    const at = this.iso();
+    for (const s of ['crm', 'outlook'] as const) {
+      const w = result.written[s];
+      const st = this.status.types[type][s];
+      st.created += w.created;
+      st.updated += w.updated;
+      st.deleted += w.deleted;
+      summary.written[s].created += w.created;
+      summary.written[s].updated += w.updated;
+      summary.written[s].deleted += w.deleted;
+    }
+    this.status.types[type][side].conflicted += result.conflicts.length;
+    summary.conflicts += result.conflicts.length;
+    const ambiguous = result.ambiguous.map((a) => ({ type, side: a.side, id: a.item.id, item: describeRecord(type, a.item.record), candidateIds: a.candidateIds, at }));
+    const failures = result.failures.map((f) => ({ ...f, at }));
+    if (ambiguous.length) {
+      const ids = new Set(ambiguous.map((a) => `${a.side}:${a.id}`));
+      this.status.ambiguousMatches = [...ambiguous, ...this.status.ambiguousMatches.filter((a) => !ids.has(`${a.side}:${a.id}`))].slice(0, STATUS_LIST_LIMIT);
+    }
+    if (failures.length) this.status.itemErrors = [...failures, ...this.status.itemErrors].slice(0, STATUS_LIST_LIMIT);
+    this.emit();
+  }
+
+  private refreshEnabled(): void {
+    for (const t of ENTITY_TYPES) {
+      const on = this.settings[ENABLED_SETTING[t]];
+      this.status.types[t].enabled = on;
+      // Off now: switching it on later re-reads it fully.
+      if (!on && this.status.appliedDirection[t] !== undefined) this.status.appliedDirection[t] = null;
+    }
+  }
+
+  private sideOf(side: SideName): SyncSide {
+    return side === 'crm' ? this.crm : this.outlook;
+  }
+
+  private iso(): string {
+    return new Date(this.now()).toISOString();
+  }
+
+  private async saveStatus(): Promise<void> {
+    this.emit();
+    await this.store.setStatus(this.status);
+  }
+
+  private emit(): void {
+    if (this.listeners.size === 0) return;
+    const snapshot = this.getStatus();
+    for (const l of this.listeners) l(snapshot);
+  }
+}
+
+function unique(ids: string[]): string[] {
+  return [...new Set(ids)];
+}
