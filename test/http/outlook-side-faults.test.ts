@@ -121,4 +121,38 @@ describe('Outlook side under Graph faults', () => {
     expect(stats.injected.concurrency429).toBe(0);
     expect(stats.byStatus['429'] ?? 0).toBe(0);
   });
+
+  it('finds a create whose answer was lost after Graph made it, instead of creating it twice', async () => {
+    // Client-side loss: the emulator's own drop fault cuts connections before the handler runs.
+    let loseNextBatch = false;
+    const lossy = async (input: string, init?: RequestInit) => {
+      const res = await fetch(input, init);
+      if (loseNextBatch && input.endsWith('/$batch')) {
+        loseNextBatch = false;
+        await res.text();
+        throw new TypeError('fetch failed: connection reset');
+      }
+      return res;
+    };
+    const { side } = g.side('alice', {}, lossy);
+    await Promise.all([side.containers.contactFolderId(), side.containers.todoListId()]);
+
+    loseNextBatch = true;
+    const [c] = await side.apply('contact', [{ op: 'create', key: 'lc', record: person(1), crmId: 'lost-c' }]);
+    expect(c.ok).toBe(true);
+    expect(await stampedCount('lost-c')).toBe(1);
+
+    loseNextBatch = true;
+    const [t] = await side.apply('task', [{ op: 'create', key: 'lt', record: { subject: 'Lost', priority: 'low', dueDate: null, status: 'open' }, crmId: 'lost-t' }]);
+    expect(t.ok).toBe(true);
+    const tasks = (await g.dump())['alice@acme.test'].task.filter((x) => ((x.linkedResources ?? []) as Array<{ externalId: string }>).some((l) => l.externalId === 'lost-t'));
+    expect(tasks).toHaveLength(1);
+
+    loseNextBatch = true;
+    const start = new Date(Date.now() + 86_400_000).toISOString().slice(0, 19) + 'Z';
+    const end = new Date(Date.now() + 90_000_000).toISOString().slice(0, 19) + 'Z';
+    const [e] = await side.apply('event', [{ op: 'create', key: 'le', record: { title: 'Lost', start, end, allDay: false } }]);
+    expect(e.ok).toBe(true);
+    expect((await g.dump())['alice@acme.test'].event.filter((x) => x.transactionId === 'le')).toHaveLength(1);
+  });
 });

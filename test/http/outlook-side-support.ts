@@ -4,14 +4,15 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { FaultKnobs, Stats } from '../emulators/common/faults';
 import { createGraphEmulator, type GraphEmulator } from '../emulators/graph/server';
-import { GraphHttp } from '../../src/outlook/graph-http';
+import { GraphHttp, type FetchLike } from '../../src/outlook/graph-http';
 import { OutlookSide, type OutlookSideOptions } from '../../src/outlook/side';
 import { GraphPasswordTokens } from '../../src/outlook/tokens';
 
 export interface GraphFixture {
   emulator: GraphEmulator;
   url: string;
-  side(user?: string, options?: Partial<OutlookSideOptions>): { side: OutlookSide; http: GraphHttp };
+  /** `fetch` lets a test lose answers on the client side (the write happened, the answer did not arrive). */
+  side(user?: string, options?: Partial<OutlookSideOptions>, fetch?: FetchLike): { side: OutlookSide; http: GraphHttp };
   faults(knobs: Partial<FaultKnobs>): Promise<void>;
   stats(): Promise<Stats>;
   resetStats(): Promise<void>;
@@ -37,10 +38,10 @@ export async function startGraph(faults?: Partial<FaultKnobs>): Promise<GraphFix
   return {
     emulator,
     url,
-    side(user = 'alice', options = {}) {
+    side(user = 'alice', options = {}, fetch?: FetchLike) {
       const tokens = new GraphPasswordTokens({ tokenUrl: `${url}/common/oauth2/v2.0/token`, username: user, password: user });
       // Real waits, but short: tests set small Retry-After values and backoff.
-      const http = new GraphHttp({ baseUrl: `${url}/v1.0`, tokens, backoffBaseMs: 5, backoffMaxMs: 50, maxAttempts: 8 });
+      const http = new GraphHttp({ baseUrl: `${url}/v1.0`, tokens, fetch, backoffBaseMs: 5, backoffMaxMs: 50, maxAttempts: 8 });
       return { side: new OutlookSide({ http, ...options }), http };
     },
     faults: async (knobs) => void (await control('POST', '/_control/faults', knobs)),
