@@ -77,8 +77,10 @@ const FILTERS: Record<string, { column: keyof AuditRow; kind: 'string' | 'intege
 };
 
 export function registerAuditRoutes(router: Router, ctx: CrmContext): void {
-  const list = (req: Request) => listAudits(req, ctx);
-  const one = (req: Request) => getAudit(req, ctx);
+  // Real Oro's Date header and its loggedAt values come from the same clock.
+  const dated = (res: Response): Response => ({ ...res, headers: { Date: ctx.now().toUTCString(), ...(res.headers ?? {}) } });
+  const list = (req: Request) => dated(listAudits(req, ctx));
+  const one = (req: Request) => dated(getAudit(req, ctx));
   router.on('GET', '/api/rest/:version/audits', list);
   router.on('GET', '/api/rest/:version/audits.json', list);
   router.on('GET', '/api/rest/:version/audits/:id', one);
