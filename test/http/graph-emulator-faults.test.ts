@@ -37,8 +37,13 @@ async function hangingRequest(token: string): Promise<http.ClientRequest> {
   });
   req.on('error', () => undefined);
   req.write('{');
-  await new Promise((r) => setTimeout(r, 20));
   return req;
+}
+
+/** Waits until the emulator has admitted `n` requests of the user (no timing assumptions). */
+async function untilInFlight(username: string, n: number): Promise<void> {
+  const id = h.emulator.store.findUser(username)!.id;
+  while (h.emulator.admission.count(id) < n) await new Promise((r) => setTimeout(r, 5));
 }
 
 describe('fault knobs', () => {
@@ -93,6 +98,7 @@ describe('mailbox concurrency', () => {
   test('a fifth concurrent request of a mailbox answers 429 ApplicationThrottled; another mailbox is unaffected', async () => {
     const token = await h.token('alice');
     const held = await Promise.all([1, 2, 3, 4].map(() => hangingRequest(token)));
+    await untilInFlight('alice', 4);
     try {
       const res = await h.call('GET', '/v1.0/me/contacts');
       expect(res.status).toBe(429);
@@ -109,7 +115,8 @@ describe('mailbox concurrency', () => {
     } finally {
       held.forEach((r) => r.destroy());
     }
-    await new Promise((r) => setTimeout(r, 50));
+    const aliceId = h.emulator.store.findUser('alice')!.id;
+    while (h.emulator.admission.count(aliceId) > 0) await new Promise((r) => setTimeout(r, 5));
     expect((await h.call('GET', '/v1.0/me/contacts')).status).toBe(200);
   });
 
@@ -117,6 +124,7 @@ describe('mailbox concurrency', () => {
     await control('/_control/faults', { maxConcurrent: 0 });
     const token = await h.token('alice');
     const held = await Promise.all([1, 2, 3, 4, 5].map(() => hangingRequest(token)));
+    await untilInFlight('alice', 5);
     try {
       expect((await h.call('GET', '/v1.0/me/contacts')).status).toBe(200);
     } finally {

@@ -28,6 +28,11 @@ export class Admission {
     });
   }
 
+  /** Requests in flight for a mailbox (for tests and the dump). */
+  count(mailbox: string): number {
+    return this.inFlight.get(mailbox) ?? 0;
+  }
+
   isRejected(req: http.IncomingMessage): boolean {
     return this.rejected.has(req);
   }

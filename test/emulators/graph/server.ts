@@ -28,6 +28,7 @@ export interface GraphEmulatorOptions {
 export interface GraphEmulator extends RunningServer {
   store: GraphStore;
   delta: DeltaTokens;
+  admission: Admission;
 }
 
 /** Graph allows 4 concurrent requests per mailbox (graph-api.md §8): on unless a test sets 0. */
@@ -93,6 +94,7 @@ export async function createGraphEmulator(opts: GraphEmulatorOptions): Promise<G
     ...running,
     store,
     delta,
+    admission: ctx.admission,
     close: async () => {
       await running.close();
       store.close();
