@@ -20,7 +20,7 @@ export const BROWSER_SETUP_TIMEOUT_MS = 15 * 60 * 1000;
 
 export async function launchBrowser(): Promise<Browser> {
   return chromium.launch({
-    executablePath: ensureChromium(),
+    executablePath: await ensureChromium(),
     headless: true,
     args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
   });

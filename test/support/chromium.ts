@@ -2,7 +2,9 @@
 // Debian's `chromium` itself, so `npm install && npm test` is all the set-up; elsewhere it stops with a
 // one-line instruction. It never skips silently.
 import { execFileSync, spawnSync } from 'node:child_process';
-import { accessSync, constants, readFileSync } from 'node:fs';
+import { accessSync, constants, mkdirSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 
 /** The usual places a system Chromium or Chrome lives, in order of preference. */
 export const CHROMIUM_CANDIDATES = [
@@ -60,6 +62,11 @@ function run(command: string, args: string[]): void {
   if (result.status !== 0) throw new Error(`[chromium] ${command} ${args.join(' ')} exited with ${result.status}`);
 }
 
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+// Jest runs browser test files in parallel workers: one installs, the others wait (mkdir is atomic).
+const INSTALL_LOCK = join(tmpdir(), 'orocrm-outlook-chromium-install.lock');
+const INSTALL_WAIT_MS = 15 * 60 * 1000;
+
 let cached: string | undefined;
 
 /**
@@ -67,19 +74,47 @@ let cached: string | undefined;
  * Debian/Ubuntu); otherwise throws INSTALL_HINT. The apt install can take minutes: call it from a
  * beforeAll with a long timeout.
  */
-export function ensureChromium(): string {
+export async function ensureChromium(): Promise<string> {
   if (cached) return cached;
-  let found = findChromium();
-  if (!found) {
+  const deadline = Date.now() + INSTALL_WAIT_MS;
+  for (;;) {
+    const found = findChromium();
+    if (found) return (cached = found);
     if (!isRoot() || !isDebianLike()) throw new Error(INSTALL_HINT);
-    process.stderr.write('[chromium] no Chromium found; installing Debian\'s "chromium" package (one time, may take a few minutes)\n');
-    run('apt-get', ['update']);
-    run('apt-get', ['install', '-y', 'chromium']);
-    found = findChromium();
-    if (!found) throw new Error(`apt-get installed chromium but none of ${CHROMIUM_CANDIDATES.join(', ')} exists. ${INSTALL_HINT}`);
-    process.stderr.write(`[chromium] installed: ${describe(found)}\n`);
+    try {
+      mkdirSync(INSTALL_LOCK);
+    } catch {
+      removeIfStale(INSTALL_LOCK);
+      if (Date.now() > deadline) throw new Error(`[chromium] gave up waiting for another test worker's install (lock ${INSTALL_LOCK}). ${INSTALL_HINT}`);
+      await sleep(1000);
+      continue;
+    }
+    try {
+      return (cached = installChromium());
+    } finally {
+      rmSync(INSTALL_LOCK, { recursive: true, force: true });
+    }
   }
-  cached = found;
+}
+
+/** A lock left by a worker that died mid-install would otherwise block every later run. */
+function removeIfStale(lock: string): void {
+  try {
+    if (Date.now() - statSync(lock).mtimeMs > INSTALL_WAIT_MS) rmSync(lock, { recursive: true, force: true });
+  } catch {
+    /* gone already */
+  }
+}
+
+function installChromium(): string {
+  process.stderr.write('[chromium] no Chromium found; installing Debian\'s "chromium" package (one time, may take a few minutes)\n');
+  // Wait for a dpkg lock held by someone else (e.g. unattended upgrades) instead of failing at once.
+  const waitForLock = ['-o', 'DPkg::Lock::Timeout=300'];
+  run('apt-get', [...waitForLock, 'update']);
+  run('apt-get', [...waitForLock, 'install', '-y', 'chromium']);
+  const found = findChromium();
+  if (!found) throw new Error(`apt-get installed chromium but none of ${CHROMIUM_CANDIDATES.join(', ')} exists. ${INSTALL_HINT}`);
+  process.stderr.write(`[chromium] installed: ${describe(found)}\n`);
   return found;
 }
 
