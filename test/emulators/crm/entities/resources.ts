@@ -159,7 +159,7 @@ function list<E extends BaseEntity>(req: Request, ctx: CrmContext, rt: ResourceT
   const size = q.pageSize === -1 ? Math.max(total, 1) : q.pageSize;
   const page = q.pageSize === -1 ? rows : rows.slice((q.pageNumber - 1) * size, q.pageNumber * size);
   const o = serializeOptions(ctx, rt.type, q.fields, q.hateoas);
-  const body: Record<string, unknown> = { data: page.map((e) => rt.serialize(e, o)) };
+  const body: Record<string, unknown> = { data: page.map((e) => applyFields(rt.serialize(e, o), o.fields)) };
   const included = collectIncluded(ctx, rt, page, q.include, q.fields, q.hateoas);
   if (included.length) body.included = included;
   if (q.hateoas) {
@@ -225,7 +225,7 @@ function getOne<E extends BaseEntity>(req: Request, ctx: CrmContext, rt: Resourc
   const q = parseListQuery(req, rt.type, { filters: {}, sorters: rt.sorters, includes: rt.includes });
   if (!e) return notFoundEntity();
   const o = serializeOptions(ctx, rt.type, q.fields, q.hateoas);
-  const body: Record<string, unknown> = { data: rt.serialize(e, o) };
+  const body: Record<string, unknown> = { data: applyFields(rt.serialize(e, o), o.fields) };
   const included = collectIncluded(ctx, rt, [e], q.include, q.fields, q.hateoas);
   if (included.length) body.included = included;
   return jsonApi(200, body);
