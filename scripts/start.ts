@@ -26,7 +26,8 @@ export function parseArgs(argv: string[], env: NodeJS.ProcessEnv = process.env):
   for (let i = 0; i < argv.length; i++) {
     const arg = argv[i];
     if (arg === '--help' || arg === '-h') throw new UsageError('');
-    if (!arg.startsWith('--') || argv[i + 1] === undefined) throw new UsageError(`unexpected argument "${arg}"`);
+    if (!arg.startsWith('--')) throw new UsageError(`unexpected argument "${arg}"`);
+    if (argv[i + 1] === undefined) throw new UsageError(`${arg} needs a value`);
     flags.set(arg.slice(2), argv[++i]);
   }
   const known = ['crm-port', 'graph-port', 'pane-port', 'data-dir'];
