@@ -282,6 +282,11 @@ export class CrmSide implements SyncSide {
     return parseWire(legacyEventListSchema, res.body, 'GET calendarevents');
   }
 
+  /**
+   * Events have no sort or id filter in the legacy API, so a round pages by number over
+   * `updatedAt>=t` (id order in practice). Limit: an event deleted mid-round can shift a later one
+   * into a page already read; the next round re-reads from `t`, and reconciliation/full rounds heal it.
+   */
   private async listEvents(pageNo: number, since: string | null): Promise<Array<SideItem<EventRecord>>> {
     const query: Record<string, QueryValue> = { page: pageNo, limit: this.pageSize };
     if (since) query['updatedAt>'] = since; // updatedAt>=since in the legacy operator syntax
