@@ -114,13 +114,14 @@ export async function buildPaneOnce(mode: 'production' | 'development' = 'produc
   }
 }
 
+/** Builds of earlier source states, unused for an hour (a run still serving one is long finished). */
 function removeOldBuilds(root: string, keep: string): void {
-  const dayAgo = Date.now() - 24 * 60 * 60 * 1000;
+  const hourAgo = Date.now() - 60 * 60 * 1000;
   for (const name of readdirSync(root)) {
     if (name.startsWith(keep) || name.endsWith('.lock')) continue;
     const path = join(root, name);
     try {
-      if (statSync(path).mtimeMs < dayAgo) rmSync(path, { recursive: true, force: true });
+      if (statSync(path).mtimeMs < hourAgo) rmSync(path, { recursive: true, force: true });
     } catch {
       /* another run removed it */
     }
