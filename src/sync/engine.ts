@@ -7,7 +7,7 @@ import type { Item, SyncAction } from './actions';
 import { FullResyncRequiredError, ServiceUnavailableError } from './errors';
 import { Executor, type ExecutionResult } from './executor';
 import { isDeferredDeletion } from './journal';
-import { decide, needsDeletionConfirmation, plan, RelationIndex, type PlanSettings, type SideChange } from './planner';
+import { decide, needsDeletionConfirmation, plan, RelationIndex, type PlanSettings } from './planner';
 import { ENTITY_TYPES, matchKey, type CanonicalRecord, type EntityType, type SideName } from './records';
 import { recoverJournal } from './recovery';
 import type { Change, ChangePage, SyncSide } from './side';
@@ -236,15 +236,30 @@ export class SyncEngine {
 
     const ctx: CycleContext = { side, type, relations: new RelationIndex(await this.store.relations(type)), summary };
     const recovered = await recoverJournal(this.executor, type, ctx.relations, settings);
-    if (recovered) this.account(ctx, recovered);
+    if (recovered.executed) this.account(ctx, recovered.executed);
+    for (const from of ['crm', 'outlook'] as const) {
+      const changes = recovered.refeed.changes.filter((c) => c.side === from).map((c) => c.change);
+      const replaces = from === 'crm' ? recovered.refeed.replaces : [];
+      if (changes.length > 0 || replaces.length > 0) await this.applyPage(ctx, from, settings, changes, undefined, replaces);
+    }
 
     const touched = new Set<string>();
     let checkpoint = await this.store.checkpoint(type, side);
-    let fullRound = checkpoint === null;
+    // A full round cut short (crash, error) starts over: only a complete one may reveal deletions.
+    const roundKey = `${type}:${side}`;
+    if (checkpoint !== null && this.status.fullRounds.includes(roundKey)) checkpoint = null;
+    const firstSync = ctx.relations.size === 0 && checkpoint === null;
+    let fullRound = false;
     let seen = new Set<string>();
     let resynced = false;
-    const firstSync = ctx.relations.size === 0 && checkpoint === null;
     let processed = 0;
+    const beginRound = async () => {
+      fullRound = true;
+      seen = new Set();
+      if (!this.status.fullRounds.includes(roundKey)) this.status.fullRounds.push(roundKey);
+      await this.saveStatus();
+    };
+    if (checkpoint === null) await beginRound();
     for (;;) {
       if (this.stopping) throw new StopRequested();
       let page;
@@ -256,13 +271,21 @@ export class SyncEngine {
         resynced = true;
         await this.store.commit({ checkpoints: [{ type, side, checkpoint: null }] });
         checkpoint = null;
-        fullRound = true;
-        seen = new Set();
+        await beginRound();
         continue;
       }
-      fullRound &&= page.full;
-      if (fullRound) for (const c of page.changes) if (c.kind === 'upsert') seen.add(c.item.id);
-      const result = await this.applyPage(ctx, settings, page.changes as Array<Change<CanonicalRecord>>, { side, checkpoint: page.checkpoint });
+      if (fullRound && !page.full) throw new Error(`${side} ended a full listing early`);
+      const changes = page.changes as Array<Change<CanonicalRecord>>;
+      if (fullRound) for (const c of changes) if (c.kind === 'upsert') seen.add(c.item.id);
+      if (fullRound && page.done) {
+        // The round is complete: linked items it did not list are gone (sync-design.md "Deletion safety").
+        // They are planned with the last page, so its checkpoint covers them too.
+        for (const r of ctx.relations.all()) {
+          const id = side === 'crm' ? r.crmId : r.outlookId;
+          if (!touched.has(r.crmId) && !seen.has(id)) changes.push({ kind: 'delete', id });
+        }
+      }
+      const result = await this.applyPage(ctx, side, settings, changes, { side, checkpoint: page.checkpoint });
       for (const id of result.touched) touched.add(id);
       if (!result.complete) throw new ServiceUnavailableError(`${side === 'crm' ? 'OroCRM' : 'Outlook'} did not take every change; the rest is retried`);
       checkpoint = page.checkpoint;
@@ -273,16 +296,7 @@ export class SyncEngine {
       }
       if (page.done) break;
     }
-
-    // Only a complete full round may reveal deletions (vdirsyncer's StorageEmpty; sync-design.md "Deletion safety").
-    if (fullRound) {
-      const gone: SideChange[] = [];
-      for (const r of ctx.relations.all()) {
-        const id = side === 'crm' ? r.crmId : r.outlookId;
-        if (!touched.has(r.crmId) && !seen.has(id)) gone.push({ side, change: { kind: 'delete', id } });
-      }
-      if (gone.length > 0) await this.applyPage(ctx, settings, gone.map((g) => g.change), undefined);
-    }
+    this.status.fullRounds = this.status.fullRounds.filter((k) => k !== roundKey);
 
     await this.sendDeletions(ctx);
     this.status.types[type].linked = ctx.relations.size;
@@ -294,11 +308,13 @@ export class SyncEngine {
   /** Reads what the planner needs (the other side's current items, stamps, match candidates), plans, executes. */
   private async applyPage(
     ctx: CycleContext,
+    side: SideName,
     settings: PlanSettings,
     changes: Array<Change<CanonicalRecord>>,
     checkpoint: { side: SideName; checkpoint: string } | undefined,
+    replaces: string[] = [],
   ): Promise<ExecutionResult> {
-    const { side, type, relations } = ctx;
+    const { type, relations } = ctx;
     const other: SideName = side === 'crm' ? 'outlook' : 'crm';
     const linkedHere = (id: string) => (side === 'crm' ? relations.byCrmId(id) : relations.byOutlookId(id));
 
@@ -336,7 +352,7 @@ export class SyncEngine {
     if (fresh.length > 0 && decision.startsWith('matchOrCreate')) await this.findCandidates(ctx, other, fresh, candidates[other]);
 
     const actions = plan({ type, relations, changes: changes.map((change) => ({ side, change })), current, candidates }, settings);
-    const result = await this.executor.execute(type, actions, relations, { checkpoint });
+    const result = await this.executor.execute(type, actions, relations, { checkpoint, replaces });
     this.account(ctx, result);
     return result;
   }

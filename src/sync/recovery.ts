@@ -5,63 +5,86 @@ import type { Item, SyncAction } from './actions';
 import { conflictRule } from './conflict-rules';
 import type { Executor, ExecutionResult } from './executor';
 import { actionOf, isDeferredDeletion } from './journal';
-import { link, planPair, type PlanSettings, type RelationIndex } from './planner';
-import type { CanonicalRecord, EntityType } from './records';
+import { link, planPair, type PlanSettings, type RelationIndex, type SideChange } from './planner';
+import type { CanonicalRecord, EntityType, SideName } from './records';
 import { sameRecord } from './values';
+
+/** What recovery could not settle alone: items to plan again as fresh changes, taking over `replaces`. */
+export interface Refeed {
+  changes: SideChange[];
+  replaces: string[];
+}
 
 export async function recoverJournal(
   executor: Executor,
   type: EntityType,
   relations: RelationIndex,
   settings: PlanSettings,
-): Promise<ExecutionResult | null> {
+): Promise<{ executed: ExecutionResult | null; refeed: Refeed }> {
   const entries = (await executor.store.journal()).filter((e) => e.type === type && !isDeferredDeletion(e));
-  if (entries.length === 0) return null;
+  const refeed: Refeed = { changes: [], replaces: [] };
+  if (entries.length === 0) return { executed: null, refeed };
   const replan: SyncAction[] = [];
   const replaces: string[] = [];
+  const replanPair = async (key: string, crmId: string, outlookId: string, linkIfUnlinked: boolean) => {
+    // Read both items now and plan the pair again. What landed looks like "both changed alike" and
+    // is only recorded; what did not land is planned (and written) again.
+    const [crm] = await executor.crm.get(type, [crmId]);
+    const [outlook] = await executor.outlook.get(type, [outlookId]);
+    const relation = relations.byCrmId(crmId);
+    replaces.push(key);
+    if (relation && relation.outlookId === outlookId) {
+      const next = planPair(type, relation, { item: crm as Item | null }, { item: outlook as Item | null }, settings);
+      if (next) replan.push(next);
+    } else if (!relation && linkIfUnlinked && crm && outlook && !relations.byOutlookId(outlookId)) {
+      replan.push(link(type, crm as Item, outlook as Item, settings, conflictRule(settings.conflictResolution)));
+    }
+  };
+  const refeedItem = async (key: string, side: SideName, id: string) => {
+    // A create that never landed: plan its source item again (it may have changed or gone since).
+    const [current] = await executor.side(side).get(type, [id]);
+    refeed.replaces.push(key);
+    const linked = side === 'crm' ? relations.byCrmId(id) : relations.byOutlookId(id);
+    if (current && !linked) refeed.changes.push({ side, change: { kind: 'upsert', item: current as Item } });
+  };
   for (const entry of entries) {
     const action = actionOf(entry);
     switch (action.kind) {
       case 'CreateInOutlook':
       case 'RecreateInOutlook':
-        await finishOutlookCreate(executor, type, entry, action.crm, relations);
+        if (!(await finishOutlookCreate(executor, type, entry, action.crm, relations))) {
+          if (action.kind === 'RecreateInOutlook') await replanPair(entry.key, action.relation.crmId, action.relation.outlookId, false);
+          else await refeedItem(entry.key, 'crm', action.crm.id);
+        }
         break;
       case 'CreateInCrm':
-      case 'RecreateInCrm':
-        await finishCrmCreate(executor, type, entry, action.outlook, action.kind === 'RecreateInCrm' ? action.relation : null, relations);
+      case 'RecreateInCrm': {
+        const replaced = action.kind === 'RecreateInCrm' ? action.relation : null;
+        if (!(await finishCrmCreate(executor, type, entry, action.outlook, replaced, relations))) {
+          if (replaced) await replanPair(entry.key, replaced.crmId, replaced.outlookId, false);
+          else await refeedItem(entry.key, 'outlook', action.outlook.id);
+        }
         break;
+      }
       default: {
-        // Updates: read both items now and plan the pair again. What landed looks like "both changed
-        // alike" and is only recorded; what did not land is planned (and written) again.
         const crmId = 'relation' in action ? action.relation.crmId : action.crm.id;
         const outlookId = 'relation' in action ? action.relation.outlookId : action.outlook.id;
-        const [crm] = await executor.crm.get(type, [crmId]);
-        const [outlook] = await executor.outlook.get(type, [outlookId]);
-        const relation = relations.byCrmId(crmId);
-        replaces.push(entry.key);
-        if (relation && relation.outlookId === outlookId) {
-          const next = planPair(type, relation, { item: crm as Item | null }, { item: outlook as Item | null }, settings);
-          if (next) replan.push(next);
-        } else if (!relation && action.kind === 'LinkMatched' && crm && outlook && !relations.byOutlookId(outlookId)) {
-          replan.push(link(type, crm as Item, outlook as Item, settings, conflictRule(settings.conflictResolution)));
-        }
+        await replanPair(entry.key, crmId, outlookId, action.kind === 'LinkMatched');
       }
     }
   }
-  if (replan.length === 0 && replaces.length === 0) return null;
-  return executor.execute(type, replan, relations, { replaces });
+  const executed = replan.length === 0 && replaces.length === 0 ? null : await executor.execute(type, replan, relations, { replaces });
+  return { executed, refeed };
 }
 
-async function finishOutlookCreate(executor: Executor, type: EntityType, entry: JournalEntry, crm: Item, relations: RelationIndex) {
+/** True when the create had landed and is now recorded. */
+async function finishOutlookCreate(executor: Executor, type: EntityType, entry: JournalEntry, crm: Item, relations: RelationIndex): Promise<boolean> {
   const found = await executor.outlook.findCreated(type, { op: 'create', key: entry.key, record: crm.record, crmId: crm.id });
-  const putRelations: Relation[] = [];
-  if (found) {
-    putRelations.push({ type, crmId: crm.id, outlookId: found.id, crmVersion: crm.version, outlookVersion: found.version, base: crm.record });
-  }
-  // Not found: it never reached Outlook. The change that planned it is read again (its checkpoint
-  // was not advanced) and planned afresh.
-  await executor.store.commit({ putRelations, removeJournal: [entry.key] });
-  for (const r of putRelations) relations.put(r);
+  if (!found) return false;
+  const relation: Relation = { type, crmId: crm.id, outlookId: found.id, crmVersion: crm.version, outlookVersion: versionIfUnedited(found, crm.record), base: crm.record };
+  await executor.store.commit({ putRelations: [relation], removeJournal: [entry.key] });
+  relations.put(relation);
+  return true;
 }
 
 async function finishCrmCreate(
@@ -71,12 +94,9 @@ async function finishCrmCreate(
   outlook: Item,
   replaced: Relation | null,
   relations: RelationIndex,
-) {
+): Promise<boolean> {
   const found = await executor.crm.findCreated(type, { op: 'create', key: entry.key, record: outlook.record });
-  if (!found) {
-    await executor.store.commit({ removeJournal: [entry.key] });
-    return;
-  }
+  if (!found) return false;
   // The CRM record exists: make sure its id is stamped on the Outlook item, then link them.
   const [current] = await executor.outlook.get(type, [outlook.id]);
   let outlookVersion = outlook.version;
@@ -86,7 +106,7 @@ async function finishCrmCreate(
     // Keep the old version when the user edited the item meanwhile, so the edit is still seen as a change.
     if (stamp.ok && sameRecord(current.record as CanonicalRecord, outlook.record)) outlookVersion = stamp.version;
   }
-  const relation: Relation = { type, crmId: found.id, outlookId: outlook.id, crmVersion: found.version, outlookVersion, base: outlook.record };
+  const relation: Relation = { type, crmId: found.id, outlookId: outlook.id, crmVersion: versionIfUnedited(found, outlook.record), outlookVersion, base: outlook.record };
   await executor.store.commit({
     putRelations: [relation],
     deleteRelations: replaced ? [{ type, crmId: replaced.crmId }] : [],
@@ -94,4 +114,16 @@ async function finishCrmCreate(
   });
   if (replaced) relations.delete(replaced.crmId);
   relations.put(relation);
+  return true;
+}
+
+/** A version that never equals a real one: the item is compared by content on its next read. */
+export const UNKNOWN_VERSION = '(unknown version)';
+
+/**
+ * The version found now may already include an edit made after our create. Recording it would hide
+ * that edit as an echo, so it is recorded only when the item still holds what we wrote.
+ */
+function versionIfUnedited(found: { version: string; record: unknown }, written: CanonicalRecord): string {
+  return sameRecord(found.record as CanonicalRecord, written) ? found.version : UNKNOWN_VERSION;
 }

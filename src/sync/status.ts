@@ -60,6 +60,8 @@ export interface SyncStatus {
   itemErrors: Array<{ type: EntityType; side: SideName; id: string; message: string; at: string }>;
   /** The direction each type last ran with (null: off); a change means a full re-read of that type. */
   appliedDirection: Partial<Record<EntityType, SyncDirection | null>>;
+  /** `type:side` full rounds begun and not yet completed; a cut-short round starts over. */
+  fullRounds: string[];
 }
 
 export const STATUS_LIST_LIMIT = 50;
@@ -70,7 +72,7 @@ function sideStatus(): SideTypeStatus {
 
 export function initialStatus(): SyncStatus {
   const types = Object.fromEntries(ENTITY_TYPES.map((t) => [t, { enabled: false, linked: 0, crm: sideStatus(), outlook: sideStatus() }])) as Record<EntityType, TypeStatus>;
-  return { types, running: null, lastError: null, firstSync: null, pendingDeletions: [], confirmedDeletions: [], ambiguousMatches: [], itemErrors: [], appliedDirection: {} };
+  return { types, running: null, lastError: null, firstSync: null, pendingDeletions: [], confirmedDeletions: [], ambiguousMatches: [], itemErrors: [], appliedDirection: {}, fullRounds: [] };
 }
 
 /** A stored status from an older build is completed with defaults rather than trusted blindly. */
@@ -90,6 +92,7 @@ export function restoreStatus(stored: unknown): SyncStatus {
     ambiguousMatches: Array.isArray(s.ambiguousMatches) ? s.ambiguousMatches : [],
     itemErrors: Array.isArray(s.itemErrors) ? s.itemErrors : [],
     appliedDirection: s.appliedDirection && typeof s.appliedDirection === 'object' ? s.appliedDirection : {},
+    fullRounds: Array.isArray(s.fullRounds) ? s.fullRounds.filter((k) => typeof k === 'string') : [],
   };
 }
 
