@@ -17,7 +17,7 @@ import { openIndexedDbStore } from '../../src/store/indexeddb-store';
 import type { StoreCommit, SyncStore } from '../../src/store/types';
 import { SyncEngine } from '../../src/sync/engine';
 import type { EntityType, RecordOf } from '../../src/sync/records';
-import type { SideItem, SyncSide } from '../../src/sync/side';
+import type { ChangePage, SideItem, SyncSide } from '../../src/sync/side';
 import type { FaultKnobs, Stats } from '../emulators/common/faults';
 import { createCrmEmulator, type CrmEmulator } from '../emulators/crm/server';
 import { createGraphEmulator, type GraphEmulator } from '../emulators/graph/server';
@@ -162,7 +162,7 @@ export async function fullRound<T extends EntityType>(side: SyncSide, type: T): 
   const items = new Map<string, SideItem<RecordOf<T>>>();
   let checkpoint: string | null = null;
   for (let i = 0; i < 10_000; i++) {
-    const page = await side.readChanges(type, checkpoint);
+    const page: ChangePage<RecordOf<T>> = await side.readChanges(type, checkpoint);
     for (const c of page.changes) {
       if (c.kind === 'upsert') items.set(c.item.id, c.item);
       else items.delete(c.id);
