@@ -21,6 +21,20 @@ const HtmlWebpackPlugin = require('html-webpack-plugin');
 const CopyWebpackPlugin = require('copy-webpack-plugin');
 const { resolveAddinConfig, definedGlobals, manifestForBuild } = require('./scripts/addin-config');
 
+// Every page the add-in serves: <name>.html from its template, with its own entry.
+const PAGES = [
+  // fabric-config first: it must run before Fluent UI registers its fonts.
+  { name: 'taskpane', template: './src/taskpane/taskpane.html', entry: ['./src/taskpane/fabric-config.ts', './src/taskpane/index.tsx'] },
+  // The manifest's FunctionFile.
+  { name: 'commands', template: './src/commands/commands.html', entry: './src/commands/commands.ts' },
+  // The CRM sign-in dialog's pages on the add-in's origin (src/auth/crm-oauth-signin.ts).
+  { name: 'auth-start', template: './src/auth/pages/auth-start.html', entry: './src/auth/pages/auth-start.ts' },
+  { name: 'auth-callback', template: './src/auth/pages/auth-callback.html', entry: './src/auth/pages/auth-callback.ts' },
+  // Microsoft sign-in: the Office-dialog fallback and MSAL's redirect bridge (src/auth/graph-msal.ts).
+  { name: 'graph-dialog', template: './src/auth/pages/graph-dialog.html', entry: './src/auth/pages/graph-dialog.ts' },
+  { name: 'msal-redirect', template: './src/auth/pages/msal-redirect.html', entry: './src/auth/pages/msal-redirect.ts' },
+];
+
 module.exports = (_env, argv) => {
   const mode = argv.mode === 'production' ? 'production' : 'development';
   const dev = mode === 'development';
@@ -31,11 +45,7 @@ module.exports = (_env, argv) => {
     mode,
     context: __dirname,
     devtool: dev ? 'eval-cheap-module-source-map' : false,
-    entry: {
-      // fabric-config first: it must run before Fluent UI registers its fonts.
-      taskpane: ['./src/taskpane/fabric-config.ts', './src/taskpane/index.tsx'],
-      commands: './src/commands/commands.ts',
-    },
+    entry: Object.fromEntries(PAGES.map((page) => [page.name, page.entry])),
     output: {
       path: outDir,
       filename: dev ? '[name].js' : '[name].[contenthash:8].js',
@@ -69,8 +79,7 @@ module.exports = (_env, argv) => {
     performance: { hints: false }, // Fluent UI is large; size budgets come with a later issue.
     plugins: [
       new webpack.DefinePlugin(definedGlobals(config)),
-      new HtmlWebpackPlugin({ filename: 'taskpane.html', template: './src/taskpane/taskpane.html', chunks: ['taskpane'] }),
-      new HtmlWebpackPlugin({ filename: 'commands.html', template: './src/commands/commands.html', chunks: ['commands'] }),
+      ...PAGES.map((page) => new HtmlWebpackPlugin({ filename: `${page.name}.html`, template: page.template, chunks: [page.name] })),
       new CopyWebpackPlugin({
         patterns: [
           { from: 'assets/*.png', to: 'assets/[name][ext]' },
