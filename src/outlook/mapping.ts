@@ -14,6 +14,7 @@
 // - displayName is always sent on contact writes: Graph may regenerate it when names change (§1).
 // - Clearing the CRM stamp writes the property value "" (a PATCH cannot delete a single-value property);
 //   an empty stamp reads as "no stamp".
+import { canonicalCountry, countryDisplayName } from '../sync/countries';
 import { z } from 'zod';
 import { MalformedResponseError } from '../sync/errors';
 import type { ContactRecord, EventRecord, PostalAddress, TaskPriority, TaskRecord, TaskStatus } from '../sync/records';
@@ -199,14 +200,14 @@ function readAddress(a: z.infer<typeof physicalAddressSchema>): PostalAddress | 
     city: str(a.city),
     region: str(a.state),
     postalCode: str(a.postalCode),
-    country: str(a.countryOrRegion),
+    country: canonicalCountry(str(a.countryOrRegion)),
   };
   return Object.values(address).every((v) => v === null) ? null : address;
 }
 
 function writeAddress(a: PostalAddress | null): Record<string, string> {
   if (!a || Object.values(a).every((v) => v === null || v === '')) return {};
-  return { street: a.street ?? '', city: a.city ?? '', state: a.region ?? '', postalCode: a.postalCode ?? '', countryOrRegion: a.country ?? '' };
+  return { street: a.street ?? '', city: a.city ?? '', state: a.region ?? '', postalCode: a.postalCode ?? '', countryOrRegion: countryDisplayName(a.country) ?? '' };
 }
 
 export function contactFromGraph(json: unknown): SideItem<ContactRecord> {
