@@ -1,6 +1,8 @@
 // The connect screen's service: which CRM, which user, signed in or why not; connect, sign in and
 // disconnect. UI code calls these and renders the view; it never builds URLs or touches tokens.
 import { CrmHttp } from '../crm/http';
+import { CrmSettingsService } from '../crm/settings-service';
+import type { SettingsService } from '../settings/service';
 import type { FetchLike } from '../crm/tokens';
 import { fetchUserProfile, SIGN_IN_MESSAGES, SignInRequiredError, type CrmUserProfile, type SignInReason } from './crm-oauth';
 import { signInToCrm } from './crm-oauth-signin';
@@ -34,6 +36,7 @@ export class ConnectionManager {
   private listeners = new Set<(view: ConnectionView) => void>();
   private signingIn: Promise<void> | null = null;
   private unsubscribeTokens: (() => void) | null = null;
+  private settingsFor: { tokens: CrmOAuthTokens; service: SettingsService } | null = null;
 
   constructor(private readonly o: ConnectionManagerOptions) {
     const url = o.store.load();
@@ -52,6 +55,14 @@ export class ConnectionManager {
   subscribe(listener: (view: ConnectionView) => void): () => void {
     this.listeners.add(listener);
     return () => this.listeners.delete(listener);
+  }
+
+  /** The settings service of the connected CRM (null before a CRM is chosen); one per connection. */
+  settings(): SettingsService | null {
+    const tokens = this.tokensFor;
+    if (!tokens) return null;
+    if (this.settingsFor?.tokens !== tokens) this.settingsFor = { tokens, service: new CrmSettingsService(new CrmHttp({ baseUrl: tokens.crmUrl, tokens, fetch: this.o.fetch })) };
+    return this.settingsFor.service;
   }
 
   /** The TokenSource for the CRM clients (null before a CRM is chosen). */
