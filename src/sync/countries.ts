@@ -4,6 +4,9 @@
 
 const ENGLISH = new Intl.DisplayNames(['en'], { type: 'region' });
 
+/** Codes ICU names that are not current countries: retired (DD "Germany", FX "France"), reserved or groupings. */
+const NOT_COUNTRIES = new Set(['AN', 'BU', 'CS', 'DD', 'DY', 'FX', 'HV', 'NH', 'NT', 'RH', 'SU', 'TP', 'UK', 'VD', 'YD', 'YU', 'ZR', 'AC', 'CP', 'DG', 'EA', 'IC', 'TA', 'EU', 'EZ', 'UN', 'QO', 'ZZ']);
+
 /** ISO2 code → English name, for every code the runtime's ICU knows as a country or territory. */
 const NAME_BY_CODE = new Map<string, string>();
 /** Lower-cased English name → ISO2 code. */
@@ -14,9 +17,7 @@ for (let a = 65; a <= 90; a++) {
     const code = String.fromCharCode(a, b);
     const name = ENGLISH.of(code);
     // ICU answers the code itself (or "Unknown Region") for codes that are not countries.
-    if (!name || name === code || code === 'ZZ' || code === 'EU' || code === 'UN' || code === 'EZ' || code === 'QO') continue;
-    // A few retired codes share a name with the current one (FX "France"): the first, current code keeps it.
-    if (CODE_BY_NAME.has(name.toLowerCase())) continue;
+    if (!name || name === code || NOT_COUNTRIES.has(code)) continue;
     NAME_BY_CODE.set(code, name);
     CODE_BY_NAME.set(name.toLowerCase(), code);
   }
