@@ -4,8 +4,10 @@ import { createRoot } from 'react-dom/client';
 import { DevPasswordSignIn } from '../auth/dev-sign-in';
 import { NO_SESSION_KEEPER, storageSessionKeeper } from '../auth/session-keeper';
 import { App } from './components/App';
+import { DevSyncSignIn } from './dev-sync-connection';
 import { registerPaneIcons } from './icons';
-import { startWhenOfficeReady, type HostInfo } from './office-host';
+import { partitionKey, startWhenOfficeReady, type HostInfo } from './office-host';
+import { createSyncRuntime, defaultSyncParts, UNAVAILABLE_NO_OUTLOOK, unavailableSyncRuntime, type SyncRuntime } from './sync-runtime';
 
 function mountPoint(): HTMLElement {
   const existing = document.getElementById('container');
@@ -20,10 +22,18 @@ function render(host: HostInfo): void {
   registerPaneIcons();
   // Outlook gets the same dev sign-in for now (real sign-in is a later issue) but keeps no token;
   // a standalone tab keeps its access token in sessionStorage so a reload stays signed in.
-  const signIn = new DevPasswordSignIn({ keeper: host.kind === 'standalone' ? storageSessionKeeper(window.sessionStorage) : NO_SESSION_KEEPER });
+  const standalone = host.kind === 'standalone';
+  const devSignIn = new DevPasswordSignIn({ keeper: standalone ? storageSessionKeeper(window.sessionStorage) : NO_SESSION_KEEPER });
+  // Sync runs against the Graph emulator with the dev credentials (dev-sync-connection.ts) until MSAL lands.
+  const signIn = new DevSyncSignIn(devSignIn, { storage: standalone ? window.sessionStorage : null });
+  const createRuntime = (session: Parameters<typeof signIn.connectionFor>[0]): SyncRuntime => {
+    const connection = signIn.connectionFor(session);
+    if (!connection) return unavailableSyncRuntime(UNAVAILABLE_NO_OUTLOOK);
+    return createSyncRuntime(connection, defaultSyncParts(connection, { keyPrefix: partitionKey() }));
+  };
   createRoot(mountPoint()).render(
     <React.StrictMode>
-      <App signIn={signIn} host={host} />
+      <App signIn={signIn} host={host} createSyncRuntime={createRuntime} />
     </React.StrictMode>,
   );
 }

@@ -34,3 +34,13 @@ export async function startWhenOfficeReady(render: (host: HostInfo) => void, off
   render(host);
   return host;
 }
+
+/** Office.context.partitionKey: set where storage is partitioned per add-in (Outlook on the web); prefix local storage with it (office-addins.md). */
+export function partitionKey(office: typeof Office | undefined = officeGlobal()): string | undefined {
+  try {
+    const key = (office?.context as { partitionKey?: unknown } | undefined)?.partitionKey;
+    return typeof key === 'string' && key ? key : undefined;
+  } catch {
+    return undefined;
+  }
+}

@@ -1,19 +1,25 @@
-// The pane: sign-in until there is a CRM session, then the settings form for that session.
+// The pane: sign-in until there is a CRM session, then the sync status and the settings form for that session.
 import * as React from 'react';
 import { ActionButton, Stack, Text } from '@fluentui/react';
 import type { CrmSession, SignIn } from '../../auth/types';
 import type { HostInfo } from '../office-host';
+import { usePaneSync, type SyncRuntimeFactory } from '../use-sync-status';
 import { DevSignInForm } from './DevSignInForm';
 import { SettingsForm } from './SettingsForm';
+import { SyncStatusSection } from './SyncStatusSection';
 
 export interface AppProps {
   signIn: SignIn;
   host: HostInfo;
+  /** Builds the sync runtime of a session (index.tsx); without it the pane shows settings only. */
+  createSyncRuntime?: SyncRuntimeFactory;
 }
 
-export function App({ signIn, host }: AppProps): React.ReactElement {
+export function App({ signIn, host, createSyncRuntime }: AppProps): React.ReactElement {
   const [session, setSession] = React.useState<CrmSession | null>(() => signIn.resume());
   const [notice, setNotice] = React.useState<string | null>(null);
+  // The runtime stops when the session goes (sign-out); settings loads and saves reach it at once.
+  const sync = usePaneSync(session, createSyncRuntime);
 
   const signOut = React.useCallback(
     (why: string | null) => {
@@ -46,7 +52,8 @@ export function App({ signIn, host }: AppProps): React.ReactElement {
         </Text>
         <ActionButton iconProps={{ iconName: 'SignOut' }} text="Sign out" onClick={() => signOut(null)} />
       </Stack>
-      <SettingsForm key={`${session.crmUrl} ${session.username}`} settings={session.settings} onSignedOut={(why) => signOut(why)} />
+      {sync.runtime && <SyncStatusSection sync={sync.runtime} />}
+      <SettingsForm key={`${session.crmUrl} ${session.username}`} settings={sync.settings ?? session.settings} onSignedOut={(why) => signOut(why)} />
     </Stack>
   );
 }

@@ -1,0 +1,303 @@
+// The pane's sync runtime: from a signed-in connection (CRM + Graph tokens) and the loaded settings it
+// builds the CRM side, the Outlook side, the IndexedDB store and the SyncEngine, runs the loop, and
+// hands the UI a small SyncControls surface (status, conflict log, Sync now, Retry, deletion answers).
+// The UI never sees tokens, URLs or HTTP; sign-in (dev password grant, or OAuth + MSAL) only has to
+// produce a SyncConnection.
+import { CrmHttp } from '../crm/http';
+import { CrmSide } from '../crm/side';
+import type { TokenSource } from '../crm/tokens';
+import { createOutlookSide, type GraphTokenSource } from '../outlook';
+import type { OutlookSettings } from '../settings/options';
+import { openIndexedDbStore } from '../store/indexeddb-store';
+import type { ConflictLogEntry, StoreIdentity, SyncStore } from '../store/types';
+import { enabledTypes, SyncEngine, type SyncEngineOptions } from '../sync/engine';
+import type { EntityType, SideName } from '../sync/records';
+import type { SyncSide } from '../sync/side';
+import { initialStatus, type SyncStatus } from '../sync/status';
+
+/** Everything sync needs from sign-in. Built by the auth layer; the UI passes it on untouched. */
+export interface SyncConnection {
+  /** Whose sync state this is: CRM URL + CRM user + mailbox. */
+  identity: StoreIdentity;
+  crm: { baseUrl: string; tokens: TokenSource };
+  /** Graph base URL including the version, e.g. https://graph.microsoft.com/v1.0. */
+  graph: { baseUrl: string; tokens: GraphTokenSource };
+}
+
+export type SyncPhase =
+  /** Signed in; waiting for the settings to load before the first cycle. */
+  | 'waiting'
+  | 'running'
+  /** Sync cannot run here (no Outlook access, no IndexedDB); `message` says why. */
+  | 'unavailable'
+  | 'stopped';
+
+export interface SyncView {
+  phase: SyncPhase;
+  message: string | null;
+  status: SyncStatus;
+  /** Newest first. */
+  conflicts: ConflictLogEntry[];
+}
+
+/** What the Sync status section uses. */
+export interface SyncControls {
+  view(): SyncView;
+  subscribe(listener: (view: SyncView) => void): () => void;
+  /** Both sides now (CRM first); a running cycle finishes first. */
+  syncNow(): Promise<void>;
+  /** Runs again the side that failed last (both when unknown). */
+  retry(): Promise<void>;
+  confirmDeletions(type: EntityType): Promise<void>;
+  keepInsteadOfDeleting(type: EntityType): Promise<void>;
+}
+
+export interface SyncRuntime extends SyncControls {
+  /** The effective settings, each time they are loaded or saved: they apply at once. */
+  settingsLoaded(settings: OutlookSettings): void;
+  /** Sign-out: stops the loop between writes and closes the store. */
+  stop(): Promise<void>;
+}
+
+/** The engine surface the runtime and the loop use (SyncEngine; fakes in tests). */
+export type EngineLike = Pick<
+  SyncEngine,
+  'start' | 'getStatus' | 'subscribe' | 'setSettings' | 'runCrmCycle' | 'runOutlookCycle' | 'confirmDeletions' | 'keepInsteadOfDeleting' | 'setNextCheck' | 'requestStop'
+>;
+
+/** Runs the two polling loops; the engine helper's scheduler (src/sync/scheduler.ts) slots in here. */
+export interface SyncLoop {
+  start(): void;
+  /** Runs these sides now, one after another; resolves when they finished (errors land in the status). */
+  runNow(sides: SideName[]): Promise<void>;
+  /** New settings: reschedule at once. */
+  settingsChanged(): void;
+  stop(): Promise<void>;
+}
+
+export interface SyncParts {
+  openStore(identity: StoreIdentity): Promise<SyncStore>;
+  sides(): { crm: SyncSide; outlook: SyncSide };
+  engine(options: SyncEngineOptions): EngineLike;
+  loop(engine: EngineLike, settings: () => OutlookSettings, onCycleEnd: () => void): SyncLoop;
+}
+
+export const UNAVAILABLE_NO_OUTLOOK = 'Sync needs access to your Outlook mailbox, which is not available here.';
+
+/** The real parts: CrmSide and OutlookSide over HTTP, IndexedDB (prefixed with Office's partitionKey when present). */
+export function defaultSyncParts(connection: SyncConnection, options: { keyPrefix?: string } = {}): SyncParts {
+  return {
+    openStore: (identity) => openIndexedDbStore(identity, { keyPrefix: options.keyPrefix }),
+    sides: () => ({
+      crm: new CrmSide({ http: new CrmHttp({ baseUrl: connection.crm.baseUrl, tokens: connection.crm.tokens }) }),
+      outlook: createOutlookSide({ baseUrl: connection.graph.baseUrl, tokens: connection.graph.tokens }),
+    }),
+    engine: (o) => new SyncEngine(o),
+    loop: (engine, settings, onCycleEnd) => new IntervalLoop(engine, settings, onCycleEnd),
+  };
+}
+
+/** A runtime that only explains why sync cannot run. */
+export function unavailableSyncRuntime(message: string): SyncRuntime {
+  const view: SyncView = { phase: 'unavailable', message, status: initialStatus(), conflicts: [] };
+  return {
+    view: () => view,
+    subscribe: () => () => undefined,
+    syncNow: async () => undefined,
+    retry: async () => undefined,
+    confirmDeletions: async () => undefined,
+    keepInsteadOfDeleting: async () => undefined,
+    settingsLoaded: () => undefined,
+    stop: async () => undefined,
+  };
+}
+
+export function createSyncRuntime(connection: SyncConnection, parts: SyncParts = defaultSyncParts(connection)): SyncRuntime {
+  return new PaneSyncRuntime(connection, parts);
+}
+
+class PaneSyncRuntime implements SyncRuntime {
+  private current: SyncView = { phase: 'waiting', message: null, status: initialStatus(), conflicts: [] };
+  private readonly listeners = new Set<(view: SyncView) => void>();
+  private settings: OutlookSettings | null = null;
+  private started: Promise<{ engine: EngineLike; loop: SyncLoop; store: SyncStore } | null> | null = null;
+  private stopped = false;
+
+  constructor(
+    private readonly connection: SyncConnection,
+    private readonly parts: SyncParts,
+  ) {}
+
+  view(): SyncView {
+    return this.current;
+  }
+
+  subscribe(listener: (view: SyncView) => void): () => void {
+    this.listeners.add(listener);
+    return () => this.listeners.delete(listener);
+  }
+
+  settingsLoaded(settings: OutlookSettings): void {
+    if (this.stopped) return;
+    const first = this.settings === null;
+    this.settings = { ...settings };
+    if (first) {
+      this.started = this.boot();
+      return;
+    }
+    void this.started?.then((running) => {
+      if (!running || this.stopped) return;
+      running.engine.setSettings({ ...this.settings! });
+      running.loop.settingsChanged();
+    });
+  }
+
+  async syncNow(): Promise<void> {
+    const running = await this.started;
+    await running?.loop.runNow(['crm', 'outlook']);
+  }
+
+  async retry(): Promise<void> {
+    const running = await this.started;
+    if (!running) return;
+    const side = running.engine.getStatus().lastError?.side;
+    await running.loop.runNow(side ? [side] : ['crm', 'outlook']);
+  }
+
+  async confirmDeletions(type: EntityType): Promise<void> {
+    const running = await this.started;
+    if (!running) return;
+    await running.engine.confirmDeletions(type);
+    // The confirmed deletions go with the next cycle: run it now rather than at the next check.
+    await running.loop.runNow(['crm']);
+  }
+
+  async keepInsteadOfDeleting(type: EntityType): Promise<void> {
+    const running = await this.started;
+    if (!running) return;
+    await running.engine.keepInsteadOfDeleting(type);
+    await this.refreshConflicts(running.store);
+  }
+
+  async stop(): Promise<void> {
+    if (this.stopped) return;
+    this.stopped = true;
+    const running = await this.started?.catch(() => null);
+    if (running) {
+      await running.loop.stop();
+      await running.engine.requestStop();
+      await running.store.close().catch(() => undefined);
+    }
+    this.update({ phase: 'stopped' });
+    this.listeners.clear();
+  }
+
+  private async boot(): Promise<{ engine: EngineLike; loop: SyncLoop; store: SyncStore } | null> {
+    let store: SyncStore;
+    try {
+      store = await this.parts.openStore(this.connection.identity);
+    } catch (error) {
+      this.update({ phase: 'unavailable', message: `Sync cannot keep its state in this browser: ${error instanceof Error ? error.message : String(error)}` });
+      return null;
+    }
+    if (this.stopped) {
+      await store.close().catch(() => undefined);
+      return null;
+    }
+    const { crm, outlook } = this.parts.sides();
+    const engine = this.parts.engine({ crm, outlook, store, settings: { ...this.settings! } });
+    engine.subscribe((status) => this.update({ status }));
+    await engine.start();
+    const loop = this.parts.loop(engine, () => ({ ...this.settings! }), () => void this.refreshConflicts(store));
+    this.update({ phase: 'running', message: null, status: engine.getStatus() });
+    await this.refreshConflicts(store);
+    if (this.stopped) return null;
+    loop.start();
+    return { engine, loop, store };
+  }
+
+  private async refreshConflicts(store: SyncStore): Promise<void> {
+    if (this.stopped) return;
+    try {
+      this.update({ conflicts: await store.conflicts() });
+    } catch {
+      // The log is informational; the next cycle reads it again.
+    }
+  }
+
+  private update(patch: Partial<SyncView>): void {
+    this.current = { ...this.current, ...patch };
+    for (const listener of this.listeners) listener(this.current);
+  }
+}
+
+/**
+ * The two polling loops until src/sync/scheduler.ts lands: each side checks every its interval,
+ * right away at start and after a settings change; a failed check is retried at the next interval.
+ * Cycles never overlap (the engine queues them). Nothing enabled: nothing is scheduled.
+ */
+export class IntervalLoop implements SyncLoop {
+  private readonly timers: Record<SideName, ReturnType<typeof setTimeout> | null> = { crm: null, outlook: null };
+  private stopped = false;
+
+  constructor(
+    private readonly engine: EngineLike,
+    private readonly settings: () => OutlookSettings,
+    private readonly onCycleEnd: () => void = () => undefined,
+    private readonly now: () => number = Date.now,
+  ) {}
+
+  start(): void {
+    void this.runNow(['crm', 'outlook']);
+  }
+
+  async runNow(sides: SideName[]): Promise<void> {
+    for (const side of sides) await this.run(side);
+  }
+
+  settingsChanged(): void {
+    void this.runNow(['crm', 'outlook']);
+  }
+
+  async stop(): Promise<void> {
+    this.stopped = true;
+    for (const side of ['crm', 'outlook'] as const) this.clear(side);
+  }
+
+  private async run(side: SideName): Promise<void> {
+    if (this.stopped) return;
+    this.clear(side);
+    if (enabledTypes(this.settings()).length === 0) {
+      this.engine.setNextCheck(side, null);
+      return;
+    }
+    try {
+      await (side === 'crm' ? this.engine.runCrmCycle() : this.engine.runOutlookCycle());
+    } catch {
+      // The engine put the error in the status in plain words; the next check tries again.
+    } finally {
+      this.onCycleEnd();
+      this.schedule(side);
+    }
+  }
+
+  private schedule(side: SideName): void {
+    if (this.stopped) return;
+    this.clear(side);
+    const settings = this.settings();
+    if (enabledTypes(settings).length === 0) {
+      this.engine.setNextCheck(side, null);
+      return;
+    }
+    const seconds = side === 'crm' ? settings.contacts_sync_interval_orocrm : settings.contacts_sync_interval_outlook;
+    const delay = Math.max(1, seconds) * 1000;
+    this.engine.setNextCheck(side, this.now() + delay);
+    this.timers[side] = setTimeout(() => void this.run(side), delay);
+  }
+
+  private clear(side: SideName): void {
+    const timer = this.timers[side];
+    if (timer !== null) clearTimeout(timer);
+    this.timers[side] = null;
+  }
+}
