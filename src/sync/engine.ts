@@ -61,8 +61,8 @@ interface CycleContext {
   side: SideName;
   type: EntityType;
   relations: RelationIndex;
-  /** The other side listed once, by matching key, when a page has many new items. */
-  listing?: Map<string, Item[]>;
+  /** A side listed once per cycle, by matching key, when a page has many new items to match there. */
+  listings: Partial<Record<SideName, Map<string, Item[]>>>;
   summary: CycleSummary;
 }
 
@@ -234,7 +234,7 @@ export class SyncEngine {
     }
     this.status.appliedDirection[type] = settings.direction;
 
-    const ctx: CycleContext = { side, type, relations: new RelationIndex(await this.store.relations(type)), summary };
+    const ctx: CycleContext = { side, type, relations: new RelationIndex(await this.store.relations(type)), summary, listings: {} };
     const recovered = await recoverJournal(this.executor, type, ctx.relations, settings);
     if (recovered.executed) this.account(ctx, recovered.executed);
     for (const from of ['crm', 'outlook'] as const) {
@@ -365,11 +365,11 @@ export class SyncEngine {
 
   private async findCandidates(ctx: CycleContext, other: SideName, fresh: Item[], into: Map<string, Item[]>): Promise<void> {
     const { type } = ctx;
-    if (ctx.listing || fresh.length >= this.matchListingThreshold) {
-      ctx.listing ??= await this.listByKey(other, type);
+    if (ctx.listings[other] || fresh.length >= this.matchListingThreshold) {
+      const listing = (ctx.listings[other] ??= await this.listByKey(other, type));
       for (const item of fresh) {
         const key = matchKey(type, item.record as never);
-        into.set(key, ctx.listing.get(key) ?? []);
+        into.set(key, listing.get(key) ?? []);
       }
       return;
     }

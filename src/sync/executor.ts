@@ -158,7 +158,8 @@ export class Executor {
       }
       final.removeJournal.push(job.key);
       if (failed.length > 0) {
-        result.failures.push({ type, side: job.crmResult && !job.crmResult.ok ? 'crm' : 'outlook', id: idOf(job.action), message: failed[0].message });
+        const side: SideName = job.crmResult && !job.crmResult.ok ? 'crm' : 'outlook';
+        result.failures.push({ type, side, id: idOf(job.action, side), message: failed[0].message });
         continue;
       }
       const effect = effectOf(type, job);
@@ -338,9 +339,7 @@ function count(written: Record<SideName, WriteCounts>, job: Job): void {
   if (a.kind === 'UpdateCrm' || ((a.kind === 'MergeBoth' || a.kind === 'LinkMatched') && a.crmFields.length > 0)) written.crm.updated++;
 }
 
-function idOf(a: SyncAction): string {
-  if ('relation' in a) return a.relation.crmId;
-  if ('crm' in a) return a.crm.id;
-  if ('outlook' in a) return a.outlook.id;
-  return '';
+function idOf(a: SyncAction, side: SideName): string {
+  if (side === 'crm') return 'crm' in a ? a.crm.id : 'relation' in a ? a.relation.crmId : '';
+  return 'outlook' in a ? a.outlook.id : 'relation' in a ? a.relation.outlookId : '';
 }

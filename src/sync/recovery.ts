@@ -7,7 +7,7 @@ import type { Executor, ExecutionResult } from './executor';
 import { actionOf, isDeferredDeletion } from './journal';
 import { link, planPair, type PlanSettings, type RelationIndex, type SideChange } from './planner';
 import type { CanonicalRecord, EntityType, SideName } from './records';
-import { sameRecord } from './values';
+import { fieldValue, sameRecord, sameValue } from './values';
 
 /** What recovery could not settle alone: items to plan again as fresh changes, taking over `replaces`. */
 export interface Refeed {
@@ -26,18 +26,22 @@ export async function recoverJournal(
   if (entries.length === 0) return { executed: null, refeed };
   const replan: SyncAction[] = [];
   const replaces: string[] = [];
-  const replanPair = async (key: string, crmId: string, outlookId: string, linkIfUnlinked: boolean) => {
-    // Read both items now and plan the pair again. What landed looks like "both changed alike" and
-    // is only recorded; what did not land is planned (and written) again.
-    const [crm] = await executor.crm.get(type, [crmId]);
-    const [outlook] = await executor.outlook.get(type, [outlookId]);
+  const replanPair = async (key: string, crmId: string, outlookId: string, journaled: SyncAction | null) => {
+    // Read both items now and plan the pair again from what is known to have landed.
+    const [crm] = (await executor.crm.get(type, [crmId])) as Array<Item | null>;
+    const [outlook] = (await executor.outlook.get(type, [outlookId])) as Array<Item | null>;
     const relation = relations.byCrmId(crmId);
     replaces.push(key);
     if (relation && relation.outlookId === outlookId) {
-      const next = planPair(type, relation, { item: crm as Item | null }, { item: outlook as Item | null }, settings);
+      const redo = journaled && redoRest(journaled, crm, outlook);
+      if (redo) {
+        replan.push(redo);
+        return;
+      }
+      const next = planPair(type, journaled ? landedBase(journaled, relation, crm, outlook) : relation, { item: crm }, { item: outlook }, settings);
       if (next) replan.push(next);
-    } else if (!relation && linkIfUnlinked && crm && outlook && !relations.byOutlookId(outlookId)) {
-      replan.push(link(type, crm as Item, outlook as Item, settings, conflictRule(settings.conflictResolution)));
+    } else if (!relation && journaled?.kind === 'LinkMatched' && crm && outlook && !relations.byOutlookId(outlookId)) {
+      replan.push(link(type, crm, outlook, settings, conflictRule(settings.conflictResolution)));
     }
   };
   const refeedItem = async (key: string, side: SideName, id: string) => {
@@ -53,7 +57,7 @@ export async function recoverJournal(
       case 'CreateInOutlook':
       case 'RecreateInOutlook':
         if (!(await finishOutlookCreate(executor, type, entry, action.crm, relations))) {
-          if (action.kind === 'RecreateInOutlook') await replanPair(entry.key, action.relation.crmId, action.relation.outlookId, false);
+          if (action.kind === 'RecreateInOutlook') await replanPair(entry.key, action.relation.crmId, action.relation.outlookId, null);
           else await refeedItem(entry.key, 'crm', action.crm.id);
         }
         break;
@@ -61,7 +65,7 @@ export async function recoverJournal(
       case 'RecreateInCrm': {
         const replaced = action.kind === 'RecreateInCrm' ? action.relation : null;
         if (!(await finishCrmCreate(executor, type, entry, action.outlook, replaced, relations))) {
-          if (replaced) await replanPair(entry.key, replaced.crmId, replaced.outlookId, false);
+          if (replaced) await replanPair(entry.key, replaced.crmId, replaced.outlookId, null);
           else await refeedItem(entry.key, 'outlook', action.outlook.id);
         }
         break;
@@ -69,7 +73,7 @@ export async function recoverJournal(
       default: {
         const crmId = 'relation' in action ? action.relation.crmId : action.crm.id;
         const outlookId = 'relation' in action ? action.relation.outlookId : action.outlook.id;
-        await replanPair(entry.key, crmId, outlookId, action.kind === 'LinkMatched');
+        await replanPair(entry.key, crmId, outlookId, action);
       }
     }
   }
@@ -126,4 +130,52 @@ export const UNKNOWN_VERSION = '(unknown version)';
  */
 function versionIfUnedited(found: { version: string; record: unknown }, written: CanonicalRecord): string {
   return sameRecord(found.record as CanonicalRecord, written) ? found.version : UNKNOWN_VERSION;
+}
+
+type PairWrite = { record: CanonicalRecord; fields: string[] };
+
+/** What a journaled update meant to write to each side, and the base it meant to leave behind. */
+function intentOf(action: SyncAction): { base: CanonicalRecord; crm: PairWrite | null; outlook: PairWrite | null } | null {
+  switch (action.kind) {
+    case 'UpdateCrm':
+      return { base: action.record, crm: { record: action.record, fields: action.fields }, outlook: null };
+    case 'UpdateOutlook':
+      return { base: action.record, crm: null, outlook: { record: action.record, fields: action.fields } };
+    case 'MergeBoth':
+      return {
+        base: action.merged,
+        crm: action.crmFields.length ? { record: action.merged, fields: action.crmFields } : null,
+        outlook: action.outlookFields.length ? { record: action.merged, fields: action.outlookFields } : null,
+      };
+    default:
+      return null;
+  }
+}
+
+function landed(item: Item | null, write: PairWrite): boolean {
+  return !!item && write.fields.every((f) => sameValue(fieldValue(item.record, f), fieldValue(write.record, f)));
+}
+
+/**
+ * When every write of the journaled update landed, the pair's base is what it meant to leave behind;
+ * the written sides' versions are unknown and compared by content. Otherwise the old base stands.
+ */
+function landedBase(action: SyncAction, relation: Relation, crm: Item | null, outlook: Item | null): Relation {
+  const intent = intentOf(action);
+  if (!intent || !(action.kind === 'UpdateCrm' || action.kind === 'UpdateOutlook' || action.kind === 'MergeBoth')) return relation;
+  if ((intent.crm && !landed(crm, intent.crm)) || (intent.outlook && !landed(outlook, intent.outlook))) return relation;
+  return {
+    ...relation,
+    base: intent.base,
+    crmVersion: intent.crm ? UNKNOWN_VERSION : action.crm.version,
+    outlookVersion: intent.outlook ? UNKNOWN_VERSION : action.outlook.version,
+  };
+}
+
+/** The CRM half of a merge landed and the Outlook item is as it was planned: send the Outlook half again. */
+function redoRest(action: SyncAction, crm: Item | null, outlook: Item | null): SyncAction | null {
+  if (action.kind !== 'MergeBoth' || action.crmFields.length === 0 || action.outlookFields.length === 0) return null;
+  if (!crm || !outlook || !sameRecord(crm.record, action.merged) || outlook.version !== action.outlook.version) return null;
+  if (landed(outlook, { record: action.merged, fields: action.outlookFields })) return null;
+  return { ...action, crm, crmFields: [] };
 }
