@@ -271,6 +271,22 @@ export class CrmSide implements SyncSide {
     return { id: r.id, version: versionOf(String(r.attributes.updatedAt), record), record };
   }
 
+  /**
+   * A batch answer includes only the addresses the request sent (meta.includeId); the others are only
+   * listed. Their content is then taken from the record we wrote, so the version equals a later read's
+   * when Oro holds what we believe, and differs (a change, read next poll) when it does not: never an
+   * edit absorbed as our echo.
+   */
+  private writtenItem(type: EntityType, r: OroResource, included: OroResource[], op: WriteOp<AnyRecord>): AnyItem {
+    const listed = r.relationships.addresses?.data;
+    const missing = type === 'contact' && Array.isArray(listed) && listed.some((a) => !included.some((i) => i.type === a.type && i.id === a.id));
+    if (!missing || op.op === 'delete') return this.toItem(type, r, included);
+    const written = op.record as ContactRecord;
+    const fromAnswer = contactFromOro({ ...r, relationships: { ...r.relationships, addresses: { data: [] } } }, included);
+    const record: ContactRecord = { ...fromAnswer, businessAddress: written.businessAddress, homeAddress: written.homeAddress, otherAddress: written.otherAddress };
+    return { id: r.id, version: versionOf(String(r.attributes.updatedAt), record), record };
+  }
+
   private eventItem(e: LegacyEvent): SideItem<EventRecord> {
     const record = eventFromOro(e);
     return { id: String(e.id), version: versionOf(e.updatedAt, record), record };
@@ -482,7 +498,7 @@ export class CrmSide implements SyncSide {
         const doc = parseWire(listDocumentSchema, res.body, `PATCH /api/${jsonType}`);
         if (doc.data.length !== pending.length) throw new MalformedResponseError(`The CRM answered a batch of ${pending.length} with ${doc.data.length} records.`);
         pending.forEach((x, i) => {
-          const item = this.toItem(type, doc.data[i], doc.included);
+          const item = this.writtenItem(type, doc.data[i], doc.included, x.op);
           results[x.index] = { ok: true, id: item.id, version: item.version };
         });
         return;
