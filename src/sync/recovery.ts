@@ -7,7 +7,7 @@ import type { Executor, ExecutionResult } from './executor';
 import { actionOf, isDeferredDeletion } from './journal';
 import { link, planPair, type PlanSettings, type RelationIndex, type SideChange } from './planner';
 import type { CanonicalRecord, EntityType, SideName } from './records';
-import { fieldValue, sameRecord, sameValue } from './values';
+import { fieldValue, sameRecord, sameValue, withFields } from './values';
 
 /** What recovery could not settle alone: items to plan again as fresh changes, taking over `replaces`. */
 export interface Refeed {
@@ -157,19 +157,32 @@ function landed(item: Item | null, write: PairWrite): boolean {
 }
 
 /**
- * When every write of the journaled update landed, the pair's base is what it meant to leave behind;
- * the written sides' versions are unknown and compared by content. Otherwise the old base stands.
+ * The base to plan a journaled update again with, from what landed:
+ * - every write landed: the base it meant to leave behind; written sides are compared by content;
+ * - some landed: that base, except that a side whose write did not land still holds (in the fields
+ *   it was to receive) what it held when planned, so those fields are sent to it again unless it was
+ *   edited since, and then the rule decides;
+ * - nothing landed: the old base.
  */
 function landedBase(action: SyncAction, relation: Relation, crm: Item | null, outlook: Item | null): Relation {
   const intent = intentOf(action);
   if (!intent || !(action.kind === 'UpdateCrm' || action.kind === 'UpdateOutlook' || action.kind === 'MergeBoth')) return relation;
-  if ((intent.crm && !landed(crm, intent.crm)) || (intent.outlook && !landed(outlook, intent.outlook))) return relation;
-  return {
-    ...relation,
-    base: intent.base,
-    crmVersion: intent.crm ? UNKNOWN_VERSION : action.crm.version,
-    outlookVersion: intent.outlook ? UNKNOWN_VERSION : action.outlook.version,
-  };
+  const crmLanded = !intent.crm || landed(crm, intent.crm);
+  const outlookLanded = !intent.outlook || landed(outlook, intent.outlook);
+  if (crmLanded && outlookLanded) {
+    return {
+      ...relation,
+      base: intent.base,
+      crmVersion: intent.crm ? UNKNOWN_VERSION : action.crm.version,
+      outlookVersion: intent.outlook ? UNKNOWN_VERSION : action.outlook.version,
+    };
+  }
+  const someLanded = (intent.crm && crmLanded) || (intent.outlook && outlookLanded);
+  if (!someLanded) return relation;
+  let base = intent.base;
+  if (intent.crm && !crmLanded) base = withFields(base, action.crm.record, intent.crm.fields);
+  if (intent.outlook && !outlookLanded) base = withFields(base, action.outlook.record, intent.outlook.fields);
+  return { ...relation, base, crmVersion: UNKNOWN_VERSION, outlookVersion: UNKNOWN_VERSION };
 }
 
 /** The CRM half of a merge landed and the Outlook item is as it was planned: send the Outlook half again. */
