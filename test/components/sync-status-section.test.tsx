@@ -26,7 +26,7 @@ class FakeSync implements SyncControls {
     this.current = { ...this.current, ...patch };
     for (const l of this.listeners) l(this.current);
   }
-  syncNow = jest.fn(async () => void this.calls.push('syncNow'));
+  syncNow = jest.fn(async (): Promise<void> => void this.calls.push('syncNow'));
   retry = jest.fn(async () => void this.calls.push('retry'));
   confirmDeletions = jest.fn(async (type: EntityType) => void this.calls.push(`confirmDeletions ${type}`));
   keepInsteadOfDeleting = jest.fn(async (type: EntityType) => void this.calls.push(`keepInsteadOfDeleting ${type}`));
