@@ -11,8 +11,13 @@ export interface FaultKnobs {
   retryAfterSeconds: number;
   /** Share of requests answered 503. */
   rate5xx: number;
-  /** Share of requests whose connection is dropped without an answer. */
+  /** Share of requests whose connection is dropped without an answer, before the handler runs. */
   dropRate: number;
+  /**
+   * Share of requests whose handler runs (a write happens) and whose connection is then dropped
+   * without an answer: "the write happened but the answer was lost".
+   */
+  lostResponseRate: number;
   /** Every delta token (deltaLink and nextLink) is answered 410, once per token. */
   expireDeltaTokens: boolean;
   /** Share of delta items sent again later in the same round (replay). */
@@ -33,6 +38,7 @@ export const DEFAULT_KNOBS: FaultKnobs = {
   retryAfterSeconds: 1,
   rate5xx: 0,
   dropRate: 0,
+  lostResponseRate: 0,
   expireDeltaTokens: false,
   deltaReplayRate: 0,
   deltaDuplicateRate: 0,
@@ -45,7 +51,7 @@ export interface Stats {
   requests: number;
   byRoute: Record<string, number>;
   byStatus: Record<string, number>;
-  injected: { latency: number; throttled: number; serverErrors: number; dropped: number; concurrency429: number };
+  injected: { latency: number; throttled: number; serverErrors: number; dropped: number; lostResponses: number; concurrency429: number };
   inFlight: number;
   maxInFlight: number;
 }
@@ -79,7 +85,7 @@ export class Faults {
       if (expected === 'number' && (!Number.isFinite(v as number) || (v as number) < 0)) return `fault knob "${k}" must be ≥ 0`;
       (next as unknown as Record<string, unknown>)[k] = v;
     }
-    for (const k of ['rate429', 'rate5xx', 'dropRate', 'deltaReplayRate', 'deltaDuplicateRate'] as const) {
+    for (const k of ['rate429', 'rate5xx', 'dropRate', 'lostResponseRate', 'deltaReplayRate', 'deltaDuplicateRate'] as const) {
       if (next[k] > 1) return `fault knob "${k}" is a share from 0 to 1`;
     }
     this.current = next;
@@ -131,6 +137,20 @@ export class Faults {
     return null;
   }
 
+  /**
+   * Runs after a handler answered: true when this answer is to be lost (the connection is cut after
+   * the work was done). Draws from the generator only while the knob is on, so other knobs' seeded
+   * sequences stay as they were.
+   */
+  loseResponse(route: string): boolean {
+    const k = this.current;
+    if (k.lostResponseRate <= 0) return false;
+    if (k.routeFilter && !route.includes(k.routeFilter)) return false;
+    if (this.rng() >= k.lostResponseRate) return false;
+    this.counters.injected.lostResponses++;
+    return true;
+  }
+
   /** Whether a sub-request (e.g. inside $batch) should be throttled by the random 429 knob. */
   throttleSubRequest(): boolean {
     const k = this.current;
@@ -165,7 +185,7 @@ function emptyStats(): Stats {
     requests: 0,
     byRoute: {},
     byStatus: {},
-    injected: { latency: 0, throttled: 0, serverErrors: 0, dropped: 0, concurrency429: 0 },
+    injected: { latency: 0, throttled: 0, serverErrors: 0, dropped: 0, lostResponses: 0, concurrency429: 0 },
     inFlight: 0,
     maxInFlight: 0,
   };

@@ -155,6 +155,12 @@ export async function serve(options: ServeOptions): Promise<RunningServer> {
     } finally {
       faults.after();
     }
+    // The handler ran (a write is stored); only its answer goes missing.
+    if (!injected && faults.loseResponse(req.route)) {
+      faults.count(req.route, 0);
+      rawReq.socket.destroy();
+      return;
+    }
     faults.count(req.route, response.status);
     send(rawRes, withCors(response, cors));
   }
