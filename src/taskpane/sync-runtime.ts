@@ -79,7 +79,7 @@ export interface SyncParts {
   openStore(identity: StoreIdentity): Promise<SyncStore>;
   sides(): { crm: SyncSide; outlook: SyncSide };
   engine(options: SyncEngineOptions): EngineLike;
-  loop(engine: EngineLike, settings: () => OutlookSettings, onCycleEnd: () => void): SyncLoop;
+  loop(engine: EngineLike, settings: () => OutlookSettings): SyncLoop;
 }
 
 export const UNAVAILABLE_NO_OUTLOOK = 'Sync needs access to your Outlook mailbox, which is not available here.';
@@ -93,7 +93,7 @@ export function defaultSyncParts(connection: SyncConnection, options: { keyPrefi
       outlook: createOutlookSide({ baseUrl: connection.graph.baseUrl, tokens: connection.graph.tokens }),
     }),
     engine: (o) => new SyncEngine(o),
-    loop: (engine, settings, onCycleEnd) => new IntervalLoop(engine, settings, onCycleEnd),
+    loop: (engine, settings) => new IntervalLoop(engine, settings),
   };
 }
 
@@ -206,9 +206,14 @@ class PaneSyncRuntime implements SyncRuntime {
     }
     const { crm, outlook } = this.parts.sides();
     const engine = this.parts.engine({ crm, outlook, store, settings: { ...this.settings! } });
-    engine.subscribe((status) => this.update({ status }));
+    engine.subscribe((status) => {
+      // A cycle just ended: its conflicts are in the store now.
+      const ended = this.current.status.running !== null && status.running === null;
+      this.update({ status });
+      if (ended) void this.refreshConflicts(store);
+    });
     await engine.start();
-    const loop = this.parts.loop(engine, () => ({ ...this.settings! }), () => void this.refreshConflicts(store));
+    const loop = this.parts.loop(engine, () => ({ ...this.settings! }));
     this.update({ phase: 'running', message: null, status: engine.getStatus() });
     await this.refreshConflicts(store);
     if (this.stopped) return null;
@@ -243,7 +248,6 @@ export class IntervalLoop implements SyncLoop {
   constructor(
     private readonly engine: EngineLike,
     private readonly settings: () => OutlookSettings,
-    private readonly onCycleEnd: () => void = () => undefined,
     private readonly now: () => number = Date.now,
   ) {}
 
@@ -276,7 +280,6 @@ export class IntervalLoop implements SyncLoop {
     } catch {
       // The engine put the error in the status in plain words; the next check tries again.
     } finally {
-      this.onCycleEnd();
       this.schedule(side);
     }
   }

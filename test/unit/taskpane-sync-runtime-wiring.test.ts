@@ -154,6 +154,12 @@ describe('pane sync runtime wiring', () => {
     expect(runtime.view().conflicts.map((c) => c.item)).toEqual(['Bob', 'Ann']);
     r.engine().emit({ running: { side: 'crm', type: 'contact' } });
     expect(runtime.view().status.running).toEqual({ side: 'crm', type: 'contact' });
+
+    // A conflict logged during the cycle shows once the cycle ends.
+    await r.store.commit({ conflicts: [{ ...older, at: '2024-01-03T00:00:00.000Z', item: 'Cy' }] });
+    r.engine().emit({ running: null });
+    await flush();
+    expect(runtime.view().conflicts.map((c) => c.item)).toEqual(['Cy', 'Bob', 'Ann']);
   });
 
   test('sign-out stops the loop, asks the engine to stop between writes and closes the store; later settings are ignored', async () => {
@@ -202,8 +208,8 @@ describe('pane sync runtime wiring', () => {
       sides: () => ({ crm, outlook }),
       engine: (o) => new SyncEngine(o),
       // A loop that never fires by itself: only Sync now runs cycles here.
-      loop: (engine, current, onEnd) => {
-        const loop = new IntervalLoop(engine, current, onEnd);
+      loop: (engine, current) => {
+        const loop = new IntervalLoop(engine, current);
         loop.start = () => undefined;
         loops.push(loop);
         return loop;
@@ -231,12 +237,10 @@ describe('interval loop (until src/sync/scheduler.ts)', () => {
     jest.useFakeTimers({ now: 1_000_000 });
     const engine = new FakeEngine(settings());
     const current = settings({ contacts_sync_interval_orocrm: 30, contacts_sync_interval_outlook: 60 });
-    let ends = 0;
-    const loop = new IntervalLoop(engine, () => current, () => void ends++);
+    const loop = new IntervalLoop(engine, () => current);
     loop.start();
     await jest.advanceTimersByTimeAsync(0);
     expect(engine.calls).toEqual(['runCrmCycle', 'setNextCheck crm 1030000', 'runOutlookCycle', 'setNextCheck outlook 1060000']);
-    expect(ends).toBe(2);
 
     engine.calls = [];
     await jest.advanceTimersByTimeAsync(30_000);
