@@ -136,4 +136,31 @@ describe('SyncEngine on memory sides', () => {
     expect(stored?.types.contact.crm.lastCheck).not.toBeNull();
     expect(stored?.types.contact.linked).toBe(1);
   });
+
+  test('refusing a mass deletion keeps the Outlook items, unlinked and without their OroCRM id', async () => {
+    const w = await makeWorld(settingsWith({ contacts_sync_direction: 'OutlookToOroCRM' }));
+    const ids = Array.from({ length: 12 }, (_, i) => w.outlook.userCreate('contact', person(`P${i}`, 'X')));
+    await w.engine.syncNow();
+    for (const c of w.crm.all('contact')) w.crm.userDelete('contact', c.id);
+    await w.engine.syncNow();
+    expect(w.engine.getStatus().pendingDeletions).toHaveLength(1);
+    await w.engine.keepInsteadOfDeleting('contact');
+    expect(w.outlook.all('contact').map((i) => i.id).sort()).toEqual([...ids].sort());
+    expect(w.outlook.all('contact').every((i) => i.crmId === null)).toBe(true);
+    expect(await w.store.relations('contact')).toEqual([]);
+    expect(await w.store.journal()).toEqual([]);
+    expect(w.engine.getStatus().pendingDeletions).toEqual([]);
+  });
+
+  test('a failed cycle leaves the last error in plain words, and the next good cycle clears it', async () => {
+    const w = await makeWorld();
+    w.crm.userCreate('contact', person('Ann', 'Lee'));
+    w.crm.faults.transientRate = 1;
+    await expect(w.engine.runCrmCycle()).rejects.toThrow();
+    expect(w.engine.getStatus().lastError).toEqual(expect.objectContaining({ side: 'crm', type: 'contact', retryable: true, message: expect.stringMatching(/^OroCRM (is busy|could not be reached)/) }));
+    w.crm.faults.transientRate = 0;
+    await w.engine.runCrmCycle();
+    expect(w.engine.getStatus().lastError).toBeNull();
+    expect(w.outlook.all('contact')).toHaveLength(1);
+  });
 });
