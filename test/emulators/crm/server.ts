@@ -9,7 +9,7 @@ import { AuthorizationEndpoint, registerUserProfileRoute } from './authorize';
 import { isSeeded, migrateCore, openDatabase, seedCore } from './db';
 import { registerConfigurationRoutes } from './configuration';
 import { registerOutlookSettingsRoutes } from './outlooksettings';
-import { errorOf, jsonApi, problem, UNAUTHORIZED } from './jsonapi';
+import { errorOf, errorResponse, jsonApi, problem, UNAUTHORIZED } from './jsonapi';
 import { migrateEntities, registerEntityRoutes, seedEntities } from './entities';
 import { DEMO_OAUTH_CLIENT_ID } from '../demo-data';
 
@@ -26,6 +26,9 @@ export interface CrmEmulatorOptions {
 
 export type CrmEmulator = RunningServer & { ctx: CrmContext };
 
+type RouteMatch = ReturnType<Router['match']>;
+type MatchedRoute = Extract<NonNullable<RouteMatch>, { route: unknown }>['route'];
+
 /** Every /api/* route needs a valid Bearer token; without one Oro answers 401 with an empty body (oro-api.md §4). */
 class ApiRouter extends Router {
   constructor(private readonly authenticate: (req: Request) => unknown) {
@@ -33,8 +36,25 @@ class ApiRouter extends Router {
   }
 
   override on(method: string, pattern: string, handler: Handler): this {
-    const guarded: Handler = pattern.startsWith('/api/') ? (req) => (this.authenticate(req) ? handler(req) : UNAUTHORIZED) : handler;
-    return super.on(method, pattern, guarded);
+    return super.on(method, pattern, this.guard(pattern, handler));
+  }
+
+  /**
+   * A known path with another method: Oro's firewall still answers first (401 on /api without a token),
+   * then 405 `action not allowed exception` with Allow, in the JSON:API error shape.
+   */
+  override match(method: string, path: string): RouteMatch {
+    const found = super.match(method, path);
+    if (!found || !('allowed' in found)) return found;
+    const allow = found.allowed.join(', ');
+    const notAllowed: Handler = () =>
+      errorResponse([problem(405, 'action not allowed exception', `The ${method} method is not allowed here; use ${allow}.`)], { Allow: allow });
+    const route: MatchedRoute = { method, pattern: '(method not allowed)', regex: /^$/, names: [], handler: this.guard(path, notAllowed) };
+    return { route, params: {} };
+  }
+
+  private guard(pattern: string, handler: Handler): Handler {
+    return pattern.startsWith('/api/') ? (req) => (this.authenticate(req) ? handler(req) : UNAUTHORIZED) : handler;
   }
 }
 
