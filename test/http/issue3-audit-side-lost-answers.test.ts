@@ -7,7 +7,7 @@ import { CrmHttp } from '../../src/crm/http';
 import { CrmSide } from '../../src/crm/side';
 import { PasswordGrantTokens } from '../../src/crm/tokens';
 import type { ContactRecord, EntityType, EventRecord, RecordOf, TaskRecord } from '../../src/sync/records';
-import type { SyncSide, WriteOp, WriteResult } from '../../src/sync/side';
+import type { ChangePage, SyncSide, WriteOp, WriteResult } from '../../src/sync/side';
 import { createCrmEmulator, type CrmEmulator } from '../emulators/crm/server';
 import { startGraph, type GraphFixture } from './outlook-side-support';
 
@@ -147,7 +147,7 @@ describe('CRM side when Oro loses the answer after writing (lostResponseRate)', 
     const out: Array<RecordOf<T>> = [];
     let cp: string | null = null;
     for (let i = 0; i < 100; i++) {
-      const page = await side.readChanges(type, cp);
+      const page: ChangePage<RecordOf<T>> = await side.readChanges(type, cp);
       for (const c of page.changes) if (c.kind === 'upsert') out.push(c.item.record);
       cp = page.checkpoint;
       if (page.done) return out;
