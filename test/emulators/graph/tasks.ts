@@ -188,6 +188,26 @@ export function registerTaskRoutes(router: Router, ctx: GraphContext, tokens: De
     store.update({ ...existing, data });
     return { status: 201, body: added };
   });
+  const link = (existing: StoredItem, linkId: string): LinkedResource => {
+    const found = ((existing.data.linkedResources as LinkedResource[] | undefined) ?? []).find((l) => l.id === linkId);
+    if (!found) throw itemNotFound();
+    return found;
+  };
+  route('GET', `${base}/:taskId/linkedResources/:linkId`, (req) => ({ status: 200, body: link(task(req), req.params.linkId) }));
+  // linkedresource-update (v1.0): 200 with the updated linkedResource; omitted properties keep their values.
+  route('PATCH', `${base}/:taskId/linkedResources/:linkId`, (req) => {
+    const existing = task(req);
+    const current = link(existing, req.params.linkId);
+    const raw = parseJsonObject(req.rawBody);
+    const writable = Object.fromEntries(Object.entries(raw).filter(([k]) => k !== 'id' && !k.startsWith('@odata.')));
+    const parsed = linkedResource.omit({ id: true }).strict().safeParse(writable);
+    if (!parsed.success) throw badRequest(`Invalid linkedResource: ${parsed.error.issues[0].message}`, 'RequestBodyRead');
+    const updated: LinkedResource = { ...current, ...parsed.data, id: current.id };
+    const links = ((existing.data.linkedResources as LinkedResource[] | undefined) ?? []).map((l) => (l.id === current.id ? updated : l));
+    const data = { ...existing.data, linkedResources: links, changeKey: newChangeKey(), lastModifiedDateTime: graphTimestamp(ctx.now()) };
+    store.update({ ...existing, data });
+    return { status: 200, body: updated };
+  });
   route('DELETE', `${base}/:taskId/linkedResources/:linkId`, (req) => {
     const existing = task(req);
     const current = (existing.data.linkedResources as LinkedResource[] | undefined) ?? [];
