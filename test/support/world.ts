@@ -46,7 +46,7 @@ export interface World {
   sides: Sides;
   engine: SyncEngine;
   /** New sides (optionally over `fetch`), a new store handle and a new engine over the same state. */
-  restart(opts?: { fetch?: FetchFn; store?: (s: SyncStore) => SyncStore }): Promise<SyncEngine>;
+  restart(opts?: { fetch?: FetchFn; store?: (s: SyncStore) => SyncStore; attempts?: { crm: number; graph: number } }): Promise<SyncEngine>;
   /** Sides for looking at the data (not the ones under test). */
   readers: Sides;
   crmApi(method: string, pathAndQuery: string, body?: unknown): Promise<{ status: number; body: any }>;
@@ -63,11 +63,11 @@ export interface World {
 }
 
 /** Fast retries: tests set small Retry-After values and inject faults, so real waits stay short. */
-export function buildSides(crmUrl: string, graphUrl: string, fetch?: FetchFn): Sides {
+export function buildSides(crmUrl: string, graphUrl: string, fetch?: FetchFn, attempts = { crm: 6, graph: 8 }): Sides {
   const crmTokens = new PasswordGrantTokens({ baseUrl: crmUrl, username: USER, password: USER });
-  const crm = new CrmSide({ http: new CrmHttp({ baseUrl: crmUrl, tokens: crmTokens, fetch: fetch as typeof globalThis.fetch | undefined }), retry: { attempts: 6, baseDelayMs: 2, maxDelayMs: 40 } });
+  const crm = new CrmSide({ http: new CrmHttp({ baseUrl: crmUrl, tokens: crmTokens, fetch: fetch as typeof globalThis.fetch | undefined }), retry: { attempts: attempts.crm, baseDelayMs: 2, maxDelayMs: 40 } });
   const graphTokens = new GraphPasswordTokens({ tokenUrl: `${graphUrl}/common/oauth2/v2.0/token`, username: USER, password: USER });
-  const outlook = createOutlookSide({ tokens: graphTokens, baseUrl: `${graphUrl}/v1.0`, fetch, backoffBaseMs: 2, backoffMaxMs: 40, maxAttempts: 8, maxRetryAfterMs: 2000 });
+  const outlook = createOutlookSide({ tokens: graphTokens, baseUrl: `${graphUrl}/v1.0`, fetch, backoffBaseMs: 2, backoffMaxMs: 40, maxAttempts: attempts.graph, maxRetryAfterMs: 2000 });
   return { crm, outlook };
 }
 
@@ -131,7 +131,7 @@ export async function startWorld(opts: WorldOptions = {}): Promise<World> {
       await world.store.close().catch(() => undefined);
       const store = await openIndexedDbStore(identity, { indexedDB: factory });
       world.store = r.store ? r.store(store) : store;
-      world.sides = buildSides(crmUrl, graphUrl, r.fetch);
+      world.sides = buildSides(crmUrl, graphUrl, r.fetch, r.attempts);
       world.engine = new SyncEngine({ crm: world.sides.crm, outlook: world.sides.outlook, store: world.store, settings: world.settings });
       return world.engine;
     },
@@ -179,7 +179,11 @@ export async function fullRound<T extends EntityType>(side: SyncSide, type: T): 
 export class Kill {
   private count = 0;
   killed = false;
-  constructor(readonly after: number) {}
+  /** `answer-lost`: the n-th request reaches the service and its answer is lost; `before-send`: it never leaves. */
+  constructor(
+    readonly after: number,
+    readonly mode: 'answer-lost' | 'before-send' = 'answer-lost',
+  ) {}
 
   get requests(): number {
     return this.count;
@@ -190,6 +194,7 @@ export class Kill {
     this.count++;
     const last = this.count >= this.after;
     if (last) this.killed = true;
+    if (last && this.mode === 'before-send') throw new TypeError('fetch failed (process killed)');
     const res = await globalThis.fetch(input, init);
     if (this.killed) {
       await res.arrayBuffer().catch(() => undefined);
