@@ -31,8 +31,29 @@ export function faultsFromFlags(flags: Record<string, string>, handled: string[]
   return knobs;
 }
 
+/** Flags that take a value; `--db` alone would otherwise become a database file named "true". */
+const VALUE_FLAGS = ['port', 'db', 'cors-origin'];
+
+/** What is wrong with the command line's shape (a stray argument, a flag without its value), or null. */
+export function argumentProblem(argv: string[]): string | null {
+  for (let i = 0; i < argv.length; i++) {
+    const arg = argv[i];
+    if (!arg.startsWith('--')) return `unexpected argument "${arg}"\n${USAGE}`;
+    const name = arg.slice(2).split('=')[0];
+    const inline = arg.includes('=') ? arg.slice(arg.indexOf('=') + 1) : undefined;
+    const next = argv[i + 1];
+    const value = inline ?? (next !== undefined && !next.startsWith('--') ? next : undefined);
+    if (inline === undefined && value !== undefined) i++; // parseFlags takes it as this flag's value
+    if (VALUE_FLAGS.includes(name) && (value === undefined || value.trim() === '')) return `--${name} needs a value\n${USAGE}`;
+  }
+  return null;
+}
+
 async function main(): Promise<void> {
-  const flags = parseFlags(process.argv.slice(2));
+  const argv = process.argv.slice(2);
+  const problem = argumentProblem(argv);
+  if (problem) throw new Error(problem);
+  const flags = parseFlags(argv);
   if (flags.help) {
     console.log(USAGE);
     return;
