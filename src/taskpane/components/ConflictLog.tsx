@@ -13,11 +13,13 @@ const classes = mergeStyleSets({
 export function ConflictLog({ entries, now }: { entries: ConflictLogEntry[]; now: number }): React.ReactElement {
   return (
     <section aria-labelledby="conflict-log-heading">
-      <Text as="h3" id="conflict-log-heading" variant="mediumPlus" styles={{ root: { margin: '0 0 4px', fontWeight: 600 } }}>
+      <Text as="h2" block id="conflict-log-heading" variant="mediumPlus" styles={{ root: { margin: '0 0 4px', fontWeight: 600 } }}>
         Conflict log
       </Text>
       {entries.length === 0 ? (
-        <Text variant="small">No conflicts so far.</Text>
+        <Text block variant="small">
+          No conflicts so far.
+        </Text>
       ) : (
         // Scrollable and focusable, so keyboard users can scroll it too.
         <ol className={classes.list} aria-labelledby="conflict-log-heading" tabIndex={0}>

@@ -59,7 +59,7 @@ export function SyncStatusSection({ sync, tickMs, clock }: SyncStatusSectionProp
     <section aria-labelledby="sync-status-heading">
       <Stack tokens={{ childrenGap: 12 }} styles={{ root: { padding: 16, maxWidth: 560 } }}>
         <Stack horizontal horizontalAlign="space-between" verticalAlign="center">
-          <Text as="h2" id="sync-status-heading" variant="xLarge" styles={{ root: { margin: 0 } }}>
+          <Text as="h1" id="sync-status-heading" variant="xLarge" styles={{ root: { margin: 0 } }}>
             {SYNC_HEADING}
           </Text>
           {view.phase === 'running' && <PrimaryButton text={syncing ? 'Syncing…' : 'Sync now'} disabled={syncing} onClick={syncNow} />}

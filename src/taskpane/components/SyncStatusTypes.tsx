@@ -12,7 +12,7 @@ const classes = mergeStyleSets({
   table: { borderCollapse: 'collapse', width: '100%', fontSize: 12 },
   caption: { textAlign: 'left', fontWeight: 600, fontSize: 14, padding: '4px 0' },
   cell: { textAlign: 'left', padding: '2px 8px 2px 0', verticalAlign: 'top' },
-  number: { textAlign: 'right', padding: '2px 8px 2px 0', fontVariantNumeric: 'tabular-nums' },
+  number: { textAlign: 'left', padding: '2px 8px 2px 0', fontVariantNumeric: 'tabular-nums' },
 });
 
 function When({ iso, now, none }: { iso: string | null; now: number; none: string }): React.ReactElement {
