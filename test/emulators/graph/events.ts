@@ -3,14 +3,14 @@
 // keep their midnight wall-clock dates with timeZone "UTC".
 import { createHash } from 'node:crypto';
 import { z } from 'zod';
-import type { Router } from '../common/http';
+import type { Response, Router } from '../common/http';
 import { dateTimeTimeZone, extendedProperties, itemBody, nullableString, parseJsonObject, readWritable, stringList } from './body';
 import { mailboxRoute, type GraphContext, type GraphRequest } from './context';
 import { deltaResponse, type DeltaTokens, type DeltaWindow } from './delta';
 import { badRequest, GraphError, itemNotFound } from './errors';
 import { expandOption, listResponse, loadItem, mergeProperties, present, selectOption } from './items';
 import type { GraphStore, GraphUser, StoredItem } from './store';
-import { isMidnight, toUtc, utcDateTimeTimeZone } from './timezones';
+import { inZone, isMidnight, preferredTimeZone, toUtc, utcDateTimeTimeZone } from './timezones';
 import { graphTimestamp, newChangeKey, newItemId, newGuid } from './util';
 
 const EVENT_FIELDS = {
@@ -179,6 +179,23 @@ export function inWindow(item: StoredItem, window: DeltaWindow): boolean {
   return s < we && (e > ws || (s === e && s >= ws));
 }
 
+/** Event answers in the zone of `Prefer: outlook.timezone` (graph-api.md §2); without it they stay UTC. */
+function inPreferredZone(req: GraphRequest, response: Response): Response {
+  const zone = preferredTimeZone(req.headers.prefer);
+  if (!zone || typeof response.body !== 'object' || response.body === null) return response;
+  const convert = (e: Record<string, unknown>): Record<string, unknown> => {
+    const out = { ...e };
+    for (const k of ['start', 'end'] as const) {
+      const v = e[k] as { dateTime: string; timeZone: string } | undefined;
+      if (v && typeof v.dateTime === 'string') out[k] = inZone(v, zone, e.isAllDay === true);
+    }
+    return out;
+  };
+  const body = response.body as Record<string, unknown>;
+  const converted = Array.isArray(body.value) ? { ...body, value: (body.value as Record<string, unknown>[]).map(convert) } : convert(body);
+  return { ...response, body: converted };
+}
+
 function contentHash(raw: Record<string, unknown>): string {
   const canonical = (v: unknown): unknown =>
     Array.isArray(v) ? v.map(canonical) : v && typeof v === 'object' ? Object.fromEntries(Object.keys(v).sort().map((k) => [k, canonical((v as Record<string, unknown>)[k])])) : v;
@@ -187,7 +204,9 @@ function contentHash(raw: Record<string, unknown>): string {
 
 export function registerEventRoutes(router: Router, ctx: GraphContext, tokens: DeltaTokens): void {
   const { store } = ctx;
-  const route = (method: string, suffix: string, h: (req: GraphRequest) => ReturnType<typeof listResponse>) => mailboxRoute(router, ctx, method, suffix, h);
+  // Every event answer honours Prefer: outlook.timezone.
+  const route = (method: string, suffix: string, h: (req: GraphRequest) => Response) =>
+    mailboxRoute(router, ctx, method, suffix, (req) => inPreferredZone(req, h(req)));
   const primary = (req: GraphRequest): StoredItem => {
     const cal = store.list(req.mailbox.id, 'calendar', null)[0];
     if (!cal) throw itemNotFound();

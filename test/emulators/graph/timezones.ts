@@ -74,3 +74,29 @@ export function isMidnight(dateTime: string): boolean {
   const m = LOCAL.exec(dateTime.replace(/Z$/, ''));
   return !!m && +(m[4] ?? 0) === 0 && +(m[5] ?? 0) === 0 && +(m[6] ?? 0) === 0 && Number(`0.${m[7] ?? '0'}`) === 0;
 }
+
+/**
+ * The zone named by `Prefer: outlook.timezone="..."` (graph-api.md §2), or null when absent. An unknown
+ * name is ignored (answers stay in UTC): a preference is a hint, not a request to refuse.
+ */
+export function preferredTimeZone(prefer: string | string[] | undefined): string | null {
+  const text = Array.isArray(prefer) ? prefer.join(',') : prefer ?? '';
+  const m = /outlook\.timezone\s*=\s*(?:"([^"]*)"|([^,;\s]+))/i.exec(text);
+  const name = (m?.[1] ?? m?.[2] ?? '').trim();
+  if (!name) return null;
+  try {
+    ianaZone(name);
+    return name;
+  } catch {
+    return null;
+  }
+}
+
+/** A stored UTC dateTimeTimeZone shown in `zone`; all-day values float, so they keep their wall time. */
+export function inZone(value: { dateTime: string; timeZone: string }, zone: string, allDay: boolean): { dateTime: string; timeZone: string } {
+  if (allDay) return { dateTime: value.dateTime, timeZone: zone };
+  const instant = toUtc(value.dateTime, value.timeZone);
+  const iana = ianaZone(zone);
+  const wall = iana === 'UTC' ? instant.getTime() : instant.getTime() + offsetMs(instant, iana);
+  return { dateTime: localDateTime(new Date(wall)), timeZone: zone };
+}
