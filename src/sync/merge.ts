@@ -18,7 +18,11 @@ export interface MergeResult<R extends CanonicalRecord> {
   conflicts: FieldConflict[];
 }
 
-/** `base` is undefined on a first-sync match: then every differing field is a conflict. */
+/**
+ * `base` is undefined on a first-sync match: then every differing field is a conflict, except that an
+ * empty field never wins over a filled one (a blank is missing information, not a decision, so the
+ * first match fills it in rather than erasing the other side's data).
+ */
 export function threeWayMerge<R extends CanonicalRecord>(
   base: R | undefined,
   crm: R,
@@ -32,6 +36,8 @@ export function threeWayMerge<R extends CanonicalRecord>(
     const o = fieldValue(outlook, field);
     const b = base === undefined ? undefined : fieldValue(base, field);
     if (sameValue(c, o)) merged[field] = c;
+    else if (base === undefined && isBlank(c)) merged[field] = o;
+    else if (base === undefined && isBlank(o)) merged[field] = c;
     else if (base !== undefined && sameValue(o, b)) merged[field] = c; // changed in the CRM only
     else if (base !== undefined && sameValue(c, b)) merged[field] = o; // changed in Outlook only
     else {
@@ -52,4 +58,8 @@ export function threeWayMerge<R extends CanonicalRecord>(
 /** One side's record overwrites the other's: the fields to write and nothing else. */
 export function overwrite<R extends CanonicalRecord>(source: R, target: R): string[] {
   return fieldsOf(source, target).filter((f) => !sameValue(fieldValue(source, f), fieldValue(target, f)));
+}
+
+function isBlank(value: unknown): boolean {
+  return value === null || value === undefined || value === '' || (Array.isArray(value) && value.length === 0);
 }

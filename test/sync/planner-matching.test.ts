@@ -56,6 +56,22 @@ describe('new CRM records', () => {
     expect(outlookWins).toEqual(expect.objectContaining({ kind: 'LinkMatched', crmFields: ['jobTitle'], outlookFields: [], conflict: expect.objectContaining({ winner: 'outlook', losingValues: { jobTitle: 'Buyer' } }) }));
   });
 
+  test('a first-sync match under Both fills a blank field from the other side instead of erasing it, whatever the rule', () => {
+    const o = item('o1', 'ov', contact({ jobTitle: null, description: 'Met at the fair' }));
+    for (const rule of ['OroCRMAlwaysWins', 'OutlookAlwaysWins'] as const) {
+      const [a] = planNewCrm([item('c1', 'v', ANN)], [o], both(rule));
+      expect(a).toEqual(
+        expect.objectContaining({
+          kind: 'LinkMatched',
+          merged: expect.objectContaining({ jobTitle: 'Buyer', description: 'Met at the fair' }),
+          crmFields: ['description'],
+          outlookFields: ['jobTitle'],
+          conflict: null,
+        }),
+      );
+    }
+  });
+
   test('a key matching several Outlook items is never guessed: it is reported', () => {
     const actions = planNewCrm([item('c1', 'v', ANN)], [item('o1', 'a', ANN), item('o2', 'b', ANN)], both());
     expect(actions).toEqual([expect.objectContaining({ kind: 'ReportAmbiguousMatch', side: 'crm', candidateIds: ['o1', 'o2'] })]);
