@@ -20,6 +20,7 @@ const webpack = require('webpack');
 const HtmlWebpackPlugin = require('html-webpack-plugin');
 const CopyWebpackPlugin = require('copy-webpack-plugin');
 const { resolveAddinConfig, definedGlobals, manifestForBuild } = require('./scripts/addin-config');
+const { cspMeta } = require('./scripts/addin-csp');
 
 // Every page the add-in serves: <name>.html from its template, with its own entry.
 const PAGES = [
@@ -67,7 +68,7 @@ module.exports = (_env, argv) => {
       ],
     },
     // Reused between builds (npm start, the browser tests); keyed by mode so the two don't evict each other.
-    cache: { type: 'filesystem', name: mode, buildDependencies: { config: [__filename, require.resolve('./scripts/addin-config')] } },
+    cache: { type: 'filesystem', name: mode, buildDependencies: { config: [__filename, require.resolve('./scripts/addin-config'), require.resolve('./scripts/addin-csp')] } },
     optimization: {
       // Libraries in their own file: they change less often than the pane, so browsers keep them cached.
       // Only the pane's: in development the dev-server client sits in every entry, and commands.html stays tiny.
@@ -79,7 +80,11 @@ module.exports = (_env, argv) => {
     performance: { hints: false }, // Fluent UI is large; size budgets come with a later issue.
     plugins: [
       new webpack.DefinePlugin(definedGlobals(config)),
-      ...PAGES.map((page) => new HtmlWebpackPlugin({ filename: `${page.name}.html`, template: page.template, chunks: [page.name] })),
+      // Production pages carry the CSP (scripts/addin-csp.js); the dev server talks to emulators on any port.
+      ...PAGES.map(
+        (page) =>
+          new HtmlWebpackPlugin({ filename: `${page.name}.html`, template: page.template, chunks: [page.name], meta: dev ? {} : cspMeta(config, process.env.ADDIN_CSP_EXTRA) }),
+      ),
       new CopyWebpackPlugin({
         patterns: [
           { from: 'assets/*.png', to: 'assets/[name][ext]' },

@@ -3,6 +3,8 @@
 // stand-in plays displayDialogAsync: each dialog is a real page, its messageParent is relayed back,
 // and closing the page is the user's 12006.
 import crypto from 'node:crypto';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import type { BrowserContext } from 'playwright-core';
 import { CrmHttp } from '../../src/crm/http';
 import { exchangeCode, parseDialogAnswer, SignInRequiredError } from '../../src/auth/crm-oauth';
@@ -163,4 +165,13 @@ test('refresh before expiry works; an expired refresh token asks for sign-in wit
   expect(error).toMatchObject({ reason: 'session-expired' });
   expect(tokens.state()).toEqual({ kind: 'sign-in-required', reason: 'session-expired' });
   expect(dialog.opened).toHaveLength(1);
+});
+
+test('every built page carries the production Content-Security-Policy', () => {
+  for (const page of ['taskpane', 'auth-start', 'auth-callback', 'graph-dialog', 'msal-redirect']) {
+    const html = readFileSync(join(pane.build.dir, `${page}.html`), 'utf8');
+    const policy = /http-equiv="?Content-Security-Policy"? content="([^"]+)"/.exec(html)?.[1];
+    expect(policy).toMatch(/^default-src 'self'; script-src 'self' https:\/\/appsforoffice\.microsoft\.com;/);
+    expect(policy).toContain("connect-src 'self' https://crm.example.com https://graph.microsoft.com https://login.microsoftonline.com");
+  }
 });

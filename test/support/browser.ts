@@ -29,7 +29,7 @@ export async function launchBrowser(): Promise<Browser> {
 // ---------- building the pane once ----------
 
 // Everything that changes what webpack emits; src/ wholesale because the pane imports across it.
-const BUILD_INPUTS = ['webpack.config.js', 'scripts/addin-config.js', 'manifest.xml', 'tsconfig.json', 'package-lock.json', 'assets', 'src'];
+const BUILD_INPUTS = ['webpack.config.js', 'scripts/addin-config.js', 'scripts/addin-csp.js', 'manifest.xml', 'tsconfig.json', 'package-lock.json', 'assets', 'src'];
 
 function filesUnder(path: string): string[] {
   if (!existsSync(path)) return [];
@@ -56,7 +56,8 @@ function runWebpack(mode: string, outDir: string): Promise<void> {
     const child = spawn(process.execPath, [cli, '--mode', mode], {
       cwd: REPO_ROOT,
       // The default production ADDIN_URL etc.; only the output folder differs from `npm run build`.
-      env: { ...process.env, ADDIN_OUT_DIR: outDir },
+      // The production CSP stays on; only the emulators (127.0.0.1, any port) are added to connect-src.
+      env: { ...process.env, ADDIN_OUT_DIR: outDir, ADDIN_CSP_EXTRA: 'http://127.0.0.1:* http://localhost:*' },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     let output = '';
