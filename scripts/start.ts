@@ -228,12 +228,15 @@ async function main(): Promise<number> {
     [
       '',
       'OroCRM Sync for Outlook is running.',
-      `  Settings pane (standalone):  http://localhost:${options.panePort}/taskpane.html`,
+      `  Pane (standalone):           http://localhost:${options.panePort}/taskpane.html`,
       `  CRM emulator:                ${crm}   (data: ${join(options.dataDir, 'crm.sqlite')})`,
       wanted.some((s) => s.name === 'graph')
         ? `  Graph emulator:              http://127.0.0.1:${options.graphPort}   (data: ${join(options.dataDir, 'graph.sqlite')})`
         : '  Graph emulator:              not started',
       `  Sign in with CRM URL ${crm}, user alice, password alice (admin/admin may also edit organization values).`,
+      wanted.some((s) => s.name === 'graph')
+        ? `  The pane then syncs alice's data both ways; watch ${crm}/_view and http://127.0.0.1:${options.graphPort}/ (the emulators' read-only views).`
+        : '  Sync needs the Graph emulator; the pane shows settings only.',
       '  Press Ctrl-C to stop.',
       '',
     ].join('\n'),
