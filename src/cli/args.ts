@@ -1,0 +1,101 @@
+// Command-line arguments of the headless runner (`npm run sync -- ...`). Bad input is refused here with
+// a message that names the flag, so the rest of the runner only sees a complete, valid RunnerArgs.
+
+export interface RunnerArgs {
+  /** OroCRM base URL, e.g. http://127.0.0.1:4100. */
+  crmUrl: string;
+  /** Graph root: the emulator's origin (http://127.0.0.1:4200) or its /v1.0 root. */
+  graphUrl: string;
+  user: string;
+  password: string;
+  /** Graph sign-in; the CRM user and password unless given. */
+  graphUser: string;
+  graphPassword: string;
+  /** SQLite file holding the sync state. */
+  stateFile: string;
+  once: boolean;
+  /** Seconds between settings re-reads while nothing is enabled (default 60). */
+  settingsPollSeconds: number;
+}
+
+export class UsageError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'UsageError';
+  }
+}
+
+export const USAGE = `usage: npm run sync -- --crm <url> --graph <url> --user <name> --password <pw> --state <file> [--once]
+
+Runs the OroCRM ⇄ Outlook sync without the pane, with the user's saved MS Outlook Settings from the CRM.
+
+  --crm <url>             OroCRM base URL (e.g. http://127.0.0.1:4100 for the emulator)
+  --graph <url>           Graph emulator URL (e.g. http://127.0.0.1:4200)
+  --user <name>           OroCRM user name (also the Graph user unless --graph-user)
+  --password <pw>         OroCRM password (also the Graph password unless --graph-password)
+  --graph-user <name>     Graph user name, if it differs
+  --graph-password <pw>   Graph password, if it differs
+  --state <file>          SQLite file for the sync state (created if missing)
+  --once                  one CRM cycle, then one Outlook cycle, then exit (0 = success)
+  --settings-poll <s>     while nothing is enabled, re-read settings every <s> seconds (default 60)
+  --help                  this text
+
+Without --once it syncs on the saved intervals until Ctrl-C, which stops it between writes.
+Graph sign-in uses the emulator's password grant. A real Microsoft 365 tenant needs a token from
+MSAL (device code flow), which the headless runner does not support yet.`;
+
+const VALUE_FLAGS = ['crm', 'graph', 'user', 'password', 'graph-user', 'graph-password', 'state', 'settings-poll'] as const;
+type ValueFlag = (typeof VALUE_FLAGS)[number];
+
+/** Parses argv (without node and script). Throws UsageError; `--help` throws one with an empty message. */
+export function parseArgs(argv: ReadonlyArray<string>): RunnerArgs {
+  const values = new Map<ValueFlag, string>();
+  let once = false;
+  for (let i = 0; i < argv.length; i++) {
+    const arg = argv[i];
+    if (arg === '--help' || arg === '-h') throw new UsageError('');
+    if (arg === '--once') {
+      once = true;
+      continue;
+    }
+    if (!arg.startsWith('--')) throw new UsageError(`unexpected argument "${arg}"`);
+    const [name, inline] = arg.slice(2).split(/=(.*)/s, 2) as [string, string | undefined];
+    if (!(VALUE_FLAGS as ReadonlyArray<string>).includes(name)) throw new UsageError(`unknown flag --${name}`);
+    const value = inline ?? argv[++i];
+    if (value === undefined || (inline === undefined && value.startsWith('--'))) throw new UsageError(`--${name} needs a value`);
+    values.set(name as ValueFlag, value);
+  }
+  const required = (name: ValueFlag): string => {
+    const v = values.get(name)?.trim();
+    if (!v) throw new UsageError(`--${name} is required`);
+    return v;
+  };
+  const url = (name: ValueFlag): string => {
+    const text = required(name);
+    let parsed: URL;
+    try {
+      parsed = new URL(text);
+    } catch {
+      throw new UsageError(`--${name} needs an http(s) URL, got "${text}"`);
+    }
+    if (parsed.protocol !== 'http:' && parsed.protocol !== 'https:') throw new UsageError(`--${name} needs an http(s) URL, got "${text}"`);
+    return text.replace(/\/+$/, '');
+  };
+  const pollText = values.get('settings-poll');
+  const settingsPollSeconds = pollText === undefined ? 60 : Number(pollText);
+  if (!Number.isFinite(settingsPollSeconds) || settingsPollSeconds <= 0) throw new UsageError(`--settings-poll needs a number of seconds above 0, got "${pollText}"`);
+  const user = required('user');
+  const password = values.get('password');
+  if (password === undefined || password === '') throw new UsageError('--password is required');
+  return {
+    crmUrl: url('crm'),
+    graphUrl: url('graph'),
+    user,
+    password,
+    graphUser: values.get('graph-user')?.trim() || user,
+    graphPassword: values.get('graph-password') || password,
+    stateFile: required('state'),
+    once,
+    settingsPollSeconds,
+  };
+}

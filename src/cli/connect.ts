@@ -1,0 +1,59 @@
+// Signs in to both services and opens what the engine runs on: the sides, the user's effective
+// settings from the CRM, and the SQLite state keyed by CRM URL + user + mailbox.
+import { z } from 'zod';
+import { CrmHttp } from '../crm/http';
+import { CrmSettingsService } from '../crm/settings-service';
+import { CrmSide } from '../crm/side';
+import { PasswordGrantTokens } from '../crm/tokens';
+import { GraphHttp, GraphPasswordTokens, OutlookSide } from '../outlook';
+import { graphError } from '../outlook/graph-errors';
+import { effectiveSettings } from '../settings/scopes';
+import type { OutlookSettings } from '../settings/options';
+import { openSqliteStore } from '../store/sqlite-store';
+import type { SyncStore } from '../store/types';
+import { MalformedResponseError } from '../sync/errors';
+import type { RunnerArgs } from './args';
+
+export interface Connection {
+  crm: CrmSide;
+  outlook: OutlookSide;
+  store: SyncStore;
+  mailbox: string;
+  settings: OutlookSettings;
+  /** Reads the user's saved settings again (effective values: user → organization → global → default). */
+  loadSettings(): Promise<OutlookSettings>;
+}
+
+/** Where the Graph emulator's token endpoint and API root are, from the --graph URL. */
+export function graphEndpoints(graphUrl: string): { tokenUrl: string; apiRoot: string } {
+  const origin = graphUrl.replace(/\/+$/, '').replace(/\/v1\.0$/, '');
+  return { tokenUrl: `${origin}/common/oauth2/v2.0/token`, apiRoot: `${origin}/v1.0` };
+}
+
+const meSchema = z.object({ userPrincipalName: z.string().nullish(), mail: z.string().nullish() }).passthrough();
+
+/** The mailbox address that keys the state: GET /me's userPrincipalName, else mail, else the user name. */
+export async function mailboxOf(http: GraphHttp, fallback: string): Promise<string> {
+  const res = await http.request({ method: 'GET', url: '/me' });
+  if (res.status !== 200) throw graphError(res.status, res.headers, res.body, 'GET /me');
+  const me = meSchema.safeParse(res.body);
+  if (!me.success) throw new MalformedResponseError('Graph answered GET /me with a body we cannot read.');
+  return me.data.userPrincipalName || me.data.mail || fallback;
+}
+
+export async function connect(args: RunnerArgs): Promise<Connection> {
+  const crmTokens = new PasswordGrantTokens({ baseUrl: args.crmUrl, username: args.user, password: args.password });
+  const crmHttp = new CrmHttp({ baseUrl: args.crmUrl, tokens: crmTokens });
+  await crmTokens.accessToken(); // a wrong password fails here, before anything else
+  const settingsService = new CrmSettingsService(crmHttp, 'user');
+  const loadSettings = async () => effectiveSettings((await settingsService.load()).settings);
+  const settings = await loadSettings();
+
+  const { tokenUrl, apiRoot } = graphEndpoints(args.graphUrl);
+  const graphTokens = new GraphPasswordTokens({ tokenUrl, username: args.graphUser, password: args.graphPassword });
+  const graphHttp = new GraphHttp({ baseUrl: apiRoot, tokens: graphTokens });
+  const mailbox = await mailboxOf(graphHttp, args.graphUser);
+
+  const store = await openSqliteStore(args.stateFile, { crmUrl: args.crmUrl, crmUser: args.user, mailbox });
+  return { crm: new CrmSide({ http: crmHttp }), outlook: new OutlookSide({ http: graphHttp }), store, mailbox, settings, loadSettings };
+}
