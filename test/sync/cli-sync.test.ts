@@ -1,0 +1,163 @@
+// The headless runner as a black box: spawned with node + tsx against both emulators.
+import { spawn, type ChildProcess } from 'node:child_process';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { createCrmEmulator, type CrmEmulator } from '../emulators/crm/server';
+import { createGraphEmulator, type GraphEmulator } from '../emulators/graph/server';
+import { fullRound, buildSides, byName, duplicateStamps, writesIn } from '../support/world';
+
+jest.setTimeout(90_000);
+
+const ROOT = path.resolve(__dirname, '../..');
+const RUNNER = path.join(ROOT, 'src/cli/sync.ts');
+
+let dir: string;
+let crm: CrmEmulator;
+let graph: GraphEmulator;
+
+beforeEach(async () => {
+  dir = fs.mkdtempSync(path.join(os.tmpdir(), 'cli-sync-'));
+  crm = await createCrmEmulator({ dbFile: path.join(dir, 'crm.sqlite'), port: 0 });
+  graph = await createGraphEmulator({ dbFile: path.join(dir, 'graph.sqlite'), port: 0 });
+});
+afterEach(async () => {
+  await crm.close();
+  await graph.close();
+  fs.rmSync(dir, { recursive: true, force: true });
+});
+
+interface Run {
+  child: ChildProcess;
+  stdout: string;
+  stderr: string;
+  done: Promise<number | null>;
+  /** Resolves once stdout contains `text`. */
+  waitFor(text: string): Promise<void>;
+}
+
+function start(args: string[]): Run {
+  const child = spawn(process.execPath, ['--import', 'tsx', RUNNER, ...args], { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
+  const run: Run = {
+    child,
+    stdout: '',
+    stderr: '',
+    done: new Promise((resolve) => child.on('exit', (code) => resolve(code))),
+    waitFor: (text) =>
+      new Promise((resolve, reject) => {
+        const check = () => {
+          if (run.stdout.includes(text)) resolve();
+        };
+        child.stdout!.on('data', check);
+        child.on('exit', () => (run.stdout.includes(text) ? resolve() : reject(new Error(`exited before printing "${text}":\n${run.stdout}\n${run.stderr}`))));
+        check();
+      }),
+  };
+  child.stdout!.on('data', (d: Buffer) => (run.stdout += d.toString()));
+  child.stderr!.on('data', (d: Buffer) => (run.stderr += d.toString()));
+  return run;
+}
+
+async function runToEnd(args: string[]): Promise<{ code: number | null; stdout: string; stderr: string }> {
+  const run = start(args);
+  const code = await run.done;
+  return { code, stdout: run.stdout, stderr: run.stderr };
+}
+
+function argsFor(extra: string[] = [], password = 'alice'): string[] {
+  return ['--crm', crm.url, '--graph', graph.url, '--user', 'alice', '--password', password, '--state', path.join(dir, 'state.sqlite'), ...extra];
+}
+
+async function control(url: string, method: string, p: string, body?: unknown): Promise<any> {
+  const res = await fetch(`${url.replace(/\/+$/, '')}${p}`, { method, headers: body ? { 'Content-Type': 'application/json' } : {}, body: body ? JSON.stringify(body) : undefined });
+  const text = await res.text();
+  return text ? JSON.parse(text) : undefined;
+}
+
+async function bothSidesAgree(): Promise<void> {
+  const sides = buildSides(crm.url.replace(/\/+$/, ''), graph.url.replace(/\/+$/, ''));
+  for (const type of ['contact', 'task', 'event'] as const) {
+    const outlook = await fullRound(sides.outlook, type);
+    expect(duplicateStamps(outlook)).toEqual([]);
+    const c = byName(type, await fullRound(sides.crm, type));
+    const o = byName(type, outlook);
+    expect(Object.keys(o).sort()).toEqual(Object.keys(c).sort());
+    for (const name of Object.keys(c)) expect(o[name].crmId).toBe(c[name].id);
+  }
+}
+
+test('--once syncs the demo data, prints one line per cycle and exits 0; a second run writes nothing', async () => {
+  const first = await runToEnd(argsFor(['--once']));
+  expect(first.stderr).toBe('');
+  expect(first.code).toBe(0);
+  expect(first.stdout).toMatch(/OroCRM cycle \(contact, task, event\): Outlook \+4 ~0 -0, OroCRM \+0 ~0 -0, 0 conflicts/);
+  expect(first.stdout).toMatch(/Outlook cycle \(contact, task, event\): Outlook \+0 ~0 -0, OroCRM \+3 ~0 -0, 0 conflicts/);
+  expect(first.stdout).toContain('with mailbox alice@acme.test');
+  await bothSidesAgree();
+
+  await control(crm.url, 'DELETE', '/_control/stats');
+  await control(graph.url, 'DELETE', '/_control/stats');
+  const second = await runToEnd(argsFor(['--once']));
+  expect(second.code).toBe(0);
+  expect(second.stdout.match(/Outlook \+0 ~0 -0, OroCRM \+0 ~0 -0/g)).toHaveLength(2);
+  expect(writesIn(await control(crm.url, 'GET', '/_control/stats'))).toEqual({});
+  expect(writesIn(await control(graph.url, 'GET', '/_control/stats'))).toEqual({});
+});
+
+test.each([
+  [['--crm', 'http://127.0.0.1:1', '--user', 'alice'], /--password is required|--graph is required/],
+  [['--bogus'], /unknown flag --bogus/],
+  [['--crm', 'not a url', '--graph', 'http://x', '--user', 'a', '--password', 'b', '--state', 's'], /--crm needs an http\(s\) URL/],
+])('bad arguments %j print the usage and exit 2', async (args, message) => {
+  const r = await runToEnd(args);
+  expect(r.code).toBe(2);
+  expect(r.stderr).toMatch(message);
+  expect(r.stderr).toContain('usage: npm run sync --');
+  expect(r.stdout).toBe('');
+});
+
+test('--help prints the usage, says a real tenant needs MSAL, and exits 0', async () => {
+  const r = await runToEnd(['--help']);
+  expect(r.code).toBe(0);
+  expect(r.stderr).toContain('--once');
+  expect(r.stderr).toMatch(/real Microsoft 365 tenant needs a token from\s+MSAL/);
+});
+
+test('a wrong password exits 1 with one clear line and leaves no state', async () => {
+  const r = await runToEnd(argsFor(['--once'], 'wrong'));
+  expect(r.code).toBe(1);
+  expect(r.stderr.trim().split('\n')).toEqual([expect.stringMatching(/^error: Sign-in to the CRM failed: .*credentials/)]);
+  expect(fs.existsSync(path.join(dir, 'state.sqlite'))).toBe(false);
+});
+
+test('without --once it keeps syncing; SIGINT mid-cycle stops it cleanly and a later run finishes without duplicates', async () => {
+  // Slow requests so that the signal arrives while the first cycle is running.
+  await control(graph.url, 'POST', '/_control/faults', { latencyMs: 40, maxConcurrent: 4 });
+  await control(crm.url, 'POST', '/_control/faults', { latencyMs: 40 });
+  const run = start(argsFor());
+  await run.waitFor('Settings:');
+  await new Promise((r) => setTimeout(r, 300));
+  run.child.kill('SIGINT');
+  const code = await run.done;
+  expect(run.stderr).toBe('');
+  expect(code).toBe(0);
+  expect(run.stdout).toContain('Stopping after the current write…');
+  expect(run.stdout.trim().endsWith('Stopped.')).toBe(true);
+
+  await control(graph.url, 'POST', '/_control/faults', {});
+  await control(crm.url, 'POST', '/_control/faults', {});
+  const after = await runToEnd(argsFor(['--once']));
+  expect(after.code).toBe(0);
+  await bothSidesAgree();
+});
+
+test('the loop runs a cycle of each side before it is stopped with SIGTERM', async () => {
+  const run = start(argsFor());
+  await run.waitFor('Outlook cycle');
+  run.child.kill('SIGTERM');
+  expect(await run.done).toBe(0);
+  const crmLine = run.stdout.indexOf('OroCRM cycle');
+  expect(crmLine).toBeGreaterThan(0);
+  expect(crmLine).toBeLessThan(run.stdout.indexOf('Outlook cycle'));
+  expect(run.stdout).toContain('Stopped.');
+});
