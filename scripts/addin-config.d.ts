@@ -11,9 +11,11 @@ export interface AddinConfig {
   graphUrl: string;
   /** Entra application (client) id for msal; empty until configured (process.env.ADDIN_GRAPH_CLIENT_ID). */
   graphClientId: string;
+  /** Oro OAuth application client id for the PKCE sign-in (process.env.ADDIN_CRM_CLIENT_ID). */
+  crmClientId: string;
 }
 
-type EnvName = 'ADDIN_URL' | 'ADDIN_CRM_URL' | 'ADDIN_GRAPH_URL' | 'ADDIN_GRAPH_CLIENT_ID';
+type EnvName = 'ADDIN_URL' | 'ADDIN_CRM_URL' | 'ADDIN_GRAPH_URL' | 'ADDIN_GRAPH_CLIENT_ID' | 'ADDIN_CRM_CLIENT_ID';
 
 export const DEV_ADDIN_URL: string;
 export const CRM_ORIGIN_PLACEHOLDER: string;

@@ -14,12 +14,15 @@ const DEFAULTS = {
     ADDIN_CRM_URL: 'http://127.0.0.1:4100',
     ADDIN_GRAPH_URL: 'http://127.0.0.1:4200',
     ADDIN_GRAPH_CLIENT_ID: '',
+    ADDIN_CRM_CLIENT_ID: 'outlook-addin',
   },
   production: {
     ADDIN_URL: 'https://outlook-addin.example.com/',
     ADDIN_CRM_URL: 'https://crm.example.com',
     ADDIN_GRAPH_URL: 'https://graph.microsoft.com/v1.0',
     ADDIN_GRAPH_CLIENT_ID: '',
+    // The client id Oro generated for the add-in's OAuth application (docs/setup.md).
+    ADDIN_CRM_CLIENT_ID: 'outlook-addin',
   },
 };
 
@@ -55,6 +58,7 @@ function resolveAddinConfig(mode, env = process.env) {
     crmUrl: stripTrailingSlash(crmUrl.href),
     graphUrl: stripTrailingSlash(graphUrl.href),
     graphClientId: pick('ADDIN_GRAPH_CLIENT_ID'),
+    crmClientId: pick('ADDIN_CRM_CLIENT_ID'),
   };
 }
 
@@ -68,6 +72,7 @@ function definedGlobals(config) {
     'process.env.ADDIN_CRM_URL': JSON.stringify(config.crmUrl),
     'process.env.ADDIN_GRAPH_URL': JSON.stringify(config.graphUrl),
     'process.env.ADDIN_GRAPH_CLIENT_ID': JSON.stringify(config.graphClientId),
+    'process.env.ADDIN_CRM_CLIENT_ID': JSON.stringify(config.crmClientId),
   };
 }
 

@@ -25,6 +25,8 @@ export interface ConnectionManagerOptions {
   rules: CrmUrlRules;
   /** Forgets the local sync state of a CRM (clearCrmSyncState in the pane). */
   clearLocalState: (crmUrl: string) => Promise<unknown>;
+  /** Oro's client id of the add-in's OAuth application (ADDIN_CRM_CLIENT_ID; default outlook-addin). */
+  clientId?: string;
   fetch?: FetchLike;
   now?: () => number;
 }
@@ -85,7 +87,7 @@ export class ConnectionManager {
     if (!tokens) return Promise.reject(new Error('Enter the CRM address first.'));
     this.signingIn ??= (async () => {
       try {
-        await signInToCrm({ addinBaseUrl: this.o.addinBaseUrl, dialog: this.o.dialog, tokens, fetch: this.o.fetch });
+        await signInToCrm({ addinBaseUrl: this.o.addinBaseUrl, dialog: this.o.dialog, tokens, clientId: this.o.clientId, fetch: this.o.fetch });
         await this.loadUser();
       } catch (error) {
         if (error instanceof SignInRequiredError) this.reason = error.reason;
@@ -128,7 +130,7 @@ export class ConnectionManager {
   private useCrm(crmUrl: string): void {
     if (this.tokensFor?.crmUrl === crmUrl) return;
     this.unsubscribeTokens?.();
-    this.tokensFor = new CrmOAuthTokens({ crmUrl, vault: this.o.vault, fetch: this.o.fetch, now: this.o.now });
+    this.tokensFor = new CrmOAuthTokens({ crmUrl, vault: this.o.vault, clientId: this.o.clientId, fetch: this.o.fetch, now: this.o.now });
     this.user = null;
     // An expired session found by the sync loop shows up here as "sign in", never as a pop-up.
     this.unsubscribeTokens = this.tokensFor.subscribe(() => this.emit());

@@ -4,6 +4,7 @@ import { roamingConnectionStore, storageConnectionStore, type CrmUrlRules } from
 import { clearCrmSyncState } from '../auth/connection-local-state';
 import { ConnectionManager } from '../auth/connection-manager';
 import { officeAuthDialog } from '../auth/office-dialog';
+import { OUTLOOK_ADDIN_CLIENT_ID } from '../crm/tokens';
 import { storageTokenVault } from '../auth/token-vault';
 import { partitionPrefix } from './host-events';
 
@@ -33,6 +34,15 @@ export function addinBaseUrl(location: LocationLike = window.location): string {
   return new URL('.', location.href).toString();
 }
 
+/** The Oro OAuth client id from the build (webpack DefinePlugin), or Oro's demo id. */
+export function crmClientIdFromBuild(): string {
+  try {
+    return process.env.ADDIN_CRM_CLIENT_ID || OUTLOOK_ADDIN_CLIENT_ID;
+  } catch {
+    return OUTLOOK_ADDIN_CLIENT_ID;
+  }
+}
+
 function localStorageOrNull(): Storage | null {
   try {
     return window.localStorage;
@@ -51,6 +61,7 @@ export function createOutlookConnection(office: typeof Office, location: Locatio
     dialog: officeAuthDialog(office),
     addinBaseUrl: addinBaseUrl(location),
     rules,
+    clientId: crmClientIdFromBuild(),
     clearLocalState: (crmUrl) => clearCrmSyncState(crmUrl, { keyPrefix: prefix }),
   });
   // A pane reopened with kept tokens shows who it is connected as, without any prompt.

@@ -9,6 +9,7 @@ describe('resolveAddinConfig', () => {
       crmUrl: 'http://127.0.0.1:4100',
       graphUrl: 'http://127.0.0.1:4200',
       graphClientId: '',
+      crmClientId: 'outlook-addin',
     });
   });
 
@@ -39,6 +40,7 @@ describe('resolveAddinConfig', () => {
       'process.env.ADDIN_CRM_URL': '"http://127.0.0.1:4100"',
       'process.env.ADDIN_GRAPH_URL': '"http://127.0.0.1:4200"',
       'process.env.ADDIN_GRAPH_CLIENT_ID': '""',
+      'process.env.ADDIN_CRM_CLIENT_ID': '"outlook-addin"',
     });
   });
 });
