@@ -153,7 +153,7 @@ describe('Outlook side: contacts over the Graph emulator', () => {
       emails: ['zoe@a.test', 'zoe@b.test'],
       phone: '+47 555 0100',
       businessAddress: { street: '1 Main', city: 'Oslo', region: null, postalCode: '0150', country: 'NO' },
-      homeAddress: { street: null, city: 'Bergen', region: 'Vestland', postalCode: null, country: 'Norway' },
+      homeAddress: { street: null, city: 'Bergen', region: 'Vestland', postalCode: null, country: 'NO' },
       otherAddress: null,
     };
     const [res] = await side.apply('contact', [{ op: 'create', key: 'rt', record, crmId: '77' }]);
