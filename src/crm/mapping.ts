@@ -94,18 +94,18 @@ export function contactFromOro(resource: OroResource, included: ReadonlyArray<Or
   const emails: string[] = [];
   for (const e of [a.primaryEmail, ...a.emails.map((x) => x.email)]) if (e && !emails.includes(e)) emails.push(e);
   const record: ContactRecord = {
-    namePrefix: a.namePrefix,
-    firstName: a.firstName,
-    middleName: a.middleName,
-    lastName: a.lastName,
-    nameSuffix: a.nameSuffix,
+    namePrefix: blankToNull(a.namePrefix),
+    firstName: blankToNull(a.firstName),
+    middleName: blankToNull(a.middleName),
+    lastName: blankToNull(a.lastName),
+    nameSuffix: blankToNull(a.nameSuffix),
     gender: a.gender,
     birthday: a.birthday,
-    description: a.description,
-    jobTitle: a.jobTitle,
-    fax: a.fax,
+    description: blankToNull(a.description),
+    jobTitle: blankToNull(a.jobTitle),
+    fax: blankToNull(a.fax),
     emails,
-    phone: a.primaryPhone ?? a.phones[0]?.phone ?? null,
+    phone: blankToNull(a.primaryPhone) ?? blankToNull(a.phones.find((p) => p.phone !== '')?.phone ?? null),
     businessAddress: null,
     homeAddress: null,
     otherAddress: null,
@@ -130,7 +130,15 @@ function addressFromOro(r: OroResource): PostalAddress {
   const regionId = relId(r, 'region');
   const region = regionId !== null ? (country && regionId.startsWith(`${country}-`) ? regionId.slice(country.length + 1) : regionId) : a.customRegion;
   const street = a.street2 ? `${a.street ?? ''}\n${a.street2}` : a.street;
-  return { street, city: a.city, region, postalCode: a.postalCode, country };
+  return { street: blankToNull(street), city: blankToNull(a.city), region: blankToNull(region), postalCode: blankToNull(a.postalCode), country };
+}
+
+/**
+ * Canonical text has no empty strings: Outlook cannot keep "" apart from "no value" (it answers "" for
+ * empty notes), so an Oro "" reads as null, the same as the Outlook side reads it.
+ */
+function blankToNull(v: string | null): string | null {
+  return v === '' ? null : v;
 }
 
 /** Which contact fields changed, for sparse updates. */

@@ -224,7 +224,8 @@ export function contactFromGraph(json: unknown): SideItem<ContactRecord> {
     description: str(c.personalNotes),
     jobTitle: str(c.jobTitle),
     fax: str(propertyValue(c.singleValueExtendedProperties, FAX_PROPERTY)),
-    emails: (c.emailAddresses ?? []).map((e) => e.address ?? '').filter((a) => a !== ''),
+    // Each address once, first occurrence first (Oro lists a contact's emails without repeats).
+    emails: [...new Set((c.emailAddresses ?? []).map((e) => e.address ?? '').filter((a) => a !== ''))],
     phone: str(c.businessPhones?.[0]),
     businessAddress: readAddress(c.businessAddress),
     homeAddress: readAddress(c.homeAddress),
