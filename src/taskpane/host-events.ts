@@ -1,6 +1,7 @@
 // The Outlook host's lifetime events, as small sources the pane and the sync scheduler subscribe to
 // (office-addins.md §3): a pinned pane outlives item selection (ItemChanged, item may be null), the
 // pane wakes on visibilitychange and online/offline, storage keys carry Office.context.partitionKey.
+import type { NetworkStatus } from '../sync/scheduler';
 import type { HostInfo } from './office-host';
 
 /** `<partitionKey>:` when Office partitions storage (office-addins.md §3, localStorage row), else ''. */
@@ -48,6 +49,21 @@ export function browserWakeSource(env: WakeEnvironment = { window, document }): 
     },
     isOnline: () => env.window.navigator?.onLine !== false,
     isVisible: () => env.document.visibilityState !== 'hidden',
+  };
+}
+
+/**
+ * The scheduler's NetworkStatus (src/sync/scheduler.ts) fed by all wake-ups: a pane that becomes visible
+ * again reports "online" too, so whatever fell due while it was hidden and throttled runs at once.
+ */
+export function schedulerNetwork(wake: WakeSource): NetworkStatus {
+  return {
+    isOnline: () => wake.isOnline(),
+    subscribe: (listener) =>
+      wake.subscribe((reason) => {
+        if (reason === 'offline') listener(false);
+        else if (wake.isOnline()) listener(true);
+      }),
   };
 }
 

@@ -4,7 +4,7 @@ import { OfficeMockObject } from 'office-addin-mock';
 
 jest.mock('office-addin-manifest', () => jest.requireActual('office-addin-manifest/lib/officeApp'));
 
-import { browserWakeSource, outsideOutlookMessage, partitionPrefix, watchSelectedItem, type SelectedItem, type WakeReason } from '../../src/taskpane/host-events';
+import { browserWakeSource, schedulerNetwork, outsideOutlookMessage, partitionPrefix, watchSelectedItem, type SelectedItem, type WakeReason } from '../../src/taskpane/host-events';
 import { STANDALONE } from '../../src/taskpane/office-host';
 
 function mailboxMock(item: unknown) {
@@ -99,4 +99,20 @@ test('outside Outlook the pane explains itself, except in dev mode', () => {
   expect(outsideOutlookMessage(STANDALONE, true)).toBeNull();
   expect(outsideOutlookMessage({ kind: 'other-office', host: 'Excel', platform: null }, false)).toMatch(/does nothing in Excel/);
   expect(outsideOutlookMessage({ kind: 'outlook', host: 'Outlook', platform: 'OfficeOnline' }, false)).toBeNull();
+});
+
+test('the scheduler hears "online" when the pane becomes visible again, and nothing while offline', () => {
+  const listeners: ((r: WakeReason) => void)[] = [];
+  let online = true;
+  const network = schedulerNetwork({ subscribe: (l) => (listeners.push(l), () => undefined), isOnline: () => online, isVisible: () => true });
+  const heard: boolean[] = [];
+  network.subscribe((o) => heard.push(o));
+  listeners[0]('visible');
+  online = false;
+  listeners[0]('offline');
+  listeners[0]('visible');
+  online = true;
+  listeners[0]('online');
+  expect(heard).toEqual([true, false, true]);
+  expect(network.isOnline()).toBe(true);
 });
