@@ -10,8 +10,9 @@ import { createOutlookSide, type GraphTokenSource } from '../outlook';
 import type { OutlookSettings } from '../settings/options';
 import { openIndexedDbStore } from '../store/indexeddb-store';
 import type { ConflictLogEntry, StoreIdentity, SyncStore } from '../store/types';
-import { enabledTypes, SyncEngine, type SyncEngineOptions } from '../sync/engine';
+import { SyncEngine, type SyncEngineOptions } from '../sync/engine';
 import type { EntityType, SideName } from '../sync/records';
+import { alwaysOnline, SyncScheduler, type NetworkStatus, type SchedulerOptions } from '../sync/scheduler';
 import type { SyncSide } from '../sync/side';
 import { initialStatus, type SyncStatus } from '../sync/status';
 
@@ -62,10 +63,21 @@ export interface SyncRuntime extends SyncControls {
 /** The engine surface the runtime and the loop use (SyncEngine; fakes in tests). */
 export type EngineLike = Pick<
   SyncEngine,
-  'start' | 'getStatus' | 'subscribe' | 'setSettings' | 'runCrmCycle' | 'runOutlookCycle' | 'confirmDeletions' | 'keepInsteadOfDeleting' | 'setNextCheck' | 'requestStop'
+  | 'start'
+  | 'getStatus'
+  | 'subscribe'
+  | 'getSettings'
+  | 'setSettings'
+  | 'runCrmCycle'
+  | 'runOutlookCycle'
+  | 'confirmDeletions'
+  | 'keepInsteadOfDeleting'
+  | 'setNextCheck'
+  | 'requestStop'
+  | 'resume'
 >;
 
-/** Runs the two polling loops; the engine helper's scheduler (src/sync/scheduler.ts) slots in here. */
+/** Runs the two polling loops (SchedulerLoop over src/sync/scheduler.ts; fakes in tests). */
 export interface SyncLoop {
   start(): void;
   /** Runs these sides now, one after another; resolves when they finished (errors land in the status). */
@@ -93,7 +105,7 @@ export function defaultSyncParts(connection: SyncConnection, options: { keyPrefi
       outlook: createOutlookSide({ baseUrl: connection.graph.baseUrl, tokens: connection.graph.tokens }),
     }),
     engine: (o) => new SyncEngine(o),
-    loop: (engine, settings) => new IntervalLoop(engine, settings),
+    loop: (engine, settings) => new SchedulerLoop(engine, settings, { network: typeof window === 'undefined' ? alwaysOnline : browserNetwork(window) }),
   };
 }
 
@@ -236,71 +248,49 @@ class PaneSyncRuntime implements SyncRuntime {
   }
 }
 
-/**
- * The two polling loops until src/sync/scheduler.ts lands: each side checks every its interval,
- * right away at start and after a settings change; a failed check is retried at the next interval.
- * Cycles never overlap (the engine queues them). Nothing enabled: nothing is scheduled.
- */
-export class IntervalLoop implements SyncLoop {
-  private readonly timers: Record<SideName, ReturnType<typeof setTimeout> | null> = { crm: null, outlook: null };
-  private stopped = false;
+/** The browser's online/offline events, for the scheduler's offline pause. */
+export function browserNetwork(win: Pick<Window, 'addEventListener' | 'removeEventListener'> & { navigator: { onLine: boolean } }): NetworkStatus {
+  return {
+    isOnline: () => win.navigator.onLine !== false,
+    subscribe(listener) {
+      const online = () => listener(true);
+      const offline = () => listener(false);
+      win.addEventListener('online', online);
+      win.addEventListener('offline', offline);
+      return () => {
+        win.removeEventListener('online', online);
+        win.removeEventListener('offline', offline);
+      };
+    },
+  };
+}
+
+/** SyncLoop over the engine's scheduler (src/sync/scheduler.ts): clock-driven loops, backoff, offline pause. */
+export class SchedulerLoop implements SyncLoop {
+  private readonly scheduler: SyncScheduler;
 
   constructor(
-    private readonly engine: EngineLike,
+    engine: EngineLike,
     private readonly settings: () => OutlookSettings,
-    private readonly now: () => number = Date.now,
-  ) {}
-
-  start(): void {
-    void this.runNow(['crm', 'outlook']);
+    options: Omit<SchedulerOptions, 'engine'> = {},
+  ) {
+    this.scheduler = new SyncScheduler({ ...options, engine });
   }
 
-  async runNow(sides: SideName[]): Promise<void> {
-    for (const side of sides) await this.run(side);
+  start(): void {
+    this.scheduler.start();
+  }
+
+  /** The scheduler makes both sides due (CRM first); a side's own retry costs one idle cycle of the other. */
+  runNow(_sides: SideName[]): Promise<void> {
+    return this.scheduler.syncNow();
   }
 
   settingsChanged(): void {
-    void this.runNow(['crm', 'outlook']);
+    void this.scheduler.settingsChanged(this.settings());
   }
 
-  async stop(): Promise<void> {
-    this.stopped = true;
-    for (const side of ['crm', 'outlook'] as const) this.clear(side);
-  }
-
-  private async run(side: SideName): Promise<void> {
-    if (this.stopped) return;
-    this.clear(side);
-    if (enabledTypes(this.settings()).length === 0) {
-      this.engine.setNextCheck(side, null);
-      return;
-    }
-    try {
-      await (side === 'crm' ? this.engine.runCrmCycle() : this.engine.runOutlookCycle());
-    } catch {
-      // The engine put the error in the status in plain words; the next check tries again.
-    } finally {
-      this.schedule(side);
-    }
-  }
-
-  private schedule(side: SideName): void {
-    if (this.stopped) return;
-    this.clear(side);
-    const settings = this.settings();
-    if (enabledTypes(settings).length === 0) {
-      this.engine.setNextCheck(side, null);
-      return;
-    }
-    const seconds = side === 'crm' ? settings.contacts_sync_interval_orocrm : settings.contacts_sync_interval_outlook;
-    const delay = Math.max(1, seconds) * 1000;
-    this.engine.setNextCheck(side, this.now() + delay);
-    this.timers[side] = setTimeout(() => void this.run(side), delay);
-  }
-
-  private clear(side: SideName): void {
-    const timer = this.timers[side];
-    if (timer !== null) clearTimeout(timer);
-    this.timers[side] = null;
+  stop(): Promise<void> {
+    return this.scheduler.stop();
   }
 }

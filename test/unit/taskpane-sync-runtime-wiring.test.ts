@@ -4,7 +4,7 @@ import type { ConflictLogEntry, StoreIdentity, SyncStore } from '../../src/store
 import { SyncEngine, type SyncEngineOptions } from '../../src/sync/engine';
 import type { SideName } from '../../src/sync/records';
 import { initialStatus, type SyncStatus } from '../../src/sync/status';
-import { createSyncRuntime, IntervalLoop, type EngineLike, type SyncConnection, type SyncLoop, type SyncParts, type SyncView } from '../../src/taskpane/sync-runtime';
+import { browserNetwork, createSyncRuntime, SchedulerLoop, type EngineLike, type SyncConnection, type SyncLoop, type SyncParts, type SyncView } from '../../src/taskpane/sync-runtime';
 import { MemorySide, RequestCounter } from '../support/memory-side';
 import { contact } from '../sync/planner-helpers';
 
@@ -16,6 +16,7 @@ const CONNECTION: SyncConnection = {
 
 const settings = (overrides: Partial<OutlookSettings> = {}): OutlookSettings => ({ ...DEFAULT_SETTINGS, ...overrides });
 const flush = () => new Promise((r) => setImmediate(r));
+const NEVER_TICKS = { every: () => 0, cancel: () => undefined };
 
 /** An engine stand-in recording what the runtime asks of it. */
 class FakeEngine implements EngineLike {
@@ -24,6 +25,8 @@ class FakeEngine implements EngineLike {
   listeners = new Set<(s: SyncStatus) => void>();
   constructor(public settings: OutlookSettings) {}
   start = async () => void this.calls.push('start');
+  getSettings = () => ({ ...this.settings });
+  resume = () => void this.calls.push('resume');
   getStatus = () => structuredClone(this.status);
   subscribe = (l: (s: SyncStatus) => void) => {
     this.listeners.add(l);
@@ -202,15 +205,14 @@ describe('pane sync runtime wiring', () => {
     const outlook = new MemorySide('outlook', { counter });
     crm.userCreate('contact', contact({ firstName: 'Ann', lastName: 'Lee', emails: ['ann@example.com'] }));
     const store = await openMemoryStore(CONNECTION.identity, { shelf: new MemoryShelf() });
-    const loops: IntervalLoop[] = [];
+    const loops: SchedulerLoop[] = [];
     const runtime = createSyncRuntime(CONNECTION, {
       openStore: async () => store,
       sides: () => ({ crm, outlook }),
       engine: (o) => new SyncEngine(o),
-      // A loop that never fires by itself: only Sync now runs cycles here.
+      // A timer that never ticks: cycles run at start and on Sync now only.
       loop: (engine, current) => {
-        const loop = new IntervalLoop(engine, current);
-        loop.start = () => undefined;
+        const loop = new SchedulerLoop(engine, current, { timers: NEVER_TICKS });
         loops.push(loop);
         return loop;
       },
@@ -230,47 +232,42 @@ describe('pane sync runtime wiring', () => {
   });
 });
 
-describe('interval loop (until src/sync/scheduler.ts)', () => {
-  afterEach(() => jest.useRealTimers());
-
-  test('checks CRM then Outlook at start, then each side again after its own interval', async () => {
-    jest.useFakeTimers({ now: 1_000_000 });
-    const engine = new FakeEngine(settings());
-    const current = settings({ contacts_sync_interval_orocrm: 30, contacts_sync_interval_outlook: 60 });
-    const loop = new IntervalLoop(engine, () => current);
+describe('scheduler loop', () => {
+  test('starts both sides at once (CRM first), Sync now and saved settings make both due, stop ends the loops', async () => {
+    let current = settings({ contacts_sync_interval_orocrm: 30, contacts_sync_interval_outlook: 60 });
+    const engine = new FakeEngine(current);
+    const loop = new SchedulerLoop(engine, () => current, { timers: NEVER_TICKS, now: () => 1_000_000 });
     loop.start();
-    await jest.advanceTimersByTimeAsync(0);
-    expect(engine.calls).toEqual(['runCrmCycle', 'setNextCheck crm 1030000', 'runOutlookCycle', 'setNextCheck outlook 1060000']);
+    await flush();
+    expect(engine.calls).toEqual(['resume', 'runCrmCycle', 'runOutlookCycle', 'setNextCheck crm 1030000', 'setNextCheck outlook 1060000']);
 
     engine.calls = [];
-    await jest.advanceTimersByTimeAsync(30_000);
-    expect(engine.calls).toEqual(['runCrmCycle', 'setNextCheck crm 1060000']);
+    await loop.runNow(['outlook']);
+    expect(engine.calls.filter((c) => c.startsWith('run'))).toEqual(['runCrmCycle', 'runOutlookCycle']);
+
     engine.calls = [];
-    await jest.advanceTimersByTimeAsync(30_000);
-    expect(engine.calls.sort()).toEqual(['runCrmCycle', 'runOutlookCycle', 'setNextCheck crm 1090000', 'setNextCheck outlook 1120000']);
+    current = settings({ contacts_sync_interval_orocrm: 5, contacts_sync_interval_outlook: 60 });
+    loop.settingsChanged();
+    await flush();
+    expect(engine.calls).toContain('setSettings interval=5');
+    expect(engine.calls).toContain('setNextCheck crm 1005000');
+
+    engine.calls = [];
     await loop.stop();
-    engine.calls = [];
-    await jest.advanceTimersByTimeAsync(120_000);
-    expect(engine.calls).toEqual([]);
+    expect(engine.calls).toEqual(['requestStop', 'setNextCheck crm null', 'setNextCheck outlook null']);
   });
 
-  test('a failed check is retried at the next interval; nothing enabled schedules nothing', async () => {
-    jest.useFakeTimers({ now: 0 });
-    const engine = new FakeEngine(settings());
-    engine.runCrmCycle = async () => {
-      engine.calls.push('runCrmCycle');
-      throw new Error('down');
-    };
-    let current = settings({ contacts_sync_interval_orocrm: 10 });
-    const loop = new IntervalLoop(engine, () => current);
-    await loop.runNow(['crm']);
-    expect(engine.calls).toEqual(['runCrmCycle', 'setNextCheck crm 10000']);
-
-    current = settings({ contacts_enabled: false, tasks_enabled: false, calendar_events_enabled: false });
-    engine.calls = [];
-    loop.settingsChanged();
-    await jest.advanceTimersByTimeAsync(60_000);
-    expect(engine.calls).toEqual(['setNextCheck crm null', 'setNextCheck outlook null']);
-    await loop.stop();
+  test('the browser network source reports online/offline events and stops listening on unsubscribe', () => {
+    const target = new EventTarget();
+    const win = Object.assign(target, { navigator: { onLine: false } });
+    const network = browserNetwork(win as never);
+    const seen: boolean[] = [];
+    const unsubscribe = network.subscribe((online) => seen.push(online));
+    expect(network.isOnline()).toBe(false);
+    target.dispatchEvent(new Event('online'));
+    target.dispatchEvent(new Event('offline'));
+    unsubscribe();
+    target.dispatchEvent(new Event('online'));
+    expect(seen).toEqual([true, false]);
   });
 });
