@@ -233,7 +233,7 @@ async function main(): Promise<number> {
       wanted.some((s) => s.name === 'graph')
         ? `  Graph emulator:              http://127.0.0.1:${options.graphPort}   (data: ${join(options.dataDir, 'graph.sqlite')})`
         : '  Graph emulator:              not started',
-      `  Sign in with CRM URL ${crm}, user alice, password alice (admin/admin may also edit organization values).`,
+      `  Sign in with CRM URL ${crm}, user alice, password alice (bob/bob and admin/admin work too).`,
       wanted.some((s) => s.name === 'graph')
         ? `  The pane then syncs alice's data both ways; watch ${crm}/_view and http://127.0.0.1:${options.graphPort}/ (the emulators' read-only views).`
         : '  Sync needs the Graph emulator; the pane shows settings only.',
