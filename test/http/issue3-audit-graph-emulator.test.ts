@@ -3,8 +3,10 @@
 import { startGraph, type Harness } from '../emulators/graph/testing';
 
 let h: Harness;
+let clock: Date;
 beforeEach(async () => {
-  h = await startGraph({ now: () => new Date('2026-11-20T10:00:00Z') });
+  clock = new Date('2026-11-20T10:00:00Z');
+  h = await startGraph({ now: () => clock });
 });
 afterEach(async () => {
   await h.close();
@@ -118,5 +120,24 @@ describe('Prefer: outlook.timezone on event answers', () => {
     const res = await h.call('GET', `/v1.0/me/events/${timed}`, undefined, { Prefer: 'outlook.timezone="Mars Standard Time"' });
     expect(res.status).toBe(200);
     expect(res.body.start.timeZone).toBe('UTC');
+  });
+});
+
+describe('versions', () => {
+  test('every write changes changeKey and @odata.etag and moves lastModifiedDateTime; createdDateTime is kept', async () => {
+    const created = await h.call('POST', '/v1.0/me/events', {
+      subject: 'Versioned',
+      start: { dateTime: '2026-11-24T17:00:00', timeZone: 'UTC' },
+      end: { dateTime: '2026-11-24T18:00:00', timeZone: 'UTC' },
+    });
+    expect(created.body.lastModifiedDateTime).toBe('2026-11-20T10:00:00.0000000Z');
+    clock = new Date('2026-11-20T10:05:00Z');
+    const patched = await h.call('PATCH', `/v1.0/me/events/${created.body.id}`, { subject: 'Versioned again' });
+    expect(patched.body.changeKey).not.toBe(created.body.changeKey);
+    expect(patched.body['@odata.etag']).toBe(`W/"${patched.body.changeKey}"`);
+    expect(patched.body.lastModifiedDateTime).toBe('2026-11-20T10:05:00.0000000Z');
+    expect(patched.body.createdDateTime).toBe(created.body.createdDateTime);
+    const read = await h.call('GET', `/v1.0/me/events/${created.body.id}`);
+    expect(read.body.lastModifiedDateTime).toBe('2026-11-20T10:05:00.0000000Z');
   });
 });

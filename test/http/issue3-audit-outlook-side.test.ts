@@ -24,17 +24,20 @@ const records: EventRecord[] = [
 ];
 
 /** A fetch that records what the side asked for and, optionally, swaps its time-zone preference. */
-function watching(swapTo?: string): { fetch: FetchLike; preferences: string[]; answersInZone: () => number } {
+function watching(swapTo?: string): { fetch: FetchLike; preferences: string[]; answersInZone: () => number; ifMatch: string[] } {
   const preferences: string[] = [];
+  const ifMatch: string[] = [];
   let zoned = 0;
   const fetchImpl: FetchLike = async (input, init) => {
     const headers = { ...((init?.headers as Record<string, string> | undefined) ?? {}) };
     let body = init?.body;
+    for (const k of Object.keys(headers)) if (k.toLowerCase() === 'if-match') ifMatch.push(`${init?.method} ${input}`);
     const isEventRead = /calendarView|\/events/.test(input);
     if (isEventRead) preferences.push(headers.Prefer ?? '(none)');
     if (typeof body === 'string' && body.includes('"requests"')) {
-      for (const r of (JSON.parse(body) as { requests: Array<{ url: string; headers?: Record<string, string> }> }).requests) {
-        if (/events/.test(r.url)) preferences.push(r.headers?.Prefer ?? '(none)');
+      for (const r of (JSON.parse(body) as { requests: Array<{ method: string; url: string; headers?: Record<string, string> }> }).requests) {
+        if (r.method === 'GET' && /events/.test(r.url)) preferences.push(r.headers?.Prefer ?? '(none)');
+        for (const k of Object.keys(r.headers ?? {})) if (k.toLowerCase() === 'if-match') ifMatch.push(`${r.method} ${r.url}`);
       }
     }
     if (swapTo) {
@@ -47,7 +50,7 @@ function watching(swapTo?: string): { fetch: FetchLike; preferences: string[]; a
     if (swapTo && text.includes(`"timeZone":"${swapTo}"`)) zoned++;
     return new Response(text, { status: res.status, headers: res.headers });
   };
-  return { fetch: fetchImpl, preferences, answersInZone: () => zoned };
+  return { fetch: fetchImpl, preferences, answersInZone: () => zoned, ifMatch };
 }
 
 async function fullRound(side: SyncSide): Promise<EventRecord[]> {
@@ -97,5 +100,25 @@ describe('Outlook side and event time zones over the emulator', () => {
     const { side: reader } = g.side('alice', {}, watch.fetch);
     expect((await reader.get('event', results.map((r) => (r.ok ? r.id : '')))).map((i) => i?.record)).toEqual(records);
     expect(watch.answersInZone()).toBeGreaterThan(0);
+  });
+
+  test('updates, deletes and stamp changes never send If-Match (Graph does not document it, graph-api.md §9)', async () => {
+    const watch = watching();
+    const { side } = g.side('alice', {}, watch.fetch);
+    const contact = { ...{ namePrefix: null, middleName: null, nameSuffix: null, gender: null, birthday: null, description: null, jobTitle: null, fax: null, phone: null, businessAddress: null, homeAddress: null, otherAddress: null }, firstName: 'If', lastName: 'Match', emails: [] as string[] };
+    const [c] = await side.apply('contact', [{ op: 'create', key: 'im-c', record: contact, crmId: '1' }]);
+    const [t] = await side.apply('task', [{ op: 'create', key: 'im-t', record: { subject: 'If-Match', priority: 'low', dueDate: null, status: 'open' }, crmId: '2' }]);
+    const [e] = await side.apply('event', [{ op: 'create', key: 'im-e', record: records[0] }]);
+    const id = (r: typeof c) => (r.ok ? r.id : 'missing');
+    expect((await side.apply('contact', [{ op: 'update', id: id(c), record: { ...contact, jobTitle: 'X' }, crmId: '3' }]))[0].ok).toBe(true);
+    expect((await side.apply('task', [{ op: 'update', id: id(t), record: { subject: 'If-Match 2', priority: 'high', dueDate: null, status: 'closed' }, crmId: '4' }]))[0].ok).toBe(true);
+    expect((await side.apply('event', [{ op: 'update', id: id(e), record: { ...records[0], title: 'Moved' }, crmId: null }]))[0].ok).toBe(true);
+    const deleted = await Promise.all([
+      side.apply('contact', [{ op: 'delete', id: id(c) }]),
+      side.apply('task', [{ op: 'delete', id: id(t) }]),
+      side.apply('event', [{ op: 'delete', id: id(e) }]),
+    ]);
+    expect(deleted.flat().every((r) => r.ok)).toBe(true);
+    expect(watch.ifMatch).toEqual([]);
   });
 });
