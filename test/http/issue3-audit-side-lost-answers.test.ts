@@ -106,6 +106,25 @@ describe('Outlook side when Graph loses the answer after writing (lostResponseRa
     }
   });
 
+  test('reads and writes complete under lost answers on every route, without duplicates', async () => {
+    const { side } = g.side('alice', { pageSize: 2 });
+    await side.containers.contactFolderId();
+    await g.faults({ lostResponseRate: 0.3, seed: 5 });
+    const ops = [0, 1, 2, 3].map((n) => ({ op: 'create' as const, key: `all${n}`, record: person(300 + n), crmId: `crm-all${n}` }));
+    const results = await applyLikeTheEngine(side, 'contact', ops);
+    let cp: string | null = null;
+    for (let i = 0; i < 100; i++) {
+      const page: ChangePage<ContactRecord> = await side.readChanges('contact', cp);
+      cp = page.checkpoint;
+      if (page.done) break;
+    }
+    expect((await g.stats()).injected.lostResponses).toBeGreaterThan(0);
+    await g.faults({});
+    await settle(side, 'contact', ops, results);
+    const names = ((await alice()).contact as Array<{ givenName: string }>).map((c) => c.givenName).filter((n) => /^Lost3\d\d$/.test(n));
+    expect(names.sort()).toEqual(ops.map((o) => o.record.firstName).sort());
+  });
+
   test('under a seeded mix of lost answers, a dozen contact creates leave a dozen contacts', async () => {
     const { side } = g.side();
     await side.containers.contactFolderId();
@@ -184,5 +203,18 @@ describe('CRM side when Oro loses the answer after writing (lostResponseRate)', 
     await faults({});
     await settle(side, 'event', ops, results);
     expect((await allOwn(side, 'event')).filter((e) => e.title === 'Lost event 0')).toHaveLength(1);
+  });
+
+  test('reads and writes complete under lost answers on every route, without duplicates', async () => {
+    const side = await crmSide();
+    await faults({ lostResponseRate: 0.3, seed: 5 });
+    const before = (await allOwn(side, 'contact')).length;
+    const ops = [0, 1, 2, 3].map((n) => ({ op: 'create' as const, key: `mix${n}`, record: person(200 + n) }));
+    const results = await applyLikeTheEngine(side, 'contact', ops);
+    const stats = (await (await fetch(`${emu.url}/_control/stats`)).json()) as { injected: { lostResponses: number } };
+    expect(stats.injected.lostResponses).toBeGreaterThan(0);
+    await faults({});
+    await settle(side, 'contact', ops, results);
+    expect(await allOwn(side, 'contact')).toHaveLength(before + 4);
   });
 });
