@@ -63,7 +63,8 @@ export function useSettingsForm(service: SettingsService, onSignedOut?: (message
     } catch (error) {
       if (error instanceof SettingsRejectedError) dispatch({ type: 'save-rejected', errors: error.errors });
       else if (error instanceof SettingsChangedElsewhereError) await load({ intent: 'warning', text: error.message });
-      else if (error instanceof SettingsReadOnlyError) dispatch({ type: 'save-failed', message: error.message });
+      // The CRM lost the extension since the load: reload, so the form turns read-only and explains why.
+      else if (error instanceof SettingsReadOnlyError) await load({ intent: 'warning', text: error.message });
       else reportFailure(error, (message) => dispatch({ type: 'save-failed', message: `The settings were not saved. ${message}` }));
     }
   }, [service, load, reportFailure]);
