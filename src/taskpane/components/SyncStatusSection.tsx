@@ -71,9 +71,10 @@ export function SyncStatusSection({ sync, tickMs, clock }: SyncStatusSectionProp
 
         {view.phase === 'running' && (
           <>
-            <div aria-live="polite">
+            {/* Not announced: a check runs every minute or so, and that would be noise for screen-reader users. */}
+            <div>
               {status.running ? (
-                <Spinner size={SpinnerSize.xSmall} label={runningText(status.running)} labelPosition="right" styles={{ root: { justifyContent: 'flex-start' } }} />
+                <Spinner size={SpinnerSize.xSmall} ariaLive="off" label={runningText(status.running)} labelPosition="right" styles={{ root: { justifyContent: 'flex-start' } }} />
               ) : (
                 <Text variant="small">Idle; checks run on the intervals set below.</Text>
               )}
