@@ -3,6 +3,7 @@
 import { CrmHttp } from '../crm/http';
 import { CrmSettingsService } from '../crm/settings-service';
 import type { SettingsService } from '../settings/service';
+import type { CrmSession } from './types';
 import type { FetchLike } from '../crm/tokens';
 import { fetchUserProfile, SIGN_IN_MESSAGES, SignInRequiredError, type CrmUserProfile, type SignInReason } from './crm-oauth';
 import { signInToCrm } from './crm-oauth-signin';
@@ -39,6 +40,7 @@ export class ConnectionManager {
   private signingIn: Promise<void> | null = null;
   private unsubscribeTokens: (() => void) | null = null;
   private settingsFor: { tokens: CrmOAuthTokens; service: SettingsService } | null = null;
+  private sessionFor: { key: string; session: CrmSession } | null = null;
 
   constructor(private readonly o: ConnectionManagerOptions) {
     const url = o.store.load();
@@ -65,6 +67,22 @@ export class ConnectionManager {
     if (!tokens) return null;
     if (this.settingsFor?.tokens !== tokens) this.settingsFor = { tokens, service: new CrmSettingsService(new CrmHttp({ baseUrl: tokens.crmUrl, tokens, fetch: this.o.fetch })) };
     return this.settingsFor.service;
+  }
+
+  /**
+   * The signed-in connection as the pane's CrmSession (settings and sync hang off it); the same object
+   * while the CRM and user stay the same, null while signed out or before the user is known.
+   */
+  session(): CrmSession | null {
+    const view = this.view();
+    const settings = this.settings();
+    if (view.kind !== 'signed-in' || !view.user || !settings) return null;
+    const key = `${view.crmUrl}|${view.user.username}`;
+    if (this.sessionFor?.key !== key) {
+      const tokens = this.tokensFor!;
+      this.sessionFor = { key, session: { crmUrl: view.crmUrl, username: view.user.username, settings, signOut: () => tokens.forget('signed-out') } };
+    }
+    return this.sessionFor.session;
   }
 
   /** The TokenSource for the CRM clients (null before a CRM is chosen). */

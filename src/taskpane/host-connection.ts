@@ -6,7 +6,20 @@ import { ConnectionManager } from '../auth/connection-manager';
 import { officeAuthDialog } from '../auth/office-dialog';
 import { OUTLOOK_ADDIN_CLIENT_ID } from '../crm/tokens';
 import { storageTokenVault } from '../auth/token-vault';
-import { partitionPrefix } from './host-events';
+import { createGraphAuth, naaSupported } from '../auth/graph-msal';
+import { graphBaseUrl, graphClientId } from '../auth/graph-msal-config';
+import { GraphSession } from '../auth/graph-msal-session';
+import type { CrmSession } from '../auth/types';
+import { browserWakeSource, partitionPrefix, schedulerNetwork } from './host-events';
+import {
+  createSyncRuntime,
+  defaultSyncParts,
+  SchedulerLoop,
+  UNAVAILABLE_NO_OUTLOOK,
+  unavailableSyncRuntime,
+  type SyncConnection,
+  type SyncRuntime,
+} from './sync-runtime';
 
 const LOOPBACK = new Set(['localhost', '127.0.0.1', '[::1]']);
 
@@ -67,4 +80,55 @@ export function createOutlookConnection(office: typeof Office, location: Locatio
   // A pane reopened with kept tokens shows who it is connected as, without any prompt.
   void manager.loadUser();
   return manager;
+}
+
+/** Microsoft 365 sign-in for the pane: NAA where Outlook has it, else the Office-dialog fallback. */
+export async function createOutlookGraphSession(office: typeof Office, location: LocationLike = window.location): Promise<GraphSession> {
+  const clientId = graphClientId();
+  if (!clientId) return new GraphSession(null, 'Microsoft 365 sign-in is not configured for this add-in (ADDIN_GRAPH_CLIENT_ID at build time); contacts, tasks and events cannot sync.');
+  try {
+    const auth = await createGraphAuth({ clientId, addinBaseUrl: addinBaseUrl(location) }, { naaSupported: naaSupported(office), dialog: officeAuthDialog(office) });
+    const session = new GraphSession(auth);
+    void session.check();
+    return session;
+  } catch (error) {
+    return new GraphSession(null, `Microsoft 365 sign-in could not start: ${error instanceof Error ? error.message : String(error)}`);
+  }
+}
+
+/** The mailbox whose items sync (Office's user profile), or null outside Outlook. */
+export function mailboxAddress(office: typeof Office | undefined): string | null {
+  const address = office?.context?.mailbox?.userProfile?.emailAddress;
+  return typeof address === 'string' && address ? address : null;
+}
+
+/**
+ * The sync runtime of a real session: the CRM through the OAuth tokens, Graph through MSAL (silent; a
+ * needed prompt shows as the Microsoft 365 Sign-in button), state in IndexedDB under the partition key,
+ * and a scheduler woken by visibility and network changes. An ItemChanged never reaches it.
+ */
+export function outlookSyncRuntimeFactory(
+  manager: ConnectionManager,
+  graph: GraphSession,
+  office: typeof Office,
+): (session: CrmSession) => SyncRuntime {
+  return (session) => {
+    const tokens = manager.tokens();
+    const mailbox = mailboxAddress(office);
+    if (!tokens || !mailbox) return unavailableSyncRuntime(UNAVAILABLE_NO_OUTLOOK);
+    if (graph.view().kind === 'unavailable') {
+      const view = graph.view();
+      return unavailableSyncRuntime(view.kind === 'unavailable' ? view.message : UNAVAILABLE_NO_OUTLOOK);
+    }
+    const connection: SyncConnection = {
+      identity: { crmUrl: session.crmUrl, crmUser: session.username, mailbox },
+      crm: { baseUrl: session.crmUrl, tokens },
+      graph: { baseUrl: graphBaseUrl(), tokens: graph.tokens },
+    };
+    const network = schedulerNetwork(browserWakeSource());
+    return createSyncRuntime(connection, {
+      ...defaultSyncParts(connection, { keyPrefix: partitionPrefix(office) }),
+      loop: (engine, settings) => new SchedulerLoop(engine, settings, { network }),
+    });
+  };
 }

@@ -4,9 +4,13 @@ import { createRoot } from 'react-dom/client';
 import { DevPasswordSignIn } from '../auth/dev-sign-in';
 import { NO_SESSION_KEEPER, storageSessionKeeper } from '../auth/session-keeper';
 import { App } from './components/App';
+import { ConnectOutsideOutlook } from './components/ConnectOutsideOutlook';
+import { ConnectPane } from './components/ConnectPane';
 import { DevSyncSignIn } from './dev-sync-connection';
+import { createOutlookConnection, createOutlookGraphSession, isDevMode, outlookSyncRuntimeFactory } from './host-connection';
+import { outsideOutlookMessage } from './host-events';
 import { registerPaneIcons } from './icons';
-import { partitionKey, startWhenOfficeReady, type HostInfo } from './office-host';
+import { officeGlobal, partitionKey, startWhenOfficeReady, type HostInfo } from './office-host';
 import { createSyncRuntime, defaultSyncParts, UNAVAILABLE_NO_OUTLOOK, unavailableSyncRuntime, type SyncRuntime } from './sync-runtime';
 
 function mountPoint(): HTMLElement {
@@ -18,8 +22,29 @@ function mountPoint(): HTMLElement {
   return created;
 }
 
+/** Inside Outlook: real sign-in (OAuth + PKCE for the CRM, MSAL for Microsoft 365) on the connect screen. */
+async function renderOutlook(office: typeof Office): Promise<void> {
+  const connection = createOutlookConnection(office);
+  const graph = await createOutlookGraphSession(office);
+  createRoot(mountPoint()).render(
+    <React.StrictMode>
+      <ConnectPane controller={connection} graph={graph} createSyncRuntime={outlookSyncRuntimeFactory(connection, graph, office)} />
+    </React.StrictMode>,
+  );
+}
+
 function render(host: HostInfo): void {
   registerPaneIcons();
+  const office = officeGlobal();
+  const notice = outsideOutlookMessage(host, isDevMode());
+  if (notice) {
+    createRoot(mountPoint()).render(<ConnectOutsideOutlook message={notice} />);
+    return;
+  }
+  if (host.kind === 'outlook' && office) {
+    void renderOutlook(office);
+    return;
+  }
   // Outlook gets the same dev sign-in for now (real sign-in is a later issue) but keeps no token;
   // a standalone tab keeps its access token in sessionStorage so a reload stays signed in.
   const standalone = host.kind === 'standalone';

@@ -33,13 +33,49 @@
     };
   }
 
-  var context = { contentLanguage: 'en-US', displayLanguage: 'en-US', requirements: { isSetSupported: function () { return false; } } };
+  // Office.context.ui: displayDialogAsync opens a real pop-up window and relays what the dialog page sends
+  // with messageParent (window.opener.postMessage); a window the user closes reports 12006, as Office does.
+  function dialogUi() {
+    return {
+      displayDialogAsync: function (url, _options, callback) {
+        var popup = window.open(url, '_blank', 'width=480,height=640');
+        if (!popup) {
+          if (callback) callback({ status: 'failed', error: { code: 12009, message: 'The dialog was blocked.' } });
+          return;
+        }
+        var handlers = {};
+        var closedByAddin = false;
+        function onMessage(event) {
+          if (event.source !== popup || !event.data || event.data.__officeStubDialog !== true) return;
+          if (handlers.dialogMessageReceived) handlers.dialogMessageReceived({ message: event.data.message, origin: event.origin });
+        }
+        window.addEventListener('message', onMessage);
+        var watch = setInterval(function () {
+          if (!popup.closed) return;
+          clearInterval(watch);
+          window.removeEventListener('message', onMessage);
+          if (!closedByAddin && handlers.dialogEventReceived) handlers.dialogEventReceived({ error: 12006 });
+        }, 100);
+        var dialog = {
+          addEventHandler: function (type, handler) { handlers[type] = handler; },
+          close: function () { closedByAddin = true; popup.close(); },
+        };
+        setTimeout(function () { if (callback) callback({ status: 'succeeded', value: dialog }); }, 0);
+      },
+      messageParent: function (message) {
+        if (window.opener) window.opener.postMessage({ __officeStubDialog: true, message: String(message) }, '*');
+      },
+    };
+  }
+
+  var context = { contentLanguage: 'en-US', displayLanguage: 'en-US', ui: dialogUi(), requirements: { isSetSupported: function () { return false; } } };
   if (host === 'Outlook') {
     context = {
       contentLanguage: 'en-US',
       displayLanguage: 'en-US',
       partitionKey: 'stub-partition',
       roamingSettings: roamingSettings(),
+      ui: dialogUi(),
       requirements: {
         // Mailbox up to 1.13, as a current Outlook on the web; nothing else.
         isSetSupported: function (name, version) {
@@ -66,7 +102,7 @@
     HostType: { Outlook: 'Outlook', Word: 'Word', Excel: 'Excel', PowerPoint: 'PowerPoint', OneNote: 'OneNote', Project: 'Project', Access: 'Access' },
     PlatformType: { PC: 'PC', OfficeOnline: 'OfficeOnline', Mac: 'Mac', iOS: 'iOS', Android: 'Android', Universal: 'Universal' },
     AsyncResultStatus: { Succeeded: 'succeeded', Failed: 'failed' },
-    EventType: { ItemChanged: 'olkItemSelectedChanged' },
+    EventType: { ItemChanged: 'olkItemSelectedChanged', DialogMessageReceived: 'dialogMessageReceived', DialogEventReceived: 'dialogEventReceived' },
     context: context,
     onReady: function (callback) {
       return ready.then(function (value) {
