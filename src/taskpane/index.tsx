@@ -8,7 +8,7 @@ import { ConnectOutsideOutlook } from './components/ConnectOutsideOutlook';
 import { ConnectPane } from './components/ConnectPane';
 import { DevSyncSignIn } from './dev-sync-connection';
 import { createOutlookConnection, createOutlookGraphSession, isDevMode, outlookSyncRuntimeFactory } from './host-connection';
-import { outsideOutlookMessage } from './host-events';
+import { outsideOutlookMessage, watchSelectedItem } from './host-events';
 import { registerPaneIcons } from './icons';
 import { officeGlobal, partitionKey, startWhenOfficeReady, type HostInfo } from './office-host';
 import { createSyncRuntime, defaultSyncParts, UNAVAILABLE_NO_OUTLOOK, unavailableSyncRuntime, type SyncRuntime } from './sync-runtime';
@@ -26,6 +26,9 @@ function mountPoint(): HTMLElement {
 async function renderOutlook(office: typeof Office): Promise<void> {
   const connection = createOutlookConnection(office);
   const graph = await createOutlookGraphSession(office);
+  // A pinned pane stays open across selections (office-addins.md §3): ItemChanged, a null item included,
+  // reaches only this handler, never the sync runtime; nothing in the pane depends on the message yet.
+  void watchSelectedItem(() => undefined, office);
   createRoot(mountPoint()).render(
     <React.StrictMode>
       <ConnectPane controller={connection} graph={graph} createSyncRuntime={outlookSyncRuntimeFactory(connection, graph, office)} />
