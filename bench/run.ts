@@ -1,0 +1,154 @@
+// `npm run bench`: the sync engine against both emulators with injected latency. Prints a Markdown
+// table and writes bench-results.json (keys firstSync, idleCycle, incremental, planner), each with its
+// measured numbers, target and pass/fail. Every ratio compares figures measured in this same run.
+import fs from 'node:fs';
+import path from 'node:path';
+import { DEFAULT_SETTINGS, type OutlookSettings } from '../src/settings/options';
+import { SyncEngine } from '../src/sync/engine';
+import { ENTITY_TYPES, type EntityType } from '../src/sync/records';
+import { fullRound } from '../test/support/world';
+import { startBench, type Bench } from './harness';
+import { benchPlanner } from './planner';
+
+const CONTACTS = Number(process.env.BENCH_CONTACTS ?? 10_000);
+const LATENCY_MS = Number(process.env.BENCH_LATENCY_MS ?? 20);
+const CHANGES = 10;
+
+interface Row {
+  measure: string;
+  value: string;
+  target: string;
+  pass: boolean;
+}
+
+const contactsOnly: OutlookSettings = { ...DEFAULT_SETTINGS, tasks_enabled: false, calendar_events_enabled: false, contacts_sync_direction: 'OroCRMToOutlook' };
+
+async function timed<T>(run: () => Promise<T>): Promise<{ result: T; ms: number }> {
+  const t0 = performance.now();
+  const result = await run();
+  return { result, ms: performance.now() - t0 };
+}
+
+async function firstSync(b: Bench, engine: SyncEngine) {
+  await b.resetStats();
+  const { result, ms } = await timed(() => engine.runCrmCycle());
+  const graphRequests = b.graphMeter.total;
+  const graphWrites = b.graphMeter.writes;
+  const stats = await b.graphStats();
+  const created = stats.byRoute['POST /v1.0/me/contactFolders/:folderId/contacts'] ?? 0;
+  const ideal = Math.ceil(CONTACTS / 20);
+  const idealMs = (graphRequests * LATENCY_MS) / 4;
+  return {
+    contacts: CONTACTS,
+    createdInOutlook: result.written.outlook.created,
+    createRequestsSeenByGraph: created,
+    graphWriteRequests: graphWrites,
+    graphBatchPosts: stats.byRoute['POST /v1.0/$batch'] ?? 0,
+    graphRequests,
+    crmRequests: b.crmMeter.total,
+    idealWriteRequests: ideal,
+    writeRatio: round(graphWrites / ideal, 3),
+    wallMs: Math.round(ms),
+    idealMs: Math.round(idealMs),
+    timeRatio: round(ms / idealMs, 2),
+    latencyMs: LATENCY_MS,
+    target: { writeRatio: '≤ 1.05', timeRatio: '≤ 1.3' },
+    pass: graphWrites / ideal <= 1.05 && ms / idealMs <= 1.3,
+  };
+}
+
+async function incremental(b: Bench, engine: SyncEngine) {
+  // 10 CRM edits among all contacts, carried to Outlook by one CRM cycle and absorbed as echoes by one Outlook cycle.
+  for (let i = 0; i < CHANGES; i++) {
+    const id = String(10 + Math.floor((i * CONTACTS) / CHANGES));
+    const status = await b.crmApi('PATCH', `/api/contacts/${id}`, { data: { type: 'contacts', id, attributes: { jobTitle: `Changed ${i}` } } });
+    if (status !== 200) throw new Error(`editing CRM contact ${id} answered ${status}`);
+  }
+  await b.resetStats();
+  const crmCycle = await engine.runCrmCycle();
+  const outlookCycle = await engine.runOutlookCycle();
+  const requests = b.crmMeter.total + b.graphMeter.total;
+  const naive = b.freshSides();
+  await fullRound(naive.crm, 'contact');
+  await fullRound(naive.outlook, 'contact');
+  const naiveRequests = naive.crmMeter.total + naive.graphMeter.total;
+  const ratio = naiveRequests / requests;
+  return {
+    changes: CHANGES,
+    updatedInOutlook: crmCycle.written.outlook.updated,
+    echoWrites: outlookCycle.written.crm.updated + outlookCycle.written.crm.created,
+    requests,
+    crmRequests: b.crmMeter.total,
+    graphRequests: b.graphMeter.total,
+    naiveFullListingRequests: naiveRequests,
+    fewerBy: round(ratio, 1),
+    target: { fewerBy: '≥ 100' },
+    pass: ratio >= 100,
+  };
+}
+
+async function idleCycle(b: Bench, engine: SyncEngine) {
+  await b.resetStats();
+  await engine.runCrmCycle();
+  const crmPoll = { crm: { ...b.crmMeter.byType }, outlook: { ...b.graphMeter.byType } };
+  await b.resetStats();
+  await engine.runOutlookCycle();
+  const outlookPoll = { crm: { ...b.crmMeter.byType }, outlook: { ...b.graphMeter.byType } };
+  const perType = Object.fromEntries(
+    ENTITY_TYPES.map((t: EntityType) => [t, { crmCycle: crmPoll.crm[t] + crmPoll.outlook[t], outlookCycle: outlookPoll.crm[t] + outlookPoll.outlook[t] }]),
+  ) as Record<EntityType, { crmCycle: number; outlookCycle: number }>;
+  const worst = Math.max(...ENTITY_TYPES.flatMap((t) => [perType[t].crmCycle, perType[t].outlookCycle]));
+  return { requestsPerSidePerType: perType, other: crmPoll.crm.other + crmPoll.outlook.other + outlookPoll.crm.other + outlookPoll.outlook.other, worst, target: { requests: '1 per side per type' }, pass: worst <= 1 };
+}
+
+function round(n: number, digits = 2): number {
+  const f = 10 ** digits;
+  return Math.round(n * f) / f;
+}
+
+async function main(): Promise<void> {
+  console.log(`Bench: ${CONTACTS} contacts, ${LATENCY_MS} ms latency per request on both emulators, Graph limited to 4 concurrent requests.`);
+  const b = await startBench(CONTACTS);
+  const results: Record<string, unknown> = {};
+  try {
+    await b.faults(LATENCY_MS);
+    const engine = new SyncEngine({ crm: b.crm, outlook: b.outlook, store: b.store, settings: contactsOnly });
+    console.log('… first sync (CRM → Outlook)');
+    results.firstSync = await firstSync(b, engine);
+    console.log('… Outlook cycle absorbing the echoes');
+    await engine.runOutlookCycle();
+    console.log('… 10 changes');
+    results.incremental = await incremental(b, engine);
+    console.log('… idle cycles (contacts, tasks and events on, settled first)');
+    engine.setSettings({ ...DEFAULT_SETTINGS, contacts_sync_direction: 'Both' });
+    await engine.syncNow();
+    await engine.syncNow();
+    results.idleCycle = await idleCycle(b, engine);
+  } finally {
+    await b.close();
+  }
+  console.log('… planner on 100,000 relations');
+  const p = benchPlanner();
+  results.planner = { ...p, target: { ms: '< 200', heapMB: '< 100' }, pass: p.ms < 200 && p.heapMB < 100 };
+
+  const f = results.firstSync as Awaited<ReturnType<typeof firstSync>>;
+  const inc = results.incremental as Awaited<ReturnType<typeof incremental>>;
+  const idle = results.idleCycle as Awaited<ReturnType<typeof idleCycle>>;
+  const rows: Row[] = [
+    { measure: `First sync, ${f.contacts} contacts CRM → Outlook: Graph write requests`, value: `${f.graphWriteRequests} (${f.writeRatio}× ⌈${f.contacts}/20⌉ = ${f.idealWriteRequests})`, target: '≤ 1.05×', pass: f.writeRatio <= 1.05 },
+    { measure: 'First sync: wall time', value: `${(f.wallMs / 1000).toFixed(1)} s (${f.timeRatio}× ${f.graphRequests} Graph requests × ${LATENCY_MS} ms / 4 = ${(f.idealMs / 1000).toFixed(1)} s)`, target: '≤ 1.3×', pass: f.timeRatio <= 1.3 },
+    ...ENTITY_TYPES.map((t) => ({ measure: `Idle cycle, ${t}s: requests (CRM cycle / Outlook cycle)`, value: `${idle.requestsPerSidePerType[t].crmCycle} / ${idle.requestsPerSidePerType[t].outlookCycle}`, target: '1 / 1', pass: idle.requestsPerSidePerType[t].crmCycle <= 1 && idle.requestsPerSidePerType[t].outlookCycle <= 1 })),
+    { measure: `${inc.changes} changes among ${f.contacts}: requests (CRM + Outlook cycle)`, value: `${inc.requests} vs ${inc.naiveFullListingRequests} for a full listing (${inc.fewerBy}× fewer)`, target: '≥ 100× fewer', pass: inc.pass },
+    { measure: `Planner, ${p.relations} relations (${p.changes} changes)`, value: `${p.ms} ms, ${p.heapMB} MB heap (plan itself ${p.planHeapMB} MB)`, target: '< 200 ms, < 100 MB', pass: p.ms < 200 && p.heapMB < 100 },
+  ];
+  console.log('\n| Measure | Measured | Target | Result |\n|---|---|---|---|');
+  for (const r of rows) console.log(`| ${r.measure} | ${r.value} | ${r.target} | ${r.pass ? 'pass' : '**miss**'} |`);
+  const file = path.resolve(__dirname, '..', 'bench-results.json');
+  fs.writeFileSync(file, JSON.stringify({ at: new Date().toISOString(), latencyMs: LATENCY_MS, ...results }, null, 2) + '\n');
+  console.log(`\nWrote ${path.relative(process.cwd(), file)}`);
+}
+
+main().catch((error: unknown) => {
+  console.error(error instanceof Error ? (error.stack ?? error.message) : error);
+  process.exitCode = 1;
+});
