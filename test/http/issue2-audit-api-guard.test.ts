@@ -150,6 +150,11 @@ describe('CORS for the pane', () => {
     expect(get.headers.get('access-control-allow-origin')).toBeNull();
   });
 
+  test('the emulator listens on 127.0.0.1 only', () => {
+    expect(t.crm.server.address()).toMatchObject({ address: '127.0.0.1', family: 'IPv4' });
+    expect(t.crm.url).toMatch(/^http:\/\/127\.0\.0\.1:\d+$/);
+  });
+
   test('a production pane origin is allowed once configured with corsOrigins (--cors-origin)', async () => {
     const dir = tempDir('crm-cors-');
     const crm = await createCrmEmulator({ dbFile: path.join(dir, 'crm.sqlite'), port: 0, corsOrigins: ['https://outlook-addin.example.com'] });
