@@ -79,6 +79,7 @@ export class GraphSession {
   }
 
   private set(view: GraphView): void {
+    if (JSON.stringify(view) === JSON.stringify(this.current)) return;
     this.current = view;
     for (const listener of this.listeners) listener(view);
   }

@@ -2,6 +2,7 @@
 // the Office-dialog fallback.
 import type { AuthenticationResult, Configuration, PopupRequest, SilentRequest } from '@azure/msal-browser';
 import { DialogError, type AuthDialog } from '../../src/auth/office-dialog';
+import { GraphSession } from '../../src/auth/graph-msal-session';
 import { createGraphAuth, GRAPH_SCOPES, GraphSignInRequiredError, graphTokenSource, naaSupported, type MsalClient } from '../../src/auth/graph-msal';
 
 const ACCOUNT = { homeAccountId: 'h', environment: 'login.microsoftonline.com', tenantId: 't', username: 'alice@contoso.com', localAccountId: 'l' };
@@ -141,4 +142,35 @@ test('no client id is a configuration error, and NAA is detected through the req
   expect(naaSupported(office(true))).toBe(true);
   expect(naaSupported(office(false))).toBe(false);
   expect(naaSupported(undefined)).toBe(false);
+});
+
+describe('GraphSession (what the pane and the sync engine see)', () => {
+
+  test('the engine\'s token source never prompts: a needed prompt becomes the Sign-in view, and the click fixes it', async () => {
+    const { msal, auth } = setup(true);
+    msal.silent = async () => {
+      throw interactionRequired();
+    };
+    const session = new GraphSession(await auth);
+    const views: string[] = [];
+    session.subscribe((v) => views.push(v.kind));
+    await session.check();
+    expect(session.view()).toMatchObject({ kind: 'sign-in-required', reason: 'interaction-required' });
+    await expect(session.tokens.accessToken()).rejects.toBeInstanceOf(GraphSignInRequiredError);
+    expect(msal.popupCalls).toHaveLength(0);
+
+    msal.silent = async () => 'silent-token';
+    await session.signIn();
+    expect(session.view()).toEqual({ kind: 'signed-in' });
+    expect(msal.popupCalls).toHaveLength(1);
+    await expect(session.tokens.accessToken()).resolves.toBe('silent-token');
+    expect(views).toEqual(['sign-in-required', 'signed-in']);
+  });
+
+  test('without a configured client id the view explains it and sign-in is refused', async () => {
+    const session = new GraphSession(null, 'not configured here');
+    expect(session.view()).toEqual({ kind: 'unavailable', message: 'not configured here' });
+    await expect(session.signIn()).rejects.toThrow('not configured here');
+    await expect(session.tokens.accessToken()).rejects.toBeInstanceOf(GraphSignInRequiredError);
+  });
 });
