@@ -79,6 +79,12 @@ describe('dialog pages', () => {
     expect(() => startRedirect(search, mapStorage())).toThrow(message);
   });
 
+  test('in production auth-start only goes to the configured CRM', () => {
+    const start = new URL(authStartUrl('https://addin.example.com/app/', authorize));
+    expect(startRedirect(start.search, mapStorage(), ['https://crm.example.com'])).toBe(authorize);
+    expect(() => startRedirect(start.search, mapStorage(), ['https://other.example.com'])).toThrow('not set up to sign in to https://crm.example.com');
+  });
+
   test('auth-callback relays the code when the state matches, once', () => {
     const storage = mapStorage();
     storage.setItem(DIALOG_STATE_KEY, 'st-9');

@@ -2,8 +2,18 @@
 import { startRedirect } from './dialog-pages';
 import { showPageMessage } from './page-message';
 
+/** Served from this machine (dev, tests): any CRM; otherwise only the build's CRM (ADDIN_CRM_URL), as the CSP allows. */
+function allowedCrmOrigins(): string[] | undefined {
+  if (['localhost', '127.0.0.1', '[::1]'].includes(window.location.hostname)) return undefined;
+  try {
+    return process.env.ADDIN_CRM_URL ? [new URL(process.env.ADDIN_CRM_URL).origin] : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
 try {
-  window.location.replace(startRedirect(window.location.search, window.sessionStorage));
+  window.location.replace(startRedirect(window.location.search, window.sessionStorage, allowedCrmOrigins()));
 } catch (error) {
   showPageMessage(error instanceof Error ? error.message : String(error));
 }

@@ -13,8 +13,9 @@ function isLoopback(host: string): boolean {
 /**
  * Where auth-start sends the dialog. Only a PKCE authorize URL of a CRM is accepted, so the page
  * cannot be used to redirect anywhere else; http is allowed for loopback CRMs only (dev, emulator).
+ * `allowedOrigins` (production: the build's CRM) narrows it to the CRMs the pages' CSP lets the pane call.
  */
-export function startRedirect(search: string, storage: Pick<Storage, 'setItem'>): string {
+export function startRedirect(search: string, storage: Pick<Storage, 'setItem'>, allowedOrigins?: readonly string[]): string {
   const raw = new URLSearchParams(search).get('authorize');
   if (!raw) throw new Error('This page starts a CRM sign-in and needs an authorize address.');
   let url: URL;
@@ -27,6 +28,7 @@ export function startRedirect(search: string, storage: Pick<Storage, 'setItem'>)
     throw new Error('The CRM sign-in address must use https.');
   }
   if (!url.pathname.replace(/\/+$/, '').endsWith(AUTHORIZE_PATH)) throw new Error('The address is not an OroCRM sign-in (authorize) address.');
+  if (allowedOrigins && !allowedOrigins.includes(url.origin)) throw new Error(`This add-in is not set up to sign in to ${url.origin}.`);
   const state = url.searchParams.get('state');
   if (!state || url.searchParams.get('code_challenge_method') !== 'S256' || !url.searchParams.get('code_challenge')) {
     throw new Error('The CRM sign-in address lacks its PKCE challenge or state.');
