@@ -1,6 +1,7 @@
 // Entry point: wait for Office.onReady, then render the pane for the host we are in.
 import * as React from 'react';
 import { createRoot } from 'react-dom/client';
+import { defaultCrmUrl } from '../auth/dev-config';
 import { DevPasswordSignIn } from '../auth/dev-sign-in';
 import { NO_SESSION_KEEPER, storageSessionKeeper } from '../auth/session-keeper';
 import { App } from './components/App';
@@ -31,7 +32,7 @@ async function renderOutlook(office: typeof Office): Promise<void> {
   void watchSelectedItem(() => undefined, office);
   createRoot(mountPoint()).render(
     <React.StrictMode>
-      <ConnectPane controller={connection} graph={graph} createSyncRuntime={outlookSyncRuntimeFactory(connection, graph, office)} />
+      <ConnectPane controller={connection} suggestedCrmUrl={defaultCrmUrl()} graph={graph} createSyncRuntime={outlookSyncRuntimeFactory(connection, graph, office)} />
     </React.StrictMode>,
   );
 }
