@@ -56,6 +56,13 @@ test('connect, sign in through the dialog, see the CRM and user; Disconnect forg
   await page.getByText('Alice Archer').waitFor();
   // The pane closed the dialog after the message.
   if (!dialog.isClosed()) await dialog.waitForEvent('close');
+  // Pinned pane: selecting another message, then nothing, changes nothing here.
+  await page.evaluate(() => {
+    const w = window as unknown as { __officeStubSelectItem(item: unknown): void };
+    w.__officeStubSelectItem({ itemId: 'AAMk-2', itemType: 'message', subject: 'Next' });
+    w.__officeStubSelectItem(null);
+  });
+  await page.getByText(`Connected to ${crm.url}`).waitFor();
   const after = await stored(page);
   expect(after.roaming).toBe(crm.url);
   expect(after.localKeys).toEqual([`stub-partition:orocrm-outlook.crm-tokens:${crm.url}`]);

@@ -68,6 +68,13 @@
     };
   }
 
+  var itemHandlers = {};
+  window.__officeStubSelectItem = function (item) {
+    context.mailbox.item = item;
+    var handler = itemHandlers.olkItemSelectedChanged;
+    if (handler) handler({ type: 'olkItemSelectedChanged' });
+  };
+
   var context = { contentLanguage: 'en-US', displayLanguage: 'en-US', ui: dialogUi(), requirements: { isSetSupported: function () { return false; } } };
   if (host === 'Outlook') {
     context = {
@@ -88,7 +95,15 @@
         diagnostics: { hostName: 'OutlookWebApp', hostVersion: '16.0.0.0' },
         userProfile: { displayName: 'Alice Example', emailAddress: 'alice@example.com', timeZone: 'UTC' },
         item: null,
-        addHandlerAsync: function (_type, _handler, callback) { if (callback) callback({ status: 'succeeded' }); },
+        // Handlers are kept so a test can play a pinned pane's selection: window.__officeStubSelectItem(item | null).
+        addHandlerAsync: function (type, handler, callback) {
+          itemHandlers[type] = handler;
+          if (callback) callback({ status: 'succeeded' });
+        },
+        removeHandlerAsync: function (type, callback) {
+          delete itemHandlers[type];
+          if (callback) callback({ status: 'succeeded' });
+        },
       },
     };
   }
