@@ -76,6 +76,25 @@ describe('settings pane (issue 2 audit)', () => {
     expect(screen.getByRole('form', { name: 'MS Outlook Settings' })).toBeTruthy();
   });
 
+  test('the layout follows Oro\'s page: heading, direction, conflict rule, the two intervals, then the Synchronization group', async () => {
+    render(<SettingsForm settings={new FakeSettingsService({ organization: ORG })} />);
+    await screen.findByRole('button', { name: 'Save Settings' });
+    const inOrder = [
+      screen.getByRole('heading', { level: 1, name: 'MS Outlook Settings' }),
+      screen.getByRole('radiogroup', { name: 'Sync Direction' }),
+      screen.getByRole('radiogroup', { name: 'Conflict Resolution' }),
+      screen.getByRole('spinbutton', { name: /^CRM Sync Interval/ }),
+      outlookInterval(),
+      screen.getByRole('group', { name: 'Synchronization' }),
+      saveButton(),
+      screen.getByRole('button', { name: 'Cancel' }),
+    ];
+    for (let i = 1; i < inOrder.length; i++) {
+      expect(inOrder[i - 1].compareDocumentPosition(inOrder[i]) & Node.DOCUMENT_POSITION_FOLLOWING).toBeTruthy();
+    }
+    expect(screen.getAllByText('seconds')).toHaveLength(2);
+  });
+
   test('the success message is brief: it goes away by itself', async () => {
     const service = new FakeSettingsService({ organization: ORG });
     const user = userEvent.setup();
