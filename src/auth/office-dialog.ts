@@ -46,7 +46,7 @@ export function officeAuthDialog(office: typeof Office | undefined = (globalThis
         return Promise.reject(new DialogError('failed', null, 'Sign-in windows need Outlook (Office dialogs are not available here).'));
       }
       return new Promise<string>((resolve, reject) => {
-        ui.displayDialogAsync(url, { height: size.height, width: size.width, promptBeforeOpen: false }, (result) => {
+        ui.displayDialogAsync(url, { height: size.height, width: size.width }, (result) => {
           if (String(result.status) !== 'succeeded') {
             reject(dialogErrorFor(result.error?.code ?? null, result.error?.message));
             return;
