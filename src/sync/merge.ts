@@ -1,7 +1,7 @@
 // Field-level three-way merge (sync-design.md, "Our choices"): a field changed on one side only keeps
 // that change; a field changed on both sides to different values goes to the rule's winner.
 import type { ConflictRule } from './conflict-rules';
-import type { CanonicalRecord, SideName } from './records';
+import type { CanonicalRecord, EntityType, SideName } from './records';
 import { fieldsOf, fieldValue, sameValue } from './values';
 
 export interface FieldConflict {
@@ -19,6 +19,16 @@ export interface MergeResult<R extends CanonicalRecord> {
 }
 
 /**
+ * Fields that only make sense together: an event's start, end and all-day flag (all-day events hold
+ * dates, timed ones instants). When both sides changed a unit differently, the whole unit goes to the
+ * rule's winner; taking start from one side and allDay from the other would build an event neither
+ * side wrote, and that neither service accepts.
+ */
+export const MERGE_UNITS: Readonly<Partial<Record<EntityType, ReadonlyArray<ReadonlyArray<string>>>>> = {
+  event: [['start', 'end', 'allDay']],
+};
+
+/**
  * `base` is undefined on a first-sync match: then every differing field is a conflict, except that an
  * empty field never wins over a filled one (a blank is missing information, not a decision, so the
  * first match fills it in rather than erasing the other side's data).
@@ -28,9 +38,10 @@ export function threeWayMerge<R extends CanonicalRecord>(
   crm: R,
   outlook: R,
   rule: ConflictRule,
+  units: ReadonlyArray<ReadonlyArray<string>> = [],
 ): MergeResult<R> {
   const merged: Record<string, unknown> = {};
-  const conflicts: FieldConflict[] = [];
+  let conflicts: FieldConflict[] = [];
   for (const field of fieldsOf(base, crm, outlook)) {
     const c = fieldValue(crm, field);
     const o = fieldValue(outlook, field);
@@ -45,6 +56,19 @@ export function threeWayMerge<R extends CanonicalRecord>(
       merged[field] = winner === 'crm' ? c : o;
       conflicts.push({ field, winner, losingValue: winner === 'crm' ? o : c });
     }
+  }
+  for (const unit of units) {
+    const differs = unit.filter((f) => !sameValue(fieldValue(crm, f), fieldValue(outlook, f)));
+    if (differs.length === 0) continue;
+    const changedOn = (side: R) => base !== undefined && unit.some((f) => !sameValue(fieldValue(side, f), fieldValue(base, f)));
+    const contested = base === undefined ? conflicts.some((c) => unit.includes(c.field)) : changedOn(crm) && changedOn(outlook);
+    if (!contested) continue;
+    const pick = (r: R) => Object.fromEntries(unit.map((f) => [f, fieldValue(r, f)]));
+    const winner = rule(unit.join('+'), pick(crm), pick(outlook), base === undefined ? undefined : pick(base));
+    const [won, lost] = winner === 'crm' ? [crm, outlook] : [outlook, crm];
+    for (const f of unit) merged[f] = fieldValue(won, f);
+    conflicts = conflicts.filter((c) => !unit.includes(c.field));
+    for (const f of differs) conflicts.push({ field: f, winner, losingValue: fieldValue(lost, f) });
   }
   const result = merged as unknown as R;
   return {

@@ -12,7 +12,7 @@ import type {
   SyncAction,
 } from './actions';
 import { conflictRule, type ConflictRule } from './conflict-rules';
-import { overwrite, threeWayMerge } from './merge';
+import { MERGE_UNITS, overwrite, threeWayMerge } from './merge';
 import { matchKey, type CanonicalRecord, type EntityType, type SideName } from './records';
 import type { Change } from './side';
 import { sameRecord } from './values';
@@ -259,7 +259,7 @@ export function planPair(
       return { kind: 'UpdateCrm', type, relation, crm: c!, outlook: o!, record: o!.record, fields };
     }
     case 'mergeFieldByField': {
-      const m = threeWayMerge(relation.base, c!.record, o!.record, rule);
+      const m = threeWayMerge(relation.base, c!.record, o!.record, rule, MERGE_UNITS[type]);
       if (m.crmFields.length === 0 && m.outlookFields.length === 0) return versionsOnly(type, relation, c, o, m.merged);
       const conflict = m.conflicts.length === 0 ? null : noteOf(m.conflicts, rule);
       return { kind: 'MergeBoth', type, relation, crm: c!, outlook: o!, merged: m.merged, crmFields: m.crmFields, outlookFields: m.outlookFields, conflict };
@@ -376,7 +376,7 @@ export function link(type: EntityType, crm: Item, outlook: Item, settings: PlanS
   if (settings.direction === 'OutlookToOroCRM') {
     return { kind: 'LinkMatched', type, crm, outlook, merged: outlook.record, crmFields: overwrite(outlook.record, crm.record), outlookFields: [], conflict: null };
   }
-  const m = threeWayMerge(undefined, crm.record, outlook.record, rule);
+  const m = threeWayMerge(undefined, crm.record, outlook.record, rule, MERGE_UNITS[type]);
   const conflict = m.conflicts.length === 0 ? null : noteOf(m.conflicts, rule);
   return { kind: 'LinkMatched', type, crm, outlook, merged: m.merged, crmFields: m.crmFields, outlookFields: m.outlookFields, conflict };
 }
