@@ -5,7 +5,7 @@ import { CrmSettingsService } from '../crm/settings-service';
 import type { SettingsService } from '../settings/service';
 import type { CrmSession } from './types';
 import type { FetchLike } from '../crm/tokens';
-import { fetchUserProfile, SIGN_IN_MESSAGES, SignInRequiredError, type CrmUserProfile, type SignInReason } from './crm-oauth';
+import { fetchUserProfile, SIGN_IN_MESSAGES, SignInRequiredError, userFromAccessToken, type CrmUserProfile, type SignInReason } from './crm-oauth';
 import { signInToCrm } from './crm-oauth-signin';
 import { CrmOAuthTokens } from './crm-oauth-tokens';
 import { validateCrmUrl, type ConnectionStore, type CrmUrlRules } from './connection';
@@ -124,8 +124,10 @@ export class ConnectionManager {
     if (!tokens || tokens.state().kind !== 'signed-in') return;
     try {
       this.user = await fetchUserProfile(new CrmHttp({ baseUrl: tokens.crmUrl, tokens, fetch: this.o.fetch }));
-    } catch {
-      this.user = null;
+    } catch (error) {
+      if (error instanceof SignInRequiredError) return; // the view already says "sign in"
+      // No profile resource on this CRM: the token's own subject still tells whose sync state this is.
+      this.user = userFromAccessToken(await tokens.accessToken().catch(() => ''));
     }
     this.emit();
   }

@@ -151,3 +151,19 @@ export async function fetchUserProfile(http: CrmHttp): Promise<CrmUserProfile> {
   const name = [a.firstName, a.lastName].filter(Boolean).join(' ');
   return { username: a.username, displayName: name || a.username };
 }
+
+/**
+ * The user named in a JWT access token's `sub` claim (Oro issues RS256 JWTs, oro-api.md §6), without
+ * verifying it: only a fallback label for a CRM that has no /api/userprofile. Null for opaque tokens.
+ */
+export function userFromAccessToken(token: string): CrmUserProfile | null {
+  const parts = token.split('.');
+  if (parts.length !== 3) return null;
+  try {
+    const json = atob(parts[1].replace(/-/g, '+').replace(/_/g, '/').padEnd(Math.ceil(parts[1].length / 4) * 4, '='));
+    const sub = (JSON.parse(json) as { sub?: unknown }).sub;
+    return typeof sub === 'string' && sub ? { username: sub, displayName: sub } : null;
+  } catch {
+    return null;
+  }
+}

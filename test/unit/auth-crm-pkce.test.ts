@@ -7,7 +7,7 @@ jest.mock('office-addin-manifest', () => jest.requireActual('office-addin-manife
 
 import { validateCrmUrl } from '../../src/auth/connection';
 import { syncDatabasePrefix } from '../../src/auth/connection-local-state';
-import { buildAuthorizeUrl, codeFromAnswer, parseDialogAnswer } from '../../src/auth/crm-oauth';
+import { buildAuthorizeUrl, codeFromAnswer, parseDialogAnswer, userFromAccessToken } from '../../src/auth/crm-oauth';
 import { authStartUrl, crmRedirectUri } from '../../src/auth/crm-oauth-signin';
 import { DialogError, officeAuthDialog } from '../../src/auth/office-dialog';
 import { callbackAnswer, DIALOG_STATE_KEY, startRedirect } from '../../src/auth/pages/dialog-pages';
@@ -214,4 +214,11 @@ describe('CRM URL rules', () => {
     expect(name.startsWith(syncDatabasePrefix('https://crm.example.com', 'pk:'))).toBe(true);
     expect(name.startsWith(syncDatabasePrefix('https://crm.example.co', 'pk:'))).toBe(false);
   });
+});
+
+test('a JWT access token names its user (fallback when the CRM has no profile resource); opaque tokens name nobody', () => {
+  const part = (o: object) => Buffer.from(JSON.stringify(o)).toString('base64url');
+  expect(userFromAccessToken(`${part({ alg: 'RS256' })}.${part({ sub: 'alice', aud: 'outlook-addin' })}.sig`)).toEqual({ username: 'alice', displayName: 'alice' });
+  expect(userFromAccessToken('opaque-token')).toBeNull();
+  expect(userFromAccessToken('a.b.c')).toBeNull();
 });
