@@ -51,8 +51,9 @@ describe('event times merge as one unit', () => {
     const later: EventRecord = { ...BASE, start: '2030-03-03T09:00:00Z', end: '2030-03-03T10:00:00Z' };
     const stretched: EventRecord = { ...BASE, end: '2030-03-01T12:00:00Z' };
     const m = merge(later, stretched, both('OutlookAlwaysWins'));
-    expect(m.merged).toEqual(stretched);
-    expect(m.merged.end > m.merged.start).toBe(true);
+    const merged = m.merged as EventRecord;
+    expect(merged).toEqual(stretched);
+    expect(merged.end > merged.start).toBe(true);
   });
 
   test('times changed on one side only still merge with a title changed on the other, without a conflict', () => {
