@@ -1,5 +1,5 @@
 // The one seam between the pane and "how we got a CRM connection". The dev password sign-in lives
-// behind it now; real sign-in (authorization code + PKCE) will be another SignIn later.
+// behind it for the standalone demo; inside Outlook the pane signs in with OAuth + PKCE (connection-manager.ts).
 import type { SettingsService } from '../settings/service';
 
 /** A signed-in connection to one CRM, as the pane sees it: no tokens, no URLs to build. */

@@ -49,8 +49,8 @@ function render(host: HostInfo): void {
     void renderOutlook(office);
     return;
   }
-  // Outlook gets the same dev sign-in for now (real sign-in is a later issue) but keeps no token;
-  // a standalone tab keeps its access token in sessionStorage so a reload stays signed in.
+  // Outside Outlook (dev mode): the dev password sign-in; a standalone tab keeps its access token in
+  // sessionStorage so a reload stays signed in.
   const standalone = host.kind === 'standalone';
   const devSignIn = new DevPasswordSignIn({ keeper: standalone ? storageSessionKeeper(window.sessionStorage) : NO_SESSION_KEEPER });
   // Sync runs against the Graph emulator with the dev credentials (dev-sync-connection.ts) until MSAL lands.
