@@ -18,6 +18,8 @@ export class KilledError extends Error {
 export class RequestCounter {
   requests = 0;
   killAfter: number | null = null;
+  /** When the kill comes with a write request: false, it dies before sending; true, the write lands and only its answer is lost. */
+  loseAnswer = false;
 }
 
 export interface SideFaults {
@@ -137,8 +139,9 @@ export class MemorySide implements SyncSide {
     const results: WriteResult[] = [];
     for (let i = 0; i < ops.length; i += this.batchSize) {
       const batch = ops.slice(i, i + this.batchSize);
+      let answerLost = false;
       try {
-        this.request();
+        answerLost = this.request(true);
       } catch (e) {
         if (i === 0 || e instanceof KilledError) throw e;
         // Part of the request went through: the rest answers "try again".
@@ -146,6 +149,7 @@ export class MemorySide implements SyncSide {
         continue;
       }
       for (const op of batch) results.push(this.write(type, op as WriteOp<CanonicalRecord>));
+      if (answerLost) throw new KilledError();
     }
     return results;
   }
@@ -179,13 +183,18 @@ export class MemorySide implements SyncSide {
 
   // ---- internals ----
 
-  private request(): void {
+  /** Counts a request and injects faults; true when a write must land and then lose its answer (the process dies). */
+  private request(write = false): boolean {
     this.counter.requests++;
-    if (this.counter.killAfter !== null && this.counter.requests > this.counter.killAfter) throw new KilledError();
+    if (this.counter.killAfter !== null && this.counter.requests > this.counter.killAfter) {
+      if (write && this.counter.loseAnswer && this.counter.requests === this.counter.killAfter + 1) return true;
+      throw new KilledError();
+    }
     if (this.faults.transientRate > 0 && this.random() < this.faults.transientRate) {
       if (this.random() < 0.5) throw new ThrottledError(`${this.name} throttled`, 1000);
       throw new ServiceUnavailableError(`${this.name} unavailable`);
     }
+    return false;
   }
 
   private write(type: EntityType, op: WriteOp<CanonicalRecord>): WriteResult {

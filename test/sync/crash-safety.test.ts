@@ -21,10 +21,11 @@ function assertNoDuplicates(w: World) {
 }
 
 /** Runs `prepare`, kills the sync after request n, restarts and syncs twice. False once n is past the end. */
-async function crashAt(n: number, prepare: (w: World) => Promise<void> | void, check: (w: World) => void): Promise<boolean> {
+async function crashAt(n: number, prepare: (w: World) => Promise<void> | void, check: (w: World) => void, loseAnswer = false): Promise<boolean> {
   const w = await makeWorld(undefined, { pageSize: 2, batchSize: 2, matchListingThreshold: 2 });
   await prepare(w);
   w.counter.killAfter = w.counter.requests + n;
+  w.counter.loseAnswer = loseAnswer;
   let killed = false;
   try {
     await w.engine.syncNow();
@@ -45,7 +46,10 @@ async function crashAt(n: number, prepare: (w: World) => Promise<void> | void, c
   return killed;
 }
 
-describe('a sync killed after any request, then restarted from the store', () => {
+describe.each([
+  ['before the next request is sent', false],
+  ['while a write lands but its answer is lost', true],
+])('a sync killed after any request (%s), then restarted from the store', (_, loseAnswer) => {
   test('first sync: matches and creates once, never twice', async () => {
     const prepare = (w: World) => {
       for (const n of ['Ann', 'Bob', 'Cy']) w.crm.userCreate('contact', person(n, 'Lee'));
@@ -63,7 +67,7 @@ describe('a sync killed after any request, then restarted from the store', () =>
       expect(crm.Bob.record.phone).toBe('555');
     };
     let n = 1;
-    while (await crashAt(n, prepare, check)) n++;
+    while (await crashAt(n, prepare, check, loseAnswer)) n++;
     expect(n).toBeGreaterThan(10);
   });
 
@@ -94,7 +98,7 @@ describe('a sync killed after any request, then restarted from the store', () =>
       expect(crm.Dee.record.description).toBe('met at fair');
     };
     let n = 1;
-    while (await crashAt(n, prepare, check)) n++;
+    while (await crashAt(n, prepare, check, loseAnswer)) n++;
     expect(n).toBeGreaterThan(10);
   });
 });
