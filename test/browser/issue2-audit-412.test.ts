@@ -1,0 +1,91 @@
+// Issue 2 audit, in Chromium against a real CRM emulator: the pane reads the ETag across origins (CORS
+// exposes it), sends it as If-Match, and when the settings changed elsewhere meanwhile it says so,
+// stores nothing and shows the reloaded values.
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { Page } from 'playwright-core';
+import { createCrmEmulator, tokenFor, type CrmEmulator } from '../emulators/crm/server';
+import { BROWSER_SETUP_TIMEOUT_MS, startPaneSession, type PaneSession } from '../support/browser';
+
+const OUTLOOK_INTERVAL = 'Outlook Sync Interval (In Seconds)';
+
+let dir: string;
+let crm: CrmEmulator;
+let pane: PaneSession;
+
+beforeAll(async () => {
+  dir = mkdtempSync(join(tmpdir(), 'settings-412-'));
+  crm = await createCrmEmulator({ dbFile: join(dir, 'crm.sqlite'), port: 0 });
+  pane = await startPaneSession();
+}, BROWSER_SETUP_TIMEOUT_MS);
+
+afterAll(async () => {
+  await pane?.close();
+  await crm?.close();
+  rmSync(dir, { recursive: true, force: true });
+});
+
+async function settingsAs(username: string, scope: 'user' | 'organization', patch?: Record<string, unknown>) {
+  const res = await fetch(`${crm.url}/api/outlooksettings/${scope}`, {
+    method: patch ? 'PATCH' : 'GET',
+    headers: { Authorization: `Bearer ${await tokenFor(crm, username)}`, Accept: 'application/vnd.api+json', 'Content-Type': 'application/vnd.api+json' },
+    body: patch ? JSON.stringify({ data: { type: 'outlooksettings', id: scope, attributes: patch } }) : undefined,
+  });
+  expect(res.status).toBe(200);
+  return { etag: res.headers.get('etag'), attributes: ((await res.json()) as { data: { attributes: Record<string, { value: unknown }> } }).data.attributes };
+}
+
+async function signIn(page: Page, username: string): Promise<void> {
+  await page.goto(pane.paneUrl);
+  await page.getByRole('textbox', { name: 'CRM URL' }).fill(crm.url);
+  await page.getByRole('textbox', { name: 'Username' }).fill(username);
+  await page.getByLabel('Password').fill(username);
+  await page.getByRole('button', { name: 'Sign in' }).click();
+  await page.getByRole('button', { name: 'Save Settings' }).waitFor();
+}
+
+test(
+  'a save after the organization changed the settings elsewhere: If-Match is sent, 412, nothing stored, the new values shown',
+  async () => {
+    const { page, fence, errors } = await pane.newPage();
+    const ifMatch: Array<string | undefined> = [];
+    page.on('request', (request) => {
+      if (request.method() === 'PATCH' && request.url().includes('/api/outlooksettings/')) ifMatch.push(request.headers()['if-match']);
+    });
+    await signIn(page, 'alice');
+    const loadedEtag = (await settingsAs('alice', 'user')).etag;
+
+    // Elsewhere: the administrator changes the organization's Outlook interval.
+    await settingsAs('admin', 'organization', { contacts_sync_interval_outlook: { value: 90 } });
+
+    // Alice, still on the old values, overrides the Tasks box and saves.
+    const box = page.getByRole('checkbox', { name: 'Use Organization: Tasks' });
+    await box.focus();
+    await page.keyboard.press('Space');
+    await page.getByRole('checkbox', { name: 'Tasks', exact: true }).focus();
+    await page.keyboard.press('Space');
+    await page.getByRole('button', { name: 'Save Settings' }).click();
+
+    await page.getByText(/changed elsewhere/).waitFor();
+    expect(ifMatch).toEqual([loadedEtag]);
+    const stored = await settingsAs('alice', 'user');
+    expect(stored.attributes.tasks_enabled).toMatchObject({ value: true, useParentScope: true });
+    await expect(page.getByRole('spinbutton', { name: OUTLOOK_INTERVAL }).inputValue()).resolves.toBe('90');
+    expect(await page.getByRole('checkbox', { name: 'Use Organization: Tasks' }).isChecked()).toBe(true);
+
+    // Saving again from the reloaded values works, with the new ETag.
+    await box.focus();
+    await page.keyboard.press('Space');
+    await page.getByRole('checkbox', { name: 'Tasks', exact: true }).focus();
+    await page.keyboard.press('Space');
+    await page.getByRole('button', { name: 'Save Settings' }).click();
+    await page.getByText('Settings saved.').waitFor();
+    expect(ifMatch).toEqual([loadedEtag, stored.etag]);
+    expect((await settingsAs('alice', 'user')).attributes.tasks_enabled).toMatchObject({ value: false, useParentScope: false });
+
+    expect(fence.blocked).toEqual([]);
+    expect(errors).toEqual([]);
+  },
+  BROWSER_SETUP_TIMEOUT_MS,
+);
