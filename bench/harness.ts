@@ -68,7 +68,7 @@ export interface Bench {
   close(): Promise<void>;
 }
 
-/** Inserts `count` contacts owned by alice, copied from her seeded contact 3 with new names (one transaction). */
+/** Inserts `count` contacts owned by alice, copied from her seeded contact 3 with new names and times (one transaction). */
 export function seedContacts(db: Database.Database, count: number): void {
   const model = db.prepare('SELECT owner_id, organization_id, created_at, updated_at, attrs FROM crm_contacts WHERE id = 3').get() as { owner_id: number; organization_id: number; created_at: string; updated_at: string; attrs: string };
   const attrs = JSON.parse(model.attrs) as Record<string, unknown>;
@@ -77,7 +77,10 @@ export function seedContacts(db: Database.Database, count: number): void {
     for (let i = 0; i < count; i++) {
       const email = `bench${i}@example.test`;
       const a = { ...attrs, firstName: `Bench${i}`, lastName: `Contact${i % 97}`, jobTitle: 'Buyer', emails: [email], primaryEmail: email, phones: [], primaryPhone: null };
-      insert.run(model.owner_id, model.organization_id, model.created_at, model.updated_at, JSON.stringify(a));
+      // One second apart, as records made over time are: a bulk import sharing one second makes the CRM
+      // side re-read that whole second on each poll until newer edits move its checkpoint past it.
+      const at = new Date(Date.parse(model.updated_at) + (i + 1) * 1000).toISOString().replace(/\.\d{3}Z$/, 'Z');
+      insert.run(model.owner_id, model.organization_id, at, at, JSON.stringify(a));
     }
   })();
 }
