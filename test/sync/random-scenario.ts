@@ -3,7 +3,9 @@
 // kills mid-cycle. After the faults stop and each side had its cycles, the invariants of issue 4 must hold.
 // Every scenario is a pure function of its seed: a failure prints the seed, and `runScenario(seed)` replays it.
 import type { OutlookSettings } from '../../src/settings/options';
-import type { EntityType, SideName } from '../../src/sync/records';
+import { DELETED_IN_CRM_FIELD } from '../../src/sync/planner';
+import type { EntityType, EventRecord, SideName } from '../../src/sync/records';
+import { sameValue } from '../../src/sync/values';
 import { KilledError } from '../support/memory-side';
 import { makeWorld, person, settingsWith, type World } from './engine-helpers';
 
@@ -18,8 +20,46 @@ export function mulberry32(seed: number): () => number {
   };
 }
 
-const TYPES: EntityType[] = ['contact', 'task'];
-const EDIT_FIELDS: Record<'contact' | 'task', string[]> = { contact: ['jobTitle', 'phone', 'description'], task: ['dueDate', 'status'] };
+const TYPES: EntityType[] = ['contact', 'task', 'event'];
+/** Fields the scenario edits. An event's `when` stands for start + end + allDay, which merge as one unit. */
+const EDIT_FIELDS: Record<EntityType, string[]> = { contact: ['jobTitle', 'phone', 'description'], task: ['dueDate', 'status'], event: ['when'] };
+const ENABLED: Record<EntityType, 'contacts_enabled' | 'tasks_enabled' | 'calendar_events_enabled'> = { contact: 'contacts_enabled', task: 'tasks_enabled', event: 'calendar_events_enabled' };
+const RULE_NAMES = { OroCRMAlwaysWins: 'OroCRM always wins', OutlookAlwaysWins: 'Outlook always wins' } as const;
+
+function nameOf(type: EntityType, record: Record<string, unknown>): string {
+  return String(type === 'contact' ? record.firstName : type === 'task' ? record.subject : record.title);
+}
+
+/** The value of an edited field; `when` is an event's times as one value. */
+function editedValue(record: Record<string, unknown>, field: string): unknown {
+  return field === 'when' ? { start: record.start, end: record.end, allDay: record.allDay } : record[field];
+}
+
+const HOUR = 3600_000;
+const instant = (ms: number) => new Date(ms).toISOString().replace('.000Z', 'Z');
+const date = (ms: number) => new Date(ms).toISOString().slice(0, 10);
+
+/** A timed or all-day event on day `n` of April 2030. */
+function newEvent(title: string, n: number, allDay: boolean): EventRecord {
+  const day = Date.UTC(2030, 3, 1 + (n % 28));
+  return allDay
+    ? { title, start: date(day), end: date(day + 24 * HOUR), allDay }
+    : { title, start: instant(day + 9 * HOUR), end: instant(day + 10 * HOUR), allDay };
+}
+
+/** Moves an event later (hours when timed, days when all-day), or switches it between timed and all-day. */
+function reschedule(e: EventRecord, toggle: boolean, by: number): Pick<EventRecord, 'start' | 'end' | 'allDay'> {
+  const startMs = Date.parse(e.allDay ? `${e.start}T00:00:00Z` : e.start);
+  const endMs = Date.parse(e.allDay ? `${e.end}T00:00:00Z` : e.end);
+  if (toggle) {
+    return e.allDay
+      ? { start: instant(startMs + 9 * HOUR), end: instant(startMs + 10 * HOUR), allDay: false }
+      : { start: date(startMs), end: date(Date.parse(`${date(startMs)}T00:00:00Z`) + 24 * HOUR), allDay: true };
+  }
+  const step = e.allDay ? 24 * HOUR : HOUR;
+  const shift = (ms: number) => (e.allDay ? date(ms + by * step) : instant(ms + by * step));
+  return { start: shift(startMs), end: shift(endMs), allDay: e.allDay };
+}
 
 export interface ScenarioReport {
   seed: number;
@@ -29,6 +69,16 @@ export interface ScenarioReport {
 export class ScenarioFailure extends Error {}
 
 export async function runScenario(seed: number, opts: { steps?: number } = {}): Promise<ScenarioReport> {
+  const log: string[] = [];
+  try {
+    return await scenario(seed, opts.steps ?? 40, log);
+  } catch (e) {
+    if (e instanceof ScenarioFailure) throw e;
+    throw new ScenarioFailure(`Scenario seed ${seed} failed: ${(e as Error).stack ?? e}\nReplay: npm run test:soak -- --seed ${seed} --runs 1 --verbose\n${log.join('\n')}`);
+  }
+}
+
+async function scenario(seed: number, steps: number, log: string[]): Promise<ScenarioReport> {
   const rnd = mulberry32(seed);
   const pick = <T>(xs: ReadonlyArray<T>): T => xs[Math.floor(rnd() * xs.length)];
   const chance = (p: number) => rnd() < p;
@@ -37,9 +87,9 @@ export async function runScenario(seed: number, opts: { steps?: number } = {}): 
     contacts_conflict_resolution: chance(0.5) ? 'OroCRMAlwaysWins' : 'OutlookAlwaysWins',
     contacts_sync_direction: directionChanges ? pick(['Both', 'OroCRMToOutlook', 'OutlookToOroCRM'] as const) : 'Both',
     tasks_enabled: true,
+    calendar_events_enabled: true,
   });
   const w = await makeWorld(settings, { random: mulberry32(seed ^ 0x5eed), pageSize: 1 + Math.floor(rnd() * 6), batchSize: 1 + Math.floor(rnd() * 5), matchListingThreshold: 3 });
-  const log: string[] = [];
   let seq = 0;
   let alwaysBoth = settings.contacts_sync_direction === 'Both';
   const alwaysOn: Record<EntityType, boolean> = { contact: true, task: true, event: true };
@@ -47,12 +97,14 @@ export async function runScenario(seed: number, opts: { steps?: number } = {}): 
   /** name → field → sides that edited it, and the last value each side wrote. */
   const edits = new Map<string, Map<string, Map<SideName, unknown>>>();
 
-  const nameOf = (type: EntityType, record: Record<string, unknown>) => (type === 'contact' ? String(record.firstName) : String(record.subject));
   const side = (s: SideName) => (s === 'crm' ? w.crm : w.outlook);
 
   const cycle = async (s: SideName) => {
+    const logged = (await w.store.conflicts()).length;
+    let completed = false;
     try {
       await (s === 'crm' ? w.engine.runCrmCycle() : w.engine.runOutlookCycle());
+      completed = true;
     } catch (e) {
       if (e instanceof KilledError) {
         log.push('  killed; restart');
@@ -61,26 +113,35 @@ export async function runScenario(seed: number, opts: { steps?: number } = {}): 
         await w.restart();
       } else log.push(`  failed: ${(e as Error).message}`);
     }
+    await checkNewConflicts(w, settings, (await w.store.conflicts()).slice(0, Math.max(0, (await w.store.conflicts()).length - logged)), completed);
   };
 
-  const steps = opts.steps ?? 40;
   for (let i = 0; i < steps; i++) {
     const r = rnd();
     const type = pick(TYPES);
     const s: SideName = chance(0.5) ? 'crm' : 'outlook';
     if (r < 0.2) {
-      const name = `${type === 'contact' ? 'N' : 'T'}${++seq}`;
+      const name = `${type === 'contact' ? 'N' : type === 'task' ? 'T' : 'E'}${++seq}`;
       const id = type === 'contact'
         ? side(s).userCreate('contact', person(name, 'Test'))
-        : side(s).userCreate('task', { subject: name, priority: pick(['low', 'normal', 'high'] as const), dueDate: null, status: 'open' });
+        : type === 'task'
+          ? side(s).userCreate('task', { subject: name, priority: pick(['low', 'normal', 'high'] as const), dueDate: null, status: 'open' })
+          : side(s).userCreate('event', newEvent(name, seq, chance(0.4)));
       log.push(`create ${type} ${name} in ${s} (${id})`);
     } else if (r < 0.45) {
       const items = side(s).all(type);
       if (items.length === 0) continue;
       const it = pick(items);
-      const field = pick(EDIT_FIELDS[type as 'contact' | 'task']);
-      const value = field === 'status' ? pick(['open', 'in_progress', 'closed']) : field === 'dueDate' ? `2030-01-${String(1 + (++seq % 28)).padStart(2, '0')}` : `${s}-${++seq}`;
-      side(s).userUpdate(type, it.id, { [field]: value } as never);
+      const field = pick(EDIT_FIELDS[type]);
+      let value: unknown;
+      if (field === 'when') {
+        const when = reschedule(it.record as EventRecord, chance(0.3), 1 + Math.floor(rnd() * 3));
+        side(s).userUpdate('event', it.id, when);
+        value = when;
+      } else {
+        value = field === 'status' ? pick(['open', 'in_progress', 'closed']) : field === 'dueDate' ? `2030-01-${String(1 + (++seq % 28)).padStart(2, '0')}` : `${s}-${++seq}`;
+        side(s).userUpdate(type, it.id, { [field]: value } as never);
+      }
       const name = nameOf(type, it.record as never);
       const byField = edits.get(`${type}:${name}`) ?? new Map();
       const bySide = byField.get(field) ?? new Map();
@@ -103,13 +164,14 @@ export async function runScenario(seed: number, opts: { steps?: number } = {}): 
       const what = rnd();
       if (what < 0.4) next.contacts_conflict_resolution = next.contacts_conflict_resolution === 'OroCRMAlwaysWins' ? 'OutlookAlwaysWins' : 'OroCRMAlwaysWins';
       else if (what < 0.7 && directionChanges) next.contacts_sync_direction = pick(['Both', 'OroCRMToOutlook', 'OutlookToOroCRM'] as const);
-      else next.tasks_enabled = !next.tasks_enabled;
+      else if (what < 0.85) next.tasks_enabled = !next.tasks_enabled;
+      else next.calendar_events_enabled = !next.calendar_events_enabled;
       if (next.contacts_sync_direction !== 'Both') alwaysBoth = false;
-      if (!next.tasks_enabled) alwaysOn.task = false;
+      for (const t of TYPES) if (!next[ENABLED[t]]) alwaysOn[t] = false;
       settings = next;
       w.settings = settings;
       w.engine.setSettings(settings);
-      log.push(`settings ${settings.contacts_sync_direction} ${settings.contacts_conflict_resolution} tasks=${settings.tasks_enabled}`);
+      log.push(`settings ${settings.contacts_sync_direction} ${settings.contacts_conflict_resolution} tasks=${settings.tasks_enabled} events=${settings.calendar_events_enabled}`);
     } else if (r < 0.94) {
       for (const sd of [w.crm, w.outlook]) {
         sd.faults.transientRate = chance(0.5) ? 0.15 : 0;
@@ -119,7 +181,8 @@ export async function runScenario(seed: number, opts: { steps?: number } = {}): 
       log.push(`faults crm=${JSON.stringify(w.crm.faults)} outlook=${JSON.stringify(w.outlook.faults)}`);
     } else {
       w.counter.killAfter = w.counter.requests + 1 + Math.floor(rnd() * 12);
-      log.push(`kill after request ${w.counter.killAfter}; ${s} cycle`);
+      w.counter.loseAnswer = chance(0.5);
+      log.push(`kill after request ${w.counter.killAfter}${w.counter.loseAnswer ? ' (a write there lands, its answer is lost)' : ''}; ${s} cycle`);
       await cycle(s);
       w.counter.killAfter = null;
     }
@@ -128,16 +191,17 @@ export async function runScenario(seed: number, opts: { steps?: number } = {}): 
   // Faults stop; each side gets its cycles (a restart first, as if the pane was reopened).
   for (const sd of [w.crm, w.outlook]) Object.assign(sd.faults, { transientRate: 0, replayRate: 0, resyncNext: false });
   w.counter.killAfter = null;
+  w.counter.loseAnswer = false;
   await w.restart();
   log.push('-- quiet: two cycles each');
   for (let round = 0; round < 2; round++) {
-    await w.engine.runCrmCycle();
-    await w.engine.runOutlookCycle();
+    await cycleQuietly(w, settings, 'crm');
+    await cycleQuietly(w, settings, 'outlook');
     for (const p of w.engine.getStatus().pendingDeletions) await w.engine.confirmDeletions(p.type);
   }
   if (w.engine.getStatus().pendingDeletions.length > 0 || (await w.store.journal()).some((e) => e.op === 'delete')) {
-    await w.engine.runCrmCycle();
-    await w.engine.runOutlookCycle();
+    await cycleQuietly(w, settings, 'crm');
+    await cycleQuietly(w, settings, 'outlook');
   }
   try {
     await checkInvariants(w, settings, { alwaysBoth, alwaysOn, deletedNames, edits });
@@ -158,10 +222,11 @@ async function checkInvariants(
 ): Promise<void> {
   if (w.crm.sent.delete !== 0) fail(`the engine deleted ${w.crm.sent.delete} CRM record(s): Outlook never deletes CRM data`);
   for (const type of TYPES) {
-    const enabled = type === 'contact' ? settings.contacts_enabled : settings.tasks_enabled;
+    const enabled = settings[ENABLED[type]];
     const crm = w.crm.all(type);
     const outlook = w.outlook.all(type);
-    const nameOf = (r: Record<string, unknown>) => (type === 'contact' ? String(r.firstName) : String(r.subject));
+    const nameOf = (r: Record<string, unknown>) => recordName(type, r);
+    if (type === 'event') for (const [label, items] of [['CRM', crm], ['Outlook', outlook]] as const) for (const e of items) checkEvent(label, e.record as EventRecord);
     const dupes = (xs: string[]) => xs.filter((x, i) => xs.indexOf(x) !== i);
     const stamps = outlook.map((o) => o.crmId).filter((c): c is string => c !== null);
     if (dupes(stamps).length) fail(`${type}: two Outlook items carry the OroCRM id ${dupes(stamps)[0]}`);
@@ -202,18 +267,53 @@ async function checkInvariants(
           const [[editor, value]] = [...bySide];
           for (const [label, items] of [['CRM', crm], ['Outlook', outlook]] as const) {
             const it = items.find((x) => nameOf(x.record as never) === name);
-            if (it && JSON.stringify((it.record as never)[field]) !== JSON.stringify(value)) {
-              fail(`${type} ${name}: the ${editor} edit ${field}=${JSON.stringify(value)} was lost in ${label} (now ${JSON.stringify((it.record as never)[field])})`);
+            const now = it && editedValue(it.record as never, field);
+            if (it && !sameValue(now, value)) {
+              fail(`${type} ${name}: the ${editor} edit ${field}=${JSON.stringify(value)} was lost in ${label} (now ${JSON.stringify(now)})`);
             }
           }
         }
       }
     }
   }
-  // Every conflict went to the rule's winner.
-  for (const c of await w.store.conflicts()) {
-    const expected = c.rule === 'OroCRM always wins' ? 'crm' : c.rule === 'Outlook always wins' ? 'outlook' : null;
-    if (c.winner !== expected) fail(`conflict on ${c.item} went to ${c.winner} under "${c.rule}"`);
+}
+
+const recordName = nameOf;
+
+/** An event either side could hold: all-day ones on dates, timed ones on instants, ending after they start. */
+function checkEvent(label: string, e: EventRecord): void {
+  const shape = e.allDay ? /^\d{4}-\d{2}-\d{2}$/ : /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}Z$/;
+  if (!shape.test(e.start) || !shape.test(e.end) || !(e.end > e.start)) fail(`${label} event ${e.title} is malformed: ${JSON.stringify(e)}`);
+}
+
+/** The quiet phase: a cycle must succeed, and its conflicts are checked like any other. */
+async function cycleQuietly(w: World, settings: OutlookSettings, s: SideName): Promise<void> {
+  const logged = (await w.store.conflicts()).length;
+  await (s === 'crm' ? w.engine.runCrmCycle() : w.engine.runOutlookCycle());
+  const all = await w.store.conflicts();
+  await checkNewConflicts(w, settings, all.slice(0, Math.max(0, all.length - logged)), true);
+}
+
+/**
+ * Every conflict went to the rule's winner: each entry a cycle logged names the rule in effect, and its
+ * winner is that rule's side. After a cycle that completed, both sides hold the same value for each
+ * conflicting field, and it is not the losing value.
+ */
+async function checkNewConflicts(w: World, settings: OutlookSettings, entries: Awaited<ReturnType<World['store']['conflicts']>>, completed: boolean): Promise<void> {
+  const rule = RULE_NAMES[settings.contacts_conflict_resolution];
+  const winner = settings.contacts_conflict_resolution === 'OroCRMAlwaysWins' ? 'crm' : 'outlook';
+  for (const c of entries) {
+    if (c.rule !== rule || c.winner !== winner) fail(`conflict on ${c.item} logged as "${c.rule}" won by ${c.winner}, while the rule is "${rule}"`);
+    if (!completed || c.crmId === null || c.outlookId === null || c.fields.includes(DELETED_IN_CRM_FIELD)) continue;
+    const crm = w.crm.find(c.type, c.crmId);
+    const outlook = w.outlook.find(c.type, c.outlookId);
+    if (!crm || !outlook) continue;
+    for (const f of c.fields) {
+      const [cv, ov] = [(crm.record as never)[f], (outlook.record as never)[f]];
+      if (!sameValue(cv, ov) || sameValue(cv, c.losingValues[f])) {
+        fail(`conflict on ${c.item}.${f}: CRM ${JSON.stringify(cv)}, Outlook ${JSON.stringify(ov)}, losing value ${JSON.stringify(c.losingValues[f])}`);
+      }
+    }
   }
 }
 

@@ -1,4 +1,4 @@
-// 300 seeded random scenarios (issue 4 "Randomized scenarios"). A failure names its seed; replay it with
+// 300 seeded random scenarios (issue 4 "Randomized scenarios") over contacts, tasks and events (timed and all-day). A failure names its seed; replay it with
 // `npm run test:soak -- --seed <seed> --runs 1 --verbose`. SYNC_RANDOM_SEED shifts the whole range.
 import { runScenario } from './random-scenario';
 
