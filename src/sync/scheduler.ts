@@ -77,7 +77,7 @@ export class SyncScheduler {
   private readonly baseBackoffMs: number;
   private readonly maxBackoffMs: number;
   private readonly onError?: (side: SideName, error: unknown) => void;
-  private readonly sides: Record<SideName, SideSchedule & { rerun: boolean; cycle: Promise<void> | null }>;
+  private readonly sides: Record<SideName, SideSchedule & { rerun: boolean; cycle: Promise<void> | null; retryAfterUntil: number | null }>;
   private timer: unknown = null;
   private unsubscribe: (() => void) | null = null;
   private started = false;
@@ -93,8 +93,8 @@ export class SyncScheduler {
     this.maxBackoffMs = opts.maxBackoffMs ?? 15 * 60_000;
     this.onError = opts.onError;
     this.sides = {
-      crm: { nextDue: null, running: false, failures: 0, rerun: false, cycle: null },
-      outlook: { nextDue: null, running: false, failures: 0, rerun: false, cycle: null },
+      crm: { nextDue: null, running: false, failures: 0, rerun: false, cycle: null, retryAfterUntil: null },
+      outlook: { nextDue: null, running: false, failures: 0, rerun: false, cycle: null, retryAfterUntil: null },
     };
   }
 
@@ -107,7 +107,7 @@ export class SyncScheduler {
     const now = this.now();
     for (const side of SIDES) this.sides[side].nextDue = now;
     this.unsubscribe = this.network.subscribe((online) => {
-      if (online) void this.tick(); // back online: whatever fell due while offline runs now, once
+      if (online) this.backOnline();
     });
     this.timer = this.timers.every(() => void this.tick(), this.tickMs);
     void this.tick();
@@ -172,6 +172,21 @@ export class SyncScheduler {
     await this.tick();
   }
 
+  /**
+   * Whatever fell due while offline runs now, once. A side waiting out an error backoff (most likely the
+   * lost network itself) retries at once too, unless the service asked for a wait (Retry-After) that has
+   * not passed.
+   */
+  private backOnline(): void {
+    const now = this.now();
+    for (const side of SIDES) {
+      const s = this.sides[side];
+      if (s.running || s.failures === 0 || (s.retryAfterUntil !== null && now < s.retryAfterUntil)) continue;
+      this.setNextDue(side, now);
+    }
+    void this.tick();
+  }
+
   private runCycle(side: SideName): Promise<void> {
     const s = this.sides[side];
     s.running = true;
@@ -180,18 +195,23 @@ export class SyncScheduler {
       try {
         await (side === 'crm' ? this.engine.runCrmCycle() : this.engine.runOutlookCycle());
         s.failures = 0;
+        s.retryAfterUntil = null;
         // From the end of this cycle: after a sleep, one catch-up cycle, not one per missed interval.
         this.setNextDue(side, this.now() + intervalMs(this.engine.getSettings(), side));
       } catch (error) {
         s.failures++;
-        this.setNextDue(side, this.now() + this.backoff(error, s.failures));
+        const wait = this.backoff(error, s.failures);
+        s.retryAfterUntil = retryAfterOf(error) !== null ? this.now() + wait : null;
+        this.setNextDue(side, this.now() + wait);
         this.onError?.(side, error);
       } finally {
         s.running = false;
         s.cycle = null;
         if (s.rerun && !this.stopped) {
+          // Saved settings or Sync now arrived while this cycle ran: it finished first, the next one starts now.
           s.rerun = false;
           this.setNextDue(side, this.now());
+          void Promise.resolve().then(() => this.tick());
         }
       }
     })();
@@ -200,13 +220,19 @@ export class SyncScheduler {
   }
 
   private backoff(error: unknown, failures: number): number {
-    const retryAfter = error instanceof ThrottledError || error instanceof ServiceUnavailableError ? error.retryAfterMs : null;
+    const retryAfter = retryAfterOf(error);
     const exponential = Math.min(this.maxBackoffMs, this.baseBackoffMs * 2 ** (failures - 1));
-    return retryAfter !== null && retryAfter > 0 ? retryAfter : exponential;
+    return retryAfter ?? exponential;
   }
 
   private setNextDue(side: SideName, at: number | null): void {
     this.sides[side].nextDue = at;
     this.engine.setNextCheck(side, at);
   }
+}
+
+/** The wait a service asked for (Retry-After), if any. */
+function retryAfterOf(error: unknown): number | null {
+  const ms = error instanceof ThrottledError || error instanceof ServiceUnavailableError ? error.retryAfterMs : null;
+  return ms !== null && ms !== undefined && ms > 0 ? ms : null;
 }
