@@ -78,7 +78,7 @@ describe('CRM emulator: shared knobs', () => {
   let dbFile: string;
   let token: string;
   beforeEach(async () => {
-    dbFile = path.join(os.tmpdir(), `issue3-audit-crm-${process.pid}-${Date.now()}-${Math.random().toString(16).slice(2)}.db`);
+    dbFile = path.join(os.tmpdir(), `lost-response-crm-${process.pid}-${Date.now()}-${Math.random().toString(16).slice(2)}.db`);
     emu = await createCrmEmulator({ dbFile });
     token = await tokenFor(emu, 'alice');
   });

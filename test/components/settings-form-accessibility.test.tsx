@@ -1,4 +1,4 @@
-// Issue 2 audit of the settings pane: keyboard-only use, names on every control, the brief success
+// The settings pane: keyboard-only use, names on every control, the brief success
 // message, and a CRM that loses the extension between load and save (the form turns read-only).
 import './support/fluent-setup';
 import * as React from 'react';
@@ -29,7 +29,7 @@ class ExtensionRemovedService extends FakeSettingsService {
   }
 }
 
-describe('settings pane (issue 2 audit)', () => {
+describe('settings pane: keyboard and screen reader', () => {
   test('works by keyboard alone: clear "Use Organization", type 45, save with Enter', async () => {
     const service = new FakeSettingsService({ organization: ORG });
     const user = userEvent.setup();

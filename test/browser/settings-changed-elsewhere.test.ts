@@ -1,4 +1,4 @@
-// Issue 2 audit, in Chromium against a real CRM emulator: the pane reads the ETag across origins (CORS
+// In Chromium against a real CRM emulator: the pane reads the ETag across origins (CORS
 // exposes it), sends it as If-Match, and when the settings changed elsewhere meanwhile it says so,
 // stores nothing and shows the reloaded values.
 import { mkdtempSync, rmSync } from 'node:fs';

@@ -145,7 +145,7 @@ describe('CRM side when Oro loses the answer after writing (lostResponseRate)', 
   let emu: CrmEmulator;
   let dbFile: string;
   beforeEach(async () => {
-    dbFile = path.join(os.tmpdir(), `issue3-audit-lost-${process.pid}-${Date.now()}-${Math.random().toString(16).slice(2)}.db`);
+    dbFile = path.join(os.tmpdir(), `lost-answers-${process.pid}-${Date.now()}-${Math.random().toString(16).slice(2)}.db`);
     emu = await createCrmEmulator({ dbFile });
   });
   afterEach(async () => {

@@ -62,7 +62,7 @@ describe('the CRM emulator command line', () => {
   });
 
   test('`--db` without a file exits 1 with the message and creates no database', async () => {
-    const dir = tempDir('crm-cli-audit-');
+    const dir = tempDir('crm-cli-args-');
     try {
       const child = spawn(process.execPath, [TSX, MAIN, '--port', '0', '--db'], { cwd: dir, stdio: ['ignore', 'pipe', 'pipe'] });
       let output = '';
