@@ -14,7 +14,8 @@ import type { TokenVault } from './token-vault';
 
 export type ConnectionView =
   | { kind: 'not-connected' }
-  | { kind: 'signed-in'; crmUrl: string; user: CrmUserProfile | null }
+  /** `userUnknown`: the CRM could not tell whose account this is, so no sync state can be keyed to it. */
+  | { kind: 'signed-in'; crmUrl: string; user: CrmUserProfile | null; userUnknown?: boolean }
   | { kind: 'sign-in-required'; crmUrl: string; reason: SignInReason; message: string };
 
 export interface ConnectionManagerOptions {
@@ -35,6 +36,7 @@ export interface ConnectionManagerOptions {
 export class ConnectionManager {
   private tokensFor: CrmOAuthTokens | null = null;
   private user: CrmUserProfile | null = null;
+  private userUnknown = false;
   private reason: SignInReason = 'signed-out';
   private listeners = new Set<(view: ConnectionView) => void>();
   private signingIn: Promise<void> | null = null;
@@ -51,7 +53,7 @@ export class ConnectionManager {
     const tokens = this.tokensFor;
     if (!tokens) return { kind: 'not-connected' };
     const state = tokens.state();
-    if (state.kind === 'signed-in') return { kind: 'signed-in', crmUrl: tokens.crmUrl, user: this.user };
+    if (state.kind === 'signed-in') return { kind: 'signed-in', crmUrl: tokens.crmUrl, user: this.user, ...(this.userUnknown ? { userUnknown: true } : {}) };
     const reason = state.reason === 'signed-out' ? this.reason : state.reason;
     return { kind: 'sign-in-required', crmUrl: tokens.crmUrl, reason, message: SIGN_IN_MESSAGES[reason] };
   }
@@ -129,6 +131,7 @@ export class ConnectionManager {
       // No profile resource on this CRM: the token's own subject still tells whose sync state this is.
       this.user = userFromAccessToken(await tokens.accessToken().catch(() => ''));
     }
+    this.userUnknown = this.user === null;
     this.emit();
   }
 
@@ -143,6 +146,7 @@ export class ConnectionManager {
     this.unsubscribeTokens = null;
     this.tokensFor = null;
     this.user = null;
+    this.userUnknown = false;
     this.reason = 'signed-out';
     this.emit();
   }

@@ -115,3 +115,14 @@ test('Disconnect returns to the connect screen', async () => {
   expect(await screen.findByRole('heading', { name: CONNECT_HEADING })).toBeTruthy();
   expect(connection.disconnects).toBe(1);
 });
+
+test('a CRM that cannot say who the user is gets a plain warning that sync cannot start, while settings stay usable', async () => {
+  const connection = new FakeConnection();
+  connection.crmUrl = 'https://crm.example.com';
+  connection.current = { kind: 'signed-in', crmUrl: connection.crmUrl, user: null, userUnknown: true };
+  setup(connection);
+  // Fluent's MessageBar renders its text a tick later (DelayedRender).
+  expect(await screen.findByText(/sync cannot start/)).toBeTruthy();
+  act(() => connection.set({ kind: 'signed-in', crmUrl: connection.crmUrl, user: { username: 'alice', displayName: 'Alice Archer' } }));
+  expect(screen.queryByText(/sync cannot start/)).toBeNull();
+});

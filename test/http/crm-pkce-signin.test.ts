@@ -81,9 +81,11 @@ function localStorageLike(): Storage {
   };
 }
 
-function manager() {
+function manager(opts: { withoutUserProfile?: boolean } = {}) {
   const fetchCounting: typeof fetch = (input, init) => {
     if (String(input).endsWith('/oauth2-token')) tokenCalls++;
+    // A CRM without the userprofile resource (its tokens here are opaque, so they name no user either).
+    if (opts.withoutUserProfile && String(input).endsWith('/api/userprofile')) return Promise.resolve(new Response('', { status: 404 }));
     return fetch(input, init);
   };
   return new ConnectionManager({
@@ -153,6 +155,17 @@ test('a reopened pane finds the connection and signs in silently from the kept t
   await again.loadUser();
   expect(again.view()).toMatchObject({ user: { username: 'alice' } });
   expect(dialog.opened).toBe(1);
+});
+
+test('a CRM that cannot name the user leaves the connection working but marks the user unknown', async () => {
+  await manager().connect(crm.url);
+  const again = manager({ withoutUserProfile: true });
+  await again.loadUser();
+  expect(again.view()).toMatchObject({ kind: 'signed-in', user: null, userUnknown: true });
+  const known = manager();
+  await known.loadUser();
+  expect(known.view()).toMatchObject({ user: { username: 'alice' } });
+  expect(known.view()).not.toHaveProperty('userUnknown');
 });
 
 test('an http URL of a real host is refused with a clear message and nothing is saved', async () => {

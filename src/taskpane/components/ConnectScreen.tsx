@@ -122,6 +122,12 @@ export function ConnectScreen({ controller, suggestedCrmUrl = '', signedIn }: Co
         </Text>
         {disconnect}
       </Stack>
+      {view.userUnknown && (
+        <MessageBar messageBarType={MessageBarType.warning} isMultiline>
+          This OroCRM did not say which user you are signed in as (it has no /api/userprofile and its token names no
+          user), so sync cannot start. Settings still work. Ask your OroCRM administrator to enable the user profile API.
+        </MessageBar>
+      )}
       {error && (
         <MessageBar messageBarType={MessageBarType.error} isMultiline>
           {error}
