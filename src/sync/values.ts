@@ -33,7 +33,12 @@ export function differingFields(a: CanonicalRecord, b: CanonicalRecord): string[
 }
 
 export function sameRecord(a: CanonicalRecord, b: CanonicalRecord): boolean {
-  return differingFields(a, b).length === 0;
+  if (a === b) return true;
+  const ar = a as unknown as Record<string, unknown>;
+  const br = b as unknown as Record<string, unknown>;
+  for (const f in ar) if (!sameValue(ar[f], br[f])) return false;
+  for (const f in br) if (!(f in ar) && !sameValue(undefined, br[f])) return false;
+  return true;
 }
 
 export function fieldValue(record: CanonicalRecord, field: string): unknown {
