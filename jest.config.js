@@ -1,5 +1,6 @@
-// One jest run, four projects: pure units, services over real HTTP, components in jsdom, and the browser.
-const tsJest = ['ts-jest', { isolatedModules: true, tsconfig: { allowJs: true } }];
+// One jest run, five projects: pure units, services over real HTTP, the sync engine, components in jsdom, and the browser.
+// isolatedModules (tsconfig.json) makes ts-jest transpile only; `npm run typecheck` does the type checking.
+const tsJest = ['ts-jest', { tsconfig: '<rootDir>/tsconfig.test.json' }];
 const common = {
   transform: { '^.+\\.[tj]sx?$': tsJest },
   // idb and msal ship ESM builds; let ts-jest turn them into CommonJS.
