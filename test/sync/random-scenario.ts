@@ -6,19 +6,9 @@ import type { OutlookSettings } from '../../src/settings/options';
 import { DELETED_IN_CRM_FIELD } from '../../src/sync/planner';
 import type { EntityType, EventRecord, SideName } from '../../src/sync/records';
 import { sameValue } from '../../src/sync/values';
+import { mulberry32 } from '../emulators/common/faults';
 import { KilledError } from '../support/memory-side';
 import { makeWorld, person, settingsWith, type World } from './engine-helpers';
-
-export function mulberry32(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 const TYPES: EntityType[] = ['contact', 'task', 'event'];
 /** Fields the scenario edits. An event's `when` stands for start + end + allDay, which merge as one unit. */
