@@ -1,6 +1,12 @@
 // The one place Graph requests are built and sent: Bearer token, ≤ 4 requests in flight per mailbox,
 // Retry-After / backoff, and $batch with per-item retries (graph-api.md §7, §8). DOM-free: fetch and URL only.
 //
+// Concurrency: every HTTP request, a $batch included, holds one of `maxConcurrent` (4) slots, so at
+// most 4 requests are ever in flight. The groups of one batch() call are sent side by side, and an
+// AdaptiveLimit (adaptive-limit.ts) decides how many $batch requests may fly at once: 4 to start,
+// halved on any 429 (a throttled batch, or a throttled item inside a 200 batch, since Outlook may count
+// a batch's items against the mailbox limit one by one), raised by one after a run of clean batches.
+//
 // Retry rules:
 // - 429 (plain or inside a batch): always retried after Retry-After. A throttled request was not executed,
 //   and Graph's docs tell clients to resend it after the wait (§7, §8).
@@ -10,6 +16,7 @@
 import { z } from 'zod';
 import { AuthenticationError, MalformedResponseError, ServiceUnavailableError } from '../sync/errors';
 import { graphError, parseRetryAfter } from './graph-errors';
+import { AdaptiveLimit } from './adaptive-limit';
 import { Semaphore } from './semaphore';
 
 export type FetchLike = (input: string, init?: RequestInit) => Promise<Response>;
@@ -62,6 +69,8 @@ export interface GraphHttpOptions {
   maxRetryAfterMs?: number;
   /** Graph's Outlook limit: 4 concurrent requests per app and mailbox (§8). */
   maxConcurrent?: number;
+  /** Clean $batch answers in a row before the batch concurrency, once lowered by a 429, rises by one (default 8). */
+  batchRaiseAfter?: number;
 }
 
 export interface BatchItem {
@@ -101,6 +110,8 @@ export class GraphHttp {
   private readonly backoffMaxMs: number;
   private readonly maxRetryAfterMs: number;
   private readonly slots: Semaphore;
+  /** $batch requests allowed in flight at once (≤ the slots), adapted to 429s. */
+  readonly batchLimit: AdaptiveLimit;
   /** Counters for the status pane and tests. */
   readonly stats = { requests: 0, retries: 0, throttled: 0, batches: 0 };
 
@@ -116,6 +127,7 @@ export class GraphHttp {
     this.backoffMaxMs = options.backoffMaxMs ?? 30_000;
     this.maxRetryAfterMs = options.maxRetryAfterMs ?? 120_000;
     this.slots = new Semaphore(options.maxConcurrent ?? 4);
+    this.batchLimit = new AdaptiveLimit({ max: this.slots.capacity, raiseAfter: options.batchRaiseAfter });
   }
 
   /** Absolute URL for a path or a same-root link; refuses links elsewhere (the token must not leak). */
@@ -147,7 +159,7 @@ export class GraphHttp {
     for (let attempt = 1; ; attempt++) {
       let res: GraphResponse;
       try {
-        res = await this.send(req.method, this.resolve(req.url), req.body, req.headers, 1);
+        res = await this.send(req.method, this.resolve(req.url), req.body, req.headers);
       } catch (cause) {
         if (cause instanceof MalformedResponseError) throw cause;
         if (repeatable && attempt < this.maxAttempts) {
@@ -199,17 +211,21 @@ export class GraphHttp {
   }
 
   /**
-   * Runs items through `$batch` in groups of ≤ 20, one group at a time. Items carry no dependsOn, so
-   * Graph runs them in parallel (at most 4 at once); the group holds as many of our 4 slots as it has
-   * items. Results line up with `items`.
+   * Runs items through `$batch` in groups of ≤ 20, sent side by side as far as the batch limit allows
+   * (see header). Items carry no dependsOn, so no order between them is promised, within a group or
+   * across groups. Every group is settled before this returns (or throws the first group's error).
+   * Results line up with `items`.
    */
   async batch(items: ReadonlyArray<BatchItem>): Promise<BatchItemResult[]> {
     const results: BatchItemResult[] = new Array(items.length);
+    const groups: Array<Promise<void>> = [];
     for (let start = 0; start < items.length; start += MAX_BATCH_SIZE) {
       const group = items.slice(start, start + MAX_BATCH_SIZE);
-      const answers = await this.batchGroup(group);
-      answers.forEach((a, i) => (results[start + i] = a));
+      groups.push(this.batchGroup(group).then((answers) => answers.forEach((a, i) => (results[start + i] = a))));
     }
+    const settled = await Promise.allSettled(groups);
+    const failed = settled.find((s): s is PromiseRejectedResult => s.status === 'rejected');
+    if (failed) throw failed.reason;
     return results;
   }
 
@@ -230,10 +246,19 @@ export class GraphHttp {
       });
       this.stats.batches++;
       let outer: GraphResponse | null = null;
+      const releaseBatch = await this.batchLimit.acquire();
       try {
-        outer = await this.send('POST', `${this.baseUrl}/$batch`, { requests }, undefined, Math.min(pending.length, this.slots.capacity));
+        outer = await this.send('POST', `${this.baseUrl}/$batch`, { requests }, undefined);
       } catch (cause) {
         if (cause instanceof MalformedResponseError) throw cause;
+      } finally {
+        releaseBatch();
+      }
+      if (outer && outer.status === 429) this.batchLimit.throttled();
+      else if (outer && outer.status === 200) {
+        const items = (outer.body as { responses?: Array<{ status?: unknown }> } | undefined)?.responses;
+        if (Array.isArray(items) && items.some((r) => r?.status === 429)) this.batchLimit.throttled();
+        else this.batchLimit.succeeded();
       }
       if (outer && outer.status === 401) {
         if (refreshed || !this.tokens.refresh) throw new AuthenticationError('Graph refused the access token ($batch); sign in again.');
@@ -296,8 +321,8 @@ export class GraphHttp {
     await this.sleep(ms);
   }
 
-  private async send(method: GraphMethod, url: string, body: unknown, extraHeaders: Record<string, string> | undefined, weight: number): Promise<GraphResponse> {
-    const release = await this.slots.acquire(weight);
+  private async send(method: GraphMethod, url: string, body: unknown, extraHeaders: Record<string, string> | undefined): Promise<GraphResponse> {
+    const release = await this.slots.acquire();
     try {
       const token = await this.tokens.accessToken();
       const headers: Record<string, string> = { Accept: 'application/json', Authorization: `Bearer ${token}`, ...(extraHeaders ?? {}) };

@@ -1,5 +1,5 @@
-// A FIFO weighted semaphore: Graph allows 4 concurrent requests per mailbox (graph-api.md §8), and a
-// $batch whose items run in parallel takes as many slots as it may run at once. FIFO, so a heavy
+// A FIFO weighted semaphore: Graph allows 4 concurrent requests per mailbox (graph-api.md §8). GraphHttp
+// takes one slot per HTTP request, a $batch included (see graph-http.ts). FIFO, so a heavy
 // waiter is not starved by light ones.
 
 export class Semaphore {

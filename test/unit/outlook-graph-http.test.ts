@@ -2,6 +2,7 @@ import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { GraphHttp, OutcomeUnknownError, type GraphTokenSource } from '../../src/outlook/graph-http';
 import { failedWrite, graphError, parseRetryAfter } from '../../src/outlook/graph-errors';
+import { AdaptiveLimit } from '../../src/outlook/adaptive-limit';
 import { Semaphore } from '../../src/outlook/semaphore';
 import { GraphPasswordTokens } from '../../src/outlook/tokens';
 import {
@@ -142,20 +143,89 @@ describe('Graph HTTP concurrency', () => {
     expect(maxInFlight).toBe(4);
   });
 
-  it('lets a batch of 4 or more items run alone (its items count toward the limit)', async () => {
-    const concurrentWithBatch: number[] = [];
+  it('counts a $batch as one request: up to 4 batches fly at once, and never more than 4 requests in all', async () => {
+    let batchesInFlight = 0;
+    let maxBatchesInFlight = 0;
     handle = (req, body, res) => {
       if (req.url?.endsWith('$batch')) {
-        concurrentWithBatch.push(inFlight);
+        batchesInFlight++;
+        maxBatchesInFlight = Math.max(maxBatchesInFlight, batchesInFlight);
+        res.on('close', () => batchesInFlight--);
         const { requests } = JSON.parse(body) as { requests: Array<{ id: string }> };
         setTimeout(() => json(res, 200, { responses: requests.map((r) => ({ id: r.id, status: 200, body: {} })) }), 15);
       } else setTimeout(() => json(res, 200, {}), 15);
     };
     const { graph } = client();
     const gets = Array.from({ length: 5 }, (_, i) => graph.request({ method: 'GET', url: `/me/x/${i}` }));
-    const batch = graph.batch(Array.from({ length: 6 }, (_, i) => ({ method: 'GET' as const, url: `/me/y/${i}` })));
-    await Promise.all([...gets, batch]);
-    expect(concurrentWithBatch).toEqual([1]);
+    const batch = graph.batch(Array.from({ length: 160 }, (_, i) => ({ method: 'GET' as const, url: `/me/y/${i}` })));
+    const [answers] = await Promise.all([batch, ...gets]);
+    expect(answers).toHaveLength(160);
+    expect(seen.filter((s) => s.url.endsWith('$batch'))).toHaveLength(8);
+    expect(maxInFlight).toBe(4);
+    expect(maxBatchesInFlight).toBe(4);
+  });
+
+  it('halves the batches in flight after a throttled item, waits its Retry-After, and raises them again after clean batches', async () => {
+    let batchesInFlight = 0;
+    const inFlightAtArrival: number[] = [];
+    let throttleNext = true;
+    handle = (_req, body, res) => {
+      batchesInFlight++;
+      inFlightAtArrival.push(batchesInFlight);
+      res.on('close', () => batchesInFlight--);
+      const { requests } = JSON.parse(body) as { requests: Array<{ id: string }> };
+      const throttle = throttleNext;
+      throttleNext = false;
+      setTimeout(
+        () =>
+          json(res, 200, {
+            responses: requests.map((r, k) =>
+              throttle && k === 0 ? { id: r.id, status: 429, headers: { 'Retry-After': '0.25' }, body: { error: { code: 'TooManyRequests', message: 'x' } } } : { id: r.id, status: 200, body: { n: r.id } },
+            ),
+          }),
+        10,
+      );
+    };
+    const { graph, sleeps } = client({ batchRaiseAfter: 3 });
+    expect(graph.batchLimit.limit).toBe(4);
+    const first = await graph.batch([{ method: 'GET', url: '/me/a' }]);
+    expect(first[0].status).toBe(200); // resent after the wait
+    expect(sleeps).toEqual([250]);
+    expect(graph.batchLimit.limit).toBe(2);
+    inFlightAtArrival.length = 0;
+    await graph.batch(Array.from({ length: 120 }, (_, i) => ({ method: 'GET' as const, url: `/me/b/${i}` })));
+    // 6 groups: the first ones fly 2 at a time, then 3 after 3 clean answers, then 4 after 3 more.
+    expect(Math.max(...inFlightAtArrival.slice(0, 2))).toBe(2);
+    expect(graph.batchLimit.limit).toBe(4);
+    expect(maxInFlight).toBeLessThanOrEqual(4);
+  });
+
+  it('never lowers the batch limit below one, and a whole throttled batch lowers it too', async () => {
+    const limit = new AdaptiveLimit({ max: 4, raiseAfter: 2 });
+    const a = await limit.acquire();
+    const b = await limit.acquire();
+    limit.throttled();
+    expect(limit.limit).toBe(2);
+    let third = false;
+    const c = limit.acquire().then((r) => ((third = true), r));
+    await Promise.resolve();
+    expect(third).toBe(false); // 2 in use, limit 2
+    limit.throttled();
+    limit.throttled();
+    expect(limit.limit).toBe(1);
+    a();
+    b();
+    (await c)();
+    expect(limit.inUse).toBe(0);
+    limit.succeeded();
+    limit.succeeded();
+    expect(limit.limit).toBe(2);
+
+    handle = (_req, _body, res) => json(res, 429, { error: { code: 'TooManyRequests', message: 'x' } }, { 'Retry-After': '0' });
+    const { graph } = client({ maxAttempts: 2 });
+    const out = await graph.batch([{ method: 'GET', url: '/me/c' }]);
+    expect(out[0].status).toBe(429);
+    expect(graph.batchLimit.limit).toBe(1);
   });
 
   it('grants a FIFO weighted semaphore in order', async () => {
