@@ -1,7 +1,7 @@
 // JSON batching (graph-api.md §7): ≤ 20 requests, unique ids (case-insensitive), dependsOn with 424 on a
 // failed dependency, relative urls with or without a leading slash, outer 200 with a `responses` array.
-// Sub-requests run one after another through the same router and count in the stats per route; each is
-// checked against throttling on its own, so a 429 can appear inside a 200 batch.
+// Sub-requests run one after another through the same router, in one SQLite transaction, and count in
+// the stats per route; each is checked against throttling on its own, so a 429 can appear inside a 200 batch.
 import { z } from 'zod';
 import type { Request, Response, Router } from '../common/http';
 import { authenticate, withGraphErrors, type GraphContext } from './context';
@@ -68,6 +68,20 @@ export function registerBatchRoute(
 
       const results = new Map<string, SubResponse>();
       return (async () => {
+        // One SQLite transaction for the whole batch (one commit instead of one per write). A batch
+        // arriving while another holds it runs inside it; nested store.transaction() calls become savepoints.
+        const db = ctx.store.db;
+        const own = !db.inTransaction;
+        if (own) db.exec('BEGIN');
+        try {
+          await runAll();
+        } finally {
+          if (own && db.inTransaction) db.exec('COMMIT');
+        }
+        return { status: 200, headers: { 'Content-Type': 'application/json' }, body: { responses: requests.map((r) => results.get(r.id.toLowerCase())) } };
+      })();
+
+      async function runAll(): Promise<void> {
         for (const r of order) {
           const failed = (r.dependsOn ?? []).map((d) => results.get(d.toLowerCase())).find((s) => !s || s.status < 200 || s.status >= 300);
           let response: SubResponse;
@@ -82,8 +96,7 @@ export function registerBatchRoute(
           } else response = await runOne(r, caller.id);
           results.set(r.id.toLowerCase(), response);
         }
-        return { status: 200, headers: { 'Content-Type': 'application/json' }, body: { responses: requests.map((r) => results.get(r.id.toLowerCase())) } };
-      })();
+      }
 
       async function runOne(r: SubRequest, mailbox: string): Promise<SubResponse> {
         const relative = r.url.replace(/^\/+/, '');

@@ -34,12 +34,23 @@ export function readWritable<S extends z.ZodRawShape>(
     }
     input[key] = value;
   }
-  const result = z.object(shape).partial().safeParse(input);
+  const result = partialSchema(shape).safeParse(input);
   if (!result.success) {
     const issue = result.error.issues[0];
     throw badRequest(`Invalid value for property '${issue.path.join('.')}' on type 'microsoft.graph.${typeName}': ${issue.message}`, 'RequestBodyRead');
   }
   return result.data as Partial<z.infer<z.ZodObject<S>>>;
+}
+
+/** Building a zod schema costs far more than running it: one partial schema per shape object. */
+const partialSchemas = new WeakMap<z.ZodRawShape, z.ZodType>();
+function partialSchema(shape: z.ZodRawShape): z.ZodType {
+  let schema = partialSchemas.get(shape);
+  if (!schema) {
+    schema = z.object(shape).partial();
+    partialSchemas.set(shape, schema);
+  }
+  return schema;
 }
 
 export const nullableString = z.string().nullable();

@@ -58,6 +58,8 @@ CREATE TABLE IF NOT EXISTS transactions (mailbox TEXT NOT NULL, transactionId TE
 
 export class GraphStore {
   readonly db: Database.Database;
+  /** Prepared statements by SQL text: preparing costs more than running a small statement. */
+  private readonly statements = new Map<string, Database.Statement>();
 
   constructor(file: string) {
     if (file !== ':memory:') fs.mkdirSync(path.dirname(path.resolve(file)), { recursive: true });
@@ -70,17 +72,26 @@ export class GraphStore {
     this.db.close();
   }
 
+  private sql(text: string): Database.Statement {
+    let statement = this.statements.get(text);
+    if (!statement) {
+      statement = this.db.prepare(text);
+      this.statements.set(text, statement);
+    }
+    return statement;
+  }
+
   transaction<T>(fn: () => T): T {
     return this.db.transaction(fn)();
   }
 
   getMeta(key: string): string | null {
-    const row = this.db.prepare('SELECT value FROM meta WHERE key = ?').get(key) as { value: string } | undefined;
+    const row = this.sql('SELECT value FROM meta WHERE key = ?').get(key) as { value: string } | undefined;
     return row ? row.value : null;
   }
 
   setMeta(key: string, value: string): void {
-    this.db.prepare('INSERT INTO meta (key, value) VALUES (?, ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value').run(key, value);
+    this.sql('INSERT INTO meta (key, value) VALUES (?, ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value').run(key, value);
   }
 
   /** Next value of a persistent counter (seq, token serials, ...). */
@@ -97,11 +108,11 @@ export class GraphStore {
   // --- users and tokens ---
 
   addUser(u: GraphUser): void {
-    this.db.prepare('INSERT INTO users (id, username, upn, password, displayName) VALUES (@id, @username, @upn, @password, @displayName)').run(u);
+    this.sql('INSERT INTO users (id, username, upn, password, displayName) VALUES (@id, @username, @upn, @password, @displayName)').run(u);
   }
 
   users(): GraphUser[] {
-    return this.db.prepare('SELECT * FROM users ORDER BY username').all() as GraphUser[];
+    return this.sql('SELECT * FROM users ORDER BY username').all() as GraphUser[];
   }
 
   /** By id, UPN (case-insensitive) or username. */
@@ -111,11 +122,11 @@ export class GraphStore {
   }
 
   saveToken(token: string, userId: string, kind: 'access' | 'refresh', expiresAt: number): void {
-    this.db.prepare('INSERT INTO tokens (token, userId, kind, expiresAt) VALUES (?, ?, ?, ?)').run(token, userId, kind, expiresAt);
+    this.sql('INSERT INTO tokens (token, userId, kind, expiresAt) VALUES (?, ?, ?, ?)').run(token, userId, kind, expiresAt);
   }
 
   tokenUser(token: string, kind: 'access' | 'refresh', nowMs: number): { user: GraphUser | null; expired: boolean } {
-    const row = this.db.prepare('SELECT userId, expiresAt FROM tokens WHERE token = ? AND kind = ?').get(token, kind) as
+    const row = this.sql('SELECT userId, expiresAt FROM tokens WHERE token = ? AND kind = ?').get(token, kind) as
       | { userId: string; expiresAt: number }
       | undefined;
     if (!row) return { user: null, expired: false };
@@ -127,16 +138,14 @@ export class GraphStore {
 
   insert(item: Omit<StoredItem, 'seq' | 'deleted'>): StoredItem {
     const seq = this.next('seq');
-    this.db
-      .prepare('INSERT INTO items (id, mailbox, kind, parent, data, props, seq, deleted) VALUES (?, ?, ?, ?, ?, ?, ?, 0)')
+    this.sql('INSERT INTO items (id, mailbox, kind, parent, data, props, seq, deleted) VALUES (?, ?, ?, ?, ?, ?, ?, 0)')
       .run(item.id, item.mailbox, item.kind, item.parent, JSON.stringify(item.data), JSON.stringify(item.props), seq);
     return { ...item, seq, deleted: false };
   }
 
   update(item: StoredItem): StoredItem {
     const seq = this.next('seq');
-    this.db
-      .prepare('UPDATE items SET parent = ?, data = ?, props = ?, seq = ?, deleted = ? WHERE id = ?')
+    this.sql('UPDATE items SET parent = ?, data = ?, props = ?, seq = ?, deleted = ? WHERE id = ?')
       .run(item.parent, JSON.stringify(item.data), JSON.stringify(item.props), seq, item.deleted ? 1 : 0, item.id);
     return { ...item, seq };
   }
@@ -147,7 +156,7 @@ export class GraphStore {
   }
 
   get(id: string): StoredItem | null {
-    const row = this.db.prepare('SELECT * FROM items WHERE id = ?').get(id) as ItemRow | undefined;
+    const row = this.sql('SELECT * FROM items WHERE id = ?').get(id) as ItemRow | undefined;
     return row ? fromRow(row) : null;
   }
 
@@ -155,21 +164,20 @@ export class GraphStore {
   list(mailbox: string, kind: ItemKind, parent: string | null): StoredItem[] {
     const rows = (
       parent === null
-        ? this.db.prepare('SELECT * FROM items WHERE mailbox = ? AND kind = ? AND parent IS NULL AND deleted = 0 ORDER BY rowid').all(mailbox, kind)
-        : this.db.prepare('SELECT * FROM items WHERE mailbox = ? AND kind = ? AND parent = ? AND deleted = 0 ORDER BY rowid').all(mailbox, kind, parent)
+        ? this.sql('SELECT * FROM items WHERE mailbox = ? AND kind = ? AND parent IS NULL AND deleted = 0 ORDER BY rowid').all(mailbox, kind)
+        : this.sql('SELECT * FROM items WHERE mailbox = ? AND kind = ? AND parent = ? AND deleted = 0 ORDER BY rowid').all(mailbox, kind, parent)
     ) as ItemRow[];
     return rows.map(fromRow);
   }
 
   listAll(mailbox: string, kind: ItemKind): StoredItem[] {
-    const rows = this.db.prepare('SELECT * FROM items WHERE mailbox = ? AND kind = ? AND deleted = 0 ORDER BY rowid').all(mailbox, kind) as ItemRow[];
+    const rows = this.sql('SELECT * FROM items WHERE mailbox = ? AND kind = ? AND deleted = 0 ORDER BY rowid').all(mailbox, kind) as ItemRow[];
     return rows.map(fromRow);
   }
 
   /** Items (tombstones included) of a collection with afterSeq < seq <= upToSeq, in seq order, at most `limit`. */
   changes(mailbox: string, kind: ItemKind, parent: string, afterSeq: number, upToSeq: number, limit: number): StoredItem[] {
-    const rows = this.db
-      .prepare('SELECT * FROM items WHERE mailbox = ? AND kind = ? AND parent = ? AND seq > ? AND seq <= ? ORDER BY seq LIMIT ?')
+    const rows = this.sql('SELECT * FROM items WHERE mailbox = ? AND kind = ? AND parent = ? AND seq > ? AND seq <= ? ORDER BY seq LIMIT ?')
       .all(mailbox, kind, parent, afterSeq, upToSeq, limit) as ItemRow[];
     return rows.map(fromRow);
   }
@@ -178,15 +186,14 @@ export class GraphStore {
 
   findTransaction(mailbox: string, transactionId: string): { eventId: string; hash: string } | null {
     return (
-      (this.db.prepare('SELECT eventId, hash FROM transactions WHERE mailbox = ? AND transactionId = ?').get(mailbox, transactionId) as
+      (this.sql('SELECT eventId, hash FROM transactions WHERE mailbox = ? AND transactionId = ?').get(mailbox, transactionId) as
         | { eventId: string; hash: string }
         | undefined) ?? null
     );
   }
 
   saveTransaction(mailbox: string, transactionId: string, eventId: string, hash: string): void {
-    this.db
-      .prepare('INSERT OR REPLACE INTO transactions (mailbox, transactionId, eventId, hash) VALUES (?, ?, ?, ?)')
+    this.sql('INSERT OR REPLACE INTO transactions (mailbox, transactionId, eventId, hash) VALUES (?, ?, ?, ?)')
       .run(mailbox, transactionId, eventId, hash);
   }
 }
