@@ -91,7 +91,9 @@ export function seedContacts(db: Database.Database, count: number): void {
  */
 function startEmulator(script: string, dbFile: string): Promise<{ url: string; child: ChildProcess }> {
   const root = path.resolve(__dirname, '..');
-  const child = spawn(process.execPath, ['--import', 'tsx', path.join(root, script), '--port', '0', '--db', dbFile], { cwd: root, stdio: ['ignore', 'pipe', 'pipe'] });
+  // BENCH_PROFILE_DIR: the emulators write V8 CPU profiles there (node --cpu-prof), to see their share.
+  const profile = process.env.BENCH_PROFILE_DIR ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_PROFILE_DIR}`] : [];
+  const child = spawn(process.execPath, [...profile, '--import', 'tsx', path.join(root, script), '--port', '0', '--db', dbFile], { cwd: root, stdio: ['ignore', 'pipe', 'pipe'] });
   return new Promise((resolve, reject) => {
     let out = '';
     const onData = (d: Buffer) => {
