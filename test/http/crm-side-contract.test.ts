@@ -9,9 +9,9 @@ import { CrmSide } from '../../src/crm/side';
 import type { Change, ChangePage, WriteOp } from '../../src/sync/side';
 import type { ContactRecord, EntityType, EventRecord, RecordOf, TaskRecord } from '../../src/sync/records';
 import { MalformedResponseError } from '../../src/sync/errors';
+import { blankContact } from '../support/records';
 
-const blank: ContactRecord = { namePrefix: null, firstName: null, middleName: null, lastName: null, nameSuffix: null, gender: null, birthday: null, description: null, jobTitle: null, fax: null, emails: [], phone: null, businessAddress: null, homeAddress: null, otherAddress: null };
-const person = (firstName: string, extra: Partial<ContactRecord> = {}): ContactRecord => ({ ...blank, firstName, lastName: 'Test', ...extra });
+const person = (firstName: string, extra: Partial<ContactRecord> = {}): ContactRecord => blankContact({ firstName, lastName: 'Test', ...extra });
 
 let emu: CrmEmulator;
 let clock: Date;
@@ -156,7 +156,7 @@ describe('CrmSide writing', () => {
     const s = side();
     const results = await s.apply('contact', [
       { op: 'create', key: 'ok-1', record: person('Good') },
-      { op: 'create', key: 'bad-1', record: { ...blank } }, // no name, email or phone
+      { op: 'create', key: 'bad-1', record: blankContact() }, // no name, email or phone
       { op: 'create', key: 'bad-2', record: person('Addr', { businessAddress: { street: 'x', city: null, region: null, postalCode: null, country: null } }) },
       { op: 'create', key: 'ok-2', record: person('Fine', { homeAddress: { street: '2 Elm', city: 'Springfield', region: 'IL', postalCode: '1', country: 'US' } }) },
     ]);

@@ -3,26 +3,10 @@ import { CONTACT_FOLDER_NAME } from '../../src/outlook/properties';
 import { FullResyncRequiredError } from '../../src/sync/errors';
 import type { ContactRecord } from '../../src/sync/records';
 import type { Change, ChangePage, SyncSide } from '../../src/sync/side';
+import { blankContact } from '../support/records';
 import { startGraph, type GraphFixture } from './outlook-side-support';
 
-const blank: ContactRecord = {
-  namePrefix: null,
-  firstName: null,
-  middleName: null,
-  lastName: null,
-  nameSuffix: null,
-  gender: null,
-  birthday: null,
-  description: null,
-  jobTitle: null,
-  fax: null,
-  emails: [],
-  phone: null,
-  businessAddress: null,
-  homeAddress: null,
-  otherAddress: null,
-};
-const person = (n: number): ContactRecord => ({ ...blank, firstName: `First${n}`, lastName: `Last${n}`, emails: [`p${n}@example.test`] });
+const person = (n: number): ContactRecord => blankContact({ firstName: `First${n}`, lastName: `Last${n}`, emails: [`p${n}@example.test`] });
 
 let g: GraphFixture;
 beforeEach(async () => {
@@ -182,10 +166,10 @@ describe('Outlook side: contacts over the Graph emulator', () => {
 
   it("finds the seeded contacts by Oro's matching key", async () => {
     const { side } = g.side('alice');
-    const found = await side.findByKey('contact', { ...blank, firstName: 'ann', lastName: 'LEE', gender: 'female', birthday: '1973-03-07' });
+    const found = await side.findByKey('contact', blankContact({ firstName: 'ann', lastName: 'LEE', gender: 'female', birthday: '1973-03-07' }));
     expect(found).toHaveLength(1);
     expect(found[0].record.jobTitle).toBe('CTO');
-    expect(await side.findByKey('contact', { ...blank, firstName: 'Ann', lastName: 'Lee', gender: 'male', birthday: '1973-03-07' })).toEqual([]);
+    expect(await side.findByKey('contact', blankContact({ firstName: 'Ann', lastName: 'Lee', gender: 'male', birthday: '1973-03-07' }))).toEqual([]);
   });
 
   it('answers not_found for updates and deletes of missing contacts, and null from get', async () => {

@@ -1,24 +1,9 @@
 import type { ContactRecord } from '../../src/sync/records';
 import type { ChangePage, SyncSide } from '../../src/sync/side';
+import { blankContact } from '../support/records';
 import { startGraph, type GraphFixture } from './outlook-side-support';
 
-const person = (n: number): ContactRecord => ({
-  namePrefix: null,
-  firstName: `F${n}`,
-  middleName: null,
-  lastName: `L${n}`,
-  nameSuffix: null,
-  gender: n % 2 ? 'male' : 'female',
-  birthday: null,
-  description: null,
-  jobTitle: null,
-  fax: null,
-  emails: [`f${n}@x.test`],
-  phone: null,
-  businessAddress: null,
-  homeAddress: null,
-  otherAddress: null,
-});
+const person = (n: number): ContactRecord => blankContact({ firstName: `F${n}`, lastName: `L${n}`, gender: n % 2 ? 'male' : 'female', emails: [`f${n}@x.test`] });
 
 let g: GraphFixture;
 beforeEach(async () => {

@@ -2,6 +2,7 @@
 import type { FetchLike } from '../../src/outlook/graph-http';
 import type { EventRecord } from '../../src/sync/records';
 import type { ChangePage, SyncSide } from '../../src/sync/side';
+import { blankContact } from '../support/records';
 import { startGraph, type GraphFixture } from './outlook-side-support';
 
 let g: GraphFixture;
@@ -105,7 +106,7 @@ describe('Outlook side and event time zones over the emulator', () => {
   test('updates, deletes and stamp changes never send If-Match (Graph does not document it, graph-api.md §9)', async () => {
     const watch = watching();
     const { side } = g.side('alice', {}, watch.fetch);
-    const contact = { ...{ namePrefix: null, middleName: null, nameSuffix: null, gender: null, birthday: null, description: null, jobTitle: null, fax: null, phone: null, businessAddress: null, homeAddress: null, otherAddress: null }, firstName: 'If', lastName: 'Match', emails: [] as string[] };
+    const contact = blankContact({ firstName: 'If', lastName: 'Match' });
     const [c] = await side.apply('contact', [{ op: 'create', key: 'im-c', record: contact, crmId: '1' }]);
     const [t] = await side.apply('task', [{ op: 'create', key: 'im-t', record: { subject: 'If-Match', priority: 'low', dueDate: null, status: 'open' }, crmId: '2' }]);
     const [e] = await side.apply('event', [{ op: 'create', key: 'im-e', record: records[0] }]);

@@ -9,10 +9,10 @@ import { PasswordGrantTokens } from '../../src/crm/tokens';
 import type { ContactRecord, EntityType, EventRecord, RecordOf, TaskRecord } from '../../src/sync/records';
 import type { ChangePage, SyncSide, WriteOp, WriteResult } from '../../src/sync/side';
 import { createCrmEmulator, type CrmEmulator } from '../emulators/crm/server';
+import { blankContact } from '../support/records';
 import { startGraph, type GraphFixture } from './outlook-side-support';
 
-const blank: ContactRecord = { namePrefix: null, firstName: null, middleName: null, lastName: null, nameSuffix: null, gender: null, birthday: null, description: null, jobTitle: null, fax: null, emails: [], phone: null, businessAddress: null, homeAddress: null, otherAddress: null };
-const person = (n: number): ContactRecord => ({ ...blank, firstName: `Lost${n}`, lastName: 'Answer', emails: [`lost${n}@x.test`] });
+const person = (n: number): ContactRecord => blankContact({ firstName: `Lost${n}`, lastName: 'Answer', emails: [`lost${n}@x.test`] });
 const task = (n: number): TaskRecord => ({ subject: `Lost task ${n}`, priority: 'normal', dueDate: null, status: 'open' });
 const day = 86_400_000;
 const event = (n: number): EventRecord => {

@@ -3,6 +3,7 @@ import type { ContactRecord, EntityType } from '../../src/sync/records';
 import { StoreValueError } from '../../src/store/rules';
 import type { ConflictLogEntry, JournalEntry, Relation, StoreIdentity, SyncStore } from '../../src/store/types';
 import { CONFLICT_LOG_LIMIT } from '../../src/store/types';
+import { blankContact } from './records';
 
 /**
  * One backing "database" (a fake IndexedDB factory, a SQLite file, a memory shelf). Opening the
@@ -17,23 +18,13 @@ export const ANN: StoreIdentity = { crmUrl: 'https://crm.example.com', crmUser: 
 export const BOB: StoreIdentity = { crmUrl: 'https://crm.example.com', crmUser: 'bob', mailbox: 'bob@example.com' };
 
 export function contact(firstName: string, lastName = 'Lee'): ContactRecord {
-  return {
-    namePrefix: null,
+  return blankContact({
     firstName,
-    middleName: null,
     lastName,
-    nameSuffix: null,
-    gender: null,
     birthday: '1980-02-29',
-    description: null,
-    jobTitle: null,
-    fax: null,
     emails: [`${firstName.toLowerCase()}@example.com`],
-    phone: null,
     businessAddress: { street: '1 Main St', city: 'Springfield', region: null, postalCode: '12345', country: 'US' },
-    homeAddress: null,
-    otherAddress: null,
-  };
+  });
 }
 
 export function relation(crmId: string, outlookId: string, type: EntityType = 'contact'): Relation {

@@ -6,6 +6,7 @@ import type { SyncStore } from '../../src/store/types';
 import { SyncEngine, type SyncEngineOptions } from '../../src/sync/engine';
 import type { ContactRecord } from '../../src/sync/records';
 import { MemorySide, RequestCounter } from '../support/memory-side';
+import { blankContact } from '../support/records';
 
 export const IDENTITY = { crmUrl: 'http://crm.test', crmUser: 'ann', mailbox: 'ann@example.com' };
 
@@ -49,24 +50,7 @@ export async function makeWorld(settings: OutlookSettings = settingsWith(), opts
 }
 
 export function person(first: string, last: string, overrides: Partial<ContactRecord> = {}): ContactRecord {
-  return {
-    namePrefix: null,
-    firstName: first,
-    middleName: null,
-    lastName: last,
-    nameSuffix: null,
-    gender: null,
-    birthday: null,
-    description: null,
-    jobTitle: null,
-    fax: null,
-    emails: [`${first.toLowerCase()}@example.com`],
-    phone: null,
-    businessAddress: null,
-    homeAddress: null,
-    otherAddress: null,
-    ...overrides,
-  };
+  return blankContact({ firstName: first, lastName: last, emails: [`${first.toLowerCase()}@example.com`], ...overrides });
 }
 
 /** Outlook contacts by "First Last", with the CRM id they carry. */

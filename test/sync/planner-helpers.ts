@@ -3,26 +3,19 @@ import type { Item } from '../../src/sync/actions';
 import { RelationIndex, type PlanSettings } from '../../src/sync/planner';
 import type { ContactRecord } from '../../src/sync/records';
 import type { Relation } from '../../src/store/types';
+import { blankContact } from '../support/records';
 
 export function contact(overrides: Partial<ContactRecord> = {}): ContactRecord {
-  return {
-    namePrefix: null,
+  return blankContact({
     firstName: 'Ann',
-    middleName: null,
     lastName: 'Lee',
-    nameSuffix: null,
     gender: 'female',
     birthday: '1980-02-03',
-    description: null,
     jobTitle: 'Buyer',
-    fax: null,
     emails: ['ann@example.com'],
     phone: '+1 555 0100',
-    businessAddress: null,
-    homeAddress: null,
-    otherAddress: null,
     ...overrides,
-  };
+  });
 }
 
 export const BASE = contact();

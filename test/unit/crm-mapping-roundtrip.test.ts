@@ -3,6 +3,7 @@ import { contactFromOro, contactToOro, eventFromOro, eventToOro, taskFromOro, ta
 import type { OroResource } from '../../src/crm/entities-wire';
 import { MalformedResponseError } from '../../src/sync/errors';
 import type { ContactRecord, EventRecord, PostalAddress, TaskRecord } from '../../src/sync/records';
+import { blankContact } from '../support/records';
 
 // What Oro answers for a stored contact (oro-api.md §1): attributes, addresses in `included`.
 function asOroResponse(input: OroContactInput): { resource: OroResource; included: OroResource[] } {
@@ -127,7 +128,7 @@ describe('CRM mapping details', () => {
   });
 
   test('a sparse contact update sends only the changed fields, and a phone as primaryPhone alone', () => {
-    const record = { ...asRecord(), phone: '+1 555', firstName: 'Ann' };
+    const record = blankContact({ phone: '+1 555', firstName: 'Ann' });
     expect(contactToOro(record, 'update', ['phone'])).toEqual({ attributes: { primaryPhone: '+1 555' } });
     expect(contactToOro(record, 'update', ['firstName']).addresses).toBeUndefined();
   });
@@ -141,7 +142,3 @@ describe('CRM mapping details', () => {
     expect(versionOf('2025-01-01T00:00:00Z', { a: 1 })).not.toBe(versionOf('2025-01-01T00:00:00Z', { a: 2 }));
   });
 });
-
-function asRecord(): ContactRecord {
-  return { namePrefix: null, firstName: null, middleName: null, lastName: null, nameSuffix: null, gender: null, birthday: null, description: null, jobTitle: null, fax: null, emails: [], phone: null, businessAddress: null, homeAddress: null, otherAddress: null };
-}
