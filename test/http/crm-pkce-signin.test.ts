@@ -20,6 +20,7 @@ import { callbackAnswer, startRedirect } from '../../src/auth/pages/dialog-pages
 import { storageTokenVault } from '../../src/auth/token-vault';
 import { openIndexedDbStore } from '../../src/store';
 import { TestClock } from '../emulators/crm/testing';
+import { memoryStorage } from '../support/storage';
 import { startPkceCrm, type PkceCrm } from './crm-pkce-harness';
 
 const ADDIN = 'http://localhost:3000/';
@@ -68,19 +69,6 @@ let local: Map<string, string>;
 let tokenCalls: number;
 let indexedDB: IDBFactory;
 
-function localStorageLike(): Storage {
-  return {
-    get length() {
-      return local.size;
-    },
-    clear: () => local.clear(),
-    getItem: (k) => local.get(k) ?? null,
-    key: (i) => [...local.keys()][i] ?? null,
-    removeItem: (k) => void local.delete(k),
-    setItem: (k, v) => void local.set(k, String(v)),
-  };
-}
-
 function manager(opts: { withoutUserProfile?: boolean } = {}) {
   const fetchCounting: typeof fetch = (input, init) => {
     if (String(input).endsWith('/oauth2-token')) tokenCalls++;
@@ -90,7 +78,7 @@ function manager(opts: { withoutUserProfile?: boolean } = {}) {
   };
   return new ConnectionManager({
     store: roamingConnectionStore(office.context.roamingSettings),
-    vault: storageTokenVault(localStorageLike(), `${office.context.partitionKey}:`),
+    vault: storageTokenVault(memoryStorage(local), `${office.context.partitionKey}:`),
     dialog,
     addinBaseUrl: ADDIN,
     rules: { allowLoopbackHttp: true },

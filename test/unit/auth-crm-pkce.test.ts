@@ -14,21 +14,7 @@ import { callbackAnswer, DIALOG_STATE_KEY, startRedirect } from '../../src/auth/
 import { createPkcePair, createState } from '../../src/auth/pkce';
 import { storageTokenVault, tokenStorageKey } from '../../src/auth/token-vault';
 import { indexedDbName } from '../../src/store';
-
-function mapStorage(): Storage & { map: Map<string, string> } {
-  const map = new Map<string, string>();
-  return {
-    map,
-    get length() {
-      return map.size;
-    },
-    clear: () => map.clear(),
-    getItem: (k: string) => map.get(k) ?? null,
-    key: (i: number) => [...map.keys()][i] ?? null,
-    removeItem: (k: string) => void map.delete(k),
-    setItem: (k: string, v: string) => void map.set(k, v),
-  };
-}
+import { memoryStorage } from '../support/storage';
 
 describe('PKCE', () => {
   test('the challenge is BASE64URL(SHA-256(verifier)) and the verifier has RFC 7636 length and alphabet', async () => {
@@ -63,7 +49,7 @@ describe('dialog pages', () => {
   });
 
   test('auth-start remembers the state and redirects to the authorize URL only', () => {
-    const storage = mapStorage();
+    const storage = memoryStorage();
     const start = new URL(authStartUrl('https://addin.example.com/app/', authorize));
     expect(start.pathname).toBe('/app/auth-start.html');
     expect(startRedirect(start.search, storage)).toBe(authorize);
@@ -76,17 +62,17 @@ describe('dialog pages', () => {
     ['plain http to a real host', `?authorize=${encodeURIComponent(authorize.replace('https:', 'http:'))}`, 'must use https'],
     ['no PKCE challenge', `?authorize=${encodeURIComponent('https://crm.example.com/oauth2-token/authorize?state=s')}`, 'lacks its PKCE'],
   ])('auth-start refuses %s', (_name, search, message) => {
-    expect(() => startRedirect(search, mapStorage())).toThrow(message);
+    expect(() => startRedirect(search, memoryStorage())).toThrow(message);
   });
 
   test('in production auth-start only goes to the configured CRM', () => {
     const start = new URL(authStartUrl('https://addin.example.com/app/', authorize));
-    expect(startRedirect(start.search, mapStorage(), ['https://crm.example.com'])).toBe(authorize);
-    expect(() => startRedirect(start.search, mapStorage(), ['https://other.example.com'])).toThrow('not set up to sign in to https://crm.example.com');
+    expect(startRedirect(start.search, memoryStorage(), ['https://crm.example.com'])).toBe(authorize);
+    expect(() => startRedirect(start.search, memoryStorage(), ['https://other.example.com'])).toThrow('not set up to sign in to https://crm.example.com');
   });
 
   test('auth-callback relays the code when the state matches, once', () => {
-    const storage = mapStorage();
+    const storage = memoryStorage();
     storage.setItem(DIALOG_STATE_KEY, 'st-9');
     expect(callbackAnswer('?code=abc&state=st-9', storage)).toEqual({ type: 'code', code: 'abc', state: 'st-9' });
     // The state was used up: the same answer again is a mismatch.
@@ -94,7 +80,7 @@ describe('dialog pages', () => {
   });
 
   test('auth-callback turns a wrong state into state_mismatch and passes access_denied through', () => {
-    const storage = mapStorage();
+    const storage = memoryStorage();
     storage.setItem(DIALOG_STATE_KEY, 'st-9');
     expect(callbackAnswer('?code=abc&state=other', storage)).toMatchObject({ type: 'error', error: 'state_mismatch' });
     storage.setItem(DIALOG_STATE_KEY, 'st-9');
@@ -157,7 +143,7 @@ describe('token vault', () => {
   const tokens = { accessToken: 'a1', refreshToken: 'r1', expiresAt: 1000 };
 
   test('keys carry the partition prefix and the CRM URL; a new vault over the same storage reads them back', () => {
-    const storage = mapStorage();
+    const storage = memoryStorage();
     storageTokenVault(storage, 'pk:').save('https://crm.example.com/', tokens);
     expect([...storage.map.keys()]).toEqual(['pk:orocrm-outlook.crm-tokens:https://crm.example.com']);
     expect(tokenStorageKey('https://crm.example.com')).toBe('orocrm-outlook.crm-tokens:https://crm.example.com');
@@ -166,14 +152,14 @@ describe('token vault', () => {
   });
 
   test('an unreadable entry is dropped, not trusted', () => {
-    const storage = mapStorage();
+    const storage = memoryStorage();
     storage.setItem(tokenStorageKey('https://crm.example.com'), '{"accessToken":"a"}');
     expect(storageTokenVault(storage).load('https://crm.example.com')).toBeNull();
     expect(storage.length).toBe(0);
   });
 
   test('a storage that refuses writes still keeps the tokens in memory', () => {
-    const storage = mapStorage();
+    const storage = memoryStorage();
     storage.setItem = () => {
       throw new Error('QuotaExceededError');
     };

@@ -1,22 +1,7 @@
 import { DevPasswordSignIn, normalizeCrmUrl } from '../../src/auth/dev-sign-in';
 import { SESSION_STORAGE_KEY, storageSessionKeeper } from '../../src/auth/session-keeper';
 import { AuthenticationError } from '../../src/sync/errors';
-
-/** A Storage over a Map (sessionStorage stand-in). */
-function memoryStorage(): Storage & { map: Map<string, string> } {
-  const map = new Map<string, string>();
-  return {
-    map,
-    get length() {
-      return map.size;
-    },
-    clear: () => map.clear(),
-    getItem: (k) => map.get(k) ?? null,
-    key: (i) => [...map.keys()][i] ?? null,
-    removeItem: (k) => void map.delete(k),
-    setItem: (k, v) => void map.set(k, v),
-  };
-}
+import { memoryStorage } from '../support/storage';
 
 /** Oro's token endpoint for one user (password = username), answering like oro-api.md §6. */
 const tokenEndpoint: typeof fetch = async (input, init) => {

@@ -1,20 +1,6 @@
 import type { CrmSession, DevCredentials, SignIn } from '../../src/auth/types';
 import { DevSyncSignIn, GRAPH_URL_OVERRIDE_KEY, graphEmulatorEndpoints, KEPT_SYNC_TOKENS_KEY } from '../../src/taskpane/dev-sync-connection';
-
-/** A Storage in memory (sessionStorage's shape). */
-function memoryStorage(): Storage {
-  const map = new Map<string, string>();
-  return {
-    get length() {
-      return map.size;
-    },
-    clear: () => map.clear(),
-    getItem: (k) => map.get(k) ?? null,
-    key: (i) => [...map.keys()][i] ?? null,
-    removeItem: (k) => void map.delete(k),
-    setItem: (k, v) => void map.set(k, String(v)),
-  };
-}
+import { memoryStorage } from '../support/storage';
 
 class FakeSignIn implements SignIn {
   readonly defaultCrmUrl = 'http://127.0.0.1:4100';
