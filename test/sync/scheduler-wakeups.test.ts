@@ -1,52 +1,8 @@
 // Scheduler wake-ups: timer ticks do not make work due (the clock does), the network's return ends an error
 // backoff (but not a Retry-After wait), and a rescheduled side runs as soon as its running cycle ends.
-import { DEFAULT_SETTINGS, type OutlookSettings } from '../../src/settings/options';
 import { ServiceUnavailableError, ThrottledError } from '../../src/sync/errors';
-import type { SideName } from '../../src/sync/records';
-import { SyncScheduler, type NetworkStatus, type SchedulableEngine } from '../../src/sync/scheduler';
-
-class FakeEngine implements SchedulableEngine {
-  settings: OutlookSettings = { ...DEFAULT_SETTINGS, contacts_sync_interval_orocrm: 120, contacts_sync_interval_outlook: 30 };
-  runs: SideName[] = [];
-  fail: Partial<Record<SideName, unknown>> = {};
-  hold: Partial<Record<SideName, Promise<void>>> = {};
-  async runCrmCycle() {
-    return this.run('crm');
-  }
-  async runOutlookCycle() {
-    return this.run('outlook');
-  }
-  private async run(side: SideName) {
-    this.runs.push(side);
-    if (this.hold[side]) await this.hold[side];
-    if (this.fail[side]) throw this.fail[side];
-  }
-  getSettings() {
-    return this.settings;
-  }
-  setSettings(s: OutlookSettings) {
-    this.settings = s;
-  }
-  setNextCheck() {}
-  async requestStop() {}
-  resume() {}
-}
-
-class FakeNetwork implements NetworkStatus {
-  online = true;
-  private listeners: Array<(o: boolean) => void> = [];
-  isOnline() {
-    return this.online;
-  }
-  subscribe(l: (o: boolean) => void) {
-    this.listeners.push(l);
-    return () => (this.listeners = this.listeners.filter((x) => x !== l));
-  }
-  set(online: boolean) {
-    this.online = online;
-    for (const l of this.listeners) l(online);
-  }
-}
+import { SyncScheduler } from '../../src/sync/scheduler';
+import { FakeEngine, FakeNetwork } from './scheduler-fakes';
 
 const flush = async () => {
   for (let i = 0; i < 5; i++) await new Promise((r) => setImmediate(r));
