@@ -1,9 +1,10 @@
 // The CRM side's checkpoint, a JSON string (sync-design.md: checkpoints are opaque to the engine).
 //
 // Changes: an updatedAt high-water mark `t` plus the versions of the records stamped exactly `t`.
-// Oro's updatedAt has second precision, so many records can share `t`; each round re-reads the
-// records at `t` (keyset on id) and emits those whose version differs from `seen`, then reads
-// `updatedAt > t` ordered by (updatedAt, id). No record sharing the boundary second is lost.
+// Oro's updatedAt has second precision, so many records can share `t`; each round reads
+// `updatedAt >= t` ordered by (updatedAt, id) and emits only records whose version differs from
+// `seen`, so one request covers the boundary second and what follows. A full page inside one second
+// continues by id within it ('at'), then with `updatedAt > t`. No record sharing the boundary is lost.
 // Deletions: the audit log position (`loggedAt >= pos`, minus audit ids already read at `pos`),
 // or, where the audit API is missing or forbidden, the ids known to exist (reconciliation).
 import { z } from 'zod';
@@ -11,7 +12,8 @@ import { FullResyncRequiredError } from '../sync/errors';
 
 const cursorSchema = z.object({ t: z.string().nullable(), seen: z.record(z.string(), z.string()) });
 const roundSchema = z.object({
-  phase: z.enum(['deletions', 'at', 'after', 'events']),
+  /** 'since': updatedAt >= t skipping `seen` (added after 'at'/'after'; older checkpoints still read). */
+  phase: z.enum(['deletions', 'at', 'after', 'since', 'events']),
   afterId: z.number().int(),
   page: z.number().int(),
   full: z.boolean(),

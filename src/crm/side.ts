@@ -26,6 +26,7 @@ import {
   legacyEventSchema,
   listDocumentSchema,
   parseWire,
+  type AuditEntry,
   type LegacyEvent,
   type OroResource,
 } from './entities-wire';
@@ -44,6 +45,8 @@ const AUDIT_CLASS: Record<EntityType, string> = {
   event: 'Oro_Bundle_CalendarBundle_Entity_CalendarEvent',
 };
 const LEGACY = '/api/rest/latest';
+/** A shared audit read older than this is not handed to another type (a cycle takes well under it). */
+const SHARED_AUDIT_MAX_AGE_MS = 60_000;
 
 export interface CrmSideOptions {
   http: CrmHttp;
@@ -72,6 +75,10 @@ export class CrmSide implements SyncSide {
   private readonly batchSize: number;
   private readonly taskWindowMs: number;
   private mePromise: Promise<Me> | null = null;
+  /** The last audit read of removals, shared by the types of one cycle (auditRemovals). */
+  private sharedAudit: { from: string | null; entries: AuditEntry[]; takenBy: Set<EntityType>; at: number } | null = null;
+  /** Each type's audit position as last seen, so a shared read starts early enough for all. */
+  private readonly auditPositions = new Map<EntityType, { pos: string | null; at: number }>();
 
   constructor(options: CrmSideOptions) {
     this.client = new RetryingClient(options.http, options.retry, options.sleep);
@@ -115,7 +122,7 @@ export class CrmSide implements SyncSide {
 
     if (round.phase === 'deletions') {
       const deletes = await this.readDeletions(type, cp);
-      cp.round = type === 'event' ? { ...round, phase: 'events', page: 1, next: null } : { ...round, phase: cp.cursor.t ? 'at' : 'after', afterId: 0 };
+      cp.round = type === 'event' ? { ...round, phase: 'events', page: 1, next: null } : { ...round, phase: cp.cursor.t ? 'since' : 'after', afterId: 0 };
       return page(deletes, false);
     }
     if (round.phase === 'events') {
@@ -134,6 +141,7 @@ export class CrmSide implements SyncSide {
     const jsonType = JSONAPI_TYPE[type as 'contact' | 'task'];
     const me = await this.me();
     if (round.phase === 'at') {
+      // Keyset within one second that holds a full page or more.
       const query: Record<string, QueryValue> = { 'filter[owner]': me.userId, 'filter[updatedAt]': cp.cursor.t, sort: 'id', 'page[size]': this.pageSize };
       if (round.afterId > 0) query['filter[id][gt]'] = round.afterId;
       const items = await this.listResources(type, jsonType, query);
@@ -143,18 +151,29 @@ export class CrmSide implements SyncSide {
       else round.afterId = Number(items[items.length - 1].id);
       return page(changes, false);
     }
-    // 'after': everything stamped later than the high-water mark, oldest first.
+    // 'since': updatedAt >= t, so one request both re-reads the boundary second (records seen there
+    // are skipped by version) and reads everything later, oldest first. 'after': updatedAt > t, once
+    // the boundary second was read whole by 'at'.
     const query: Record<string, QueryValue> = { 'filter[owner]': me.userId, sort: 'updatedAt,id', 'page[size]': this.pageSize };
-    if (cp.cursor.t) query['filter[updatedAt][gt]'] = cp.cursor.t;
+    if (cp.cursor.t) query[round.phase === 'since' ? 'filter[updatedAt][gte]' : 'filter[updatedAt][gt]'] = cp.cursor.t;
     const items = await this.listResources(type, jsonType, query);
     if (items.length === 0) return page([], true);
+    const changes = items.filter((i) => cp.cursor.seen[i.id] !== i.version).map(upsert);
     const t = versionTime(items[items.length - 1].version);
     const atT = items.filter((i) => versionTime(i.version) === t);
-    cp.cursor = { t, seen: Object.fromEntries(atT.map((i) => [i.id, i.version])) };
-    if (items.length < this.pageSize) return page(items.map(upsert), true);
-    round.phase = 'at';
-    round.afterId = Math.max(...atT.map((i) => Number(i.id)));
-    return page(items.map(upsert), false);
+    const seen = t === cp.cursor.t ? { ...cp.cursor.seen } : {};
+    for (const i of atT) seen[i.id] = i.version;
+    cp.cursor = { t, seen };
+    if (items.length < this.pageSize) return page(changes, true);
+    if (atT.length === items.length) {
+      // A full page inside one second: the rest of that second by id, then what follows it.
+      round.phase = 'at';
+      round.afterId = Math.max(...atT.map((i) => Number(i.id)));
+    } else {
+      // The next page starts at t again: the few records already read there are skipped by version.
+      round.phase = 'since';
+    }
+    return page(changes, false);
   }
 
   /** In reconcile mode, every id read is known to exist. */
@@ -180,21 +199,13 @@ export class CrmSide implements SyncSide {
   private async readDeletions(type: EntityType, cp: CrmCheckpoint): Promise<Array<Change<AnyRecord>>> {
     if (cp.del.mode === 'audit') {
       const del = cp.del;
-      const entries = [];
-      for (let pageNo = 1; ; pageNo++) {
-        const query: Record<string, QueryValue> = { action: 'remove', objectClass: AUDIT_CLASS[type], page: pageNo, limit: 100 };
-        if (del.pos) query['loggedAt>'] = del.pos; // sent as `loggedAt%3E=<pos>`, i.e. loggedAt>=pos
-        const res = await this.client.send({ path: `${LEGACY}/audits`, format: 'rest', query });
-        if (res.status === 403 || res.status === 404) {
-          // The audit API went away: from now on reconcile ids (the first listing only seeds them).
-          cp.del = { mode: 'reconcile', known: null };
-          return this.readDeletions(type, cp);
-        }
-        this.check(res, 'GET audits');
-        const list = parseWire(auditListSchema, res.body, 'GET audits');
-        entries.push(...list);
-        if (list.length < 100) break;
+      const removals = await this.auditRemovals(type, del.pos);
+      if (removals === 'unavailable') {
+        // The audit API went away: from now on reconcile ids (the first listing only seeds them).
+        cp.del = { mode: 'reconcile', known: null };
+        return this.readDeletions(type, cp);
       }
+      const entries = removals.filter((e) => e.objectClass.replace(/\\/g, '_') === AUDIT_CLASS[type] && (del.pos === null || utcInstant(e.loggedAt) >= del.pos));
       const fresh = entries.filter((e) => !(del.pos && utcInstant(e.loggedAt) === del.pos && del.seen.includes(e.id)));
       if (fresh.length) {
         const max = fresh.map((e) => utcInstant(e.loggedAt)).sort().at(-1)!;
@@ -214,6 +225,42 @@ export class CrmSide implements SyncSide {
     const gone = await this.confirmGone(type, candidates);
     cp.del = { mode: 'reconcile', known: [...listed, ...candidates.filter((id) => !gone.has(id))] };
     return [...gone].map((id) => ({ kind: 'delete', id }));
+  }
+
+  /**
+   * Removals logged since `pos`, of every class: one read serves all three types of a cycle (the
+   * legacy API filters objectClass by one value only, oro-api.md §7, so none is sent and each type
+   * keeps its own). A type takes a shared read once; its next poll reads again. The read starts at
+   * the earliest position any type last had, so it covers them all (positions only move forward).
+   */
+  private async auditRemovals(type: EntityType, pos: string | null): Promise<AuditEntry[] | 'unavailable'> {
+    const now = Date.now();
+    this.auditPositions.set(type, { pos, at: now });
+    const shared = this.sharedAudit;
+    const covers = shared !== null && (shared.from === null || (pos !== null && shared.from <= pos));
+    if (shared && covers && !shared.takenBy.has(type) && now - shared.at < SHARED_AUDIT_MAX_AGE_MS) {
+      shared.takenBy.add(type);
+      return shared.entries;
+    }
+    // Types polled lately only: a type switched off must not hold every read back at its old position.
+    const positions = [...this.auditPositions.values()].filter((p) => now - p.at < SHARED_AUDIT_MAX_AGE_MS).map((p) => p.pos);
+    const from = positions.includes(null) ? null : (positions as string[]).sort()[0];
+    const entries: AuditEntry[] = [];
+    for (let pageNo = 1; ; pageNo++) {
+      const query: Record<string, QueryValue> = { action: 'remove', page: pageNo, limit: 100 };
+      if (from) query['loggedAt>'] = from; // sent as `loggedAt%3E=<from>`, i.e. loggedAt>=from
+      const res = await this.client.send({ path: `${LEGACY}/audits`, format: 'rest', query });
+      if (res.status === 403 || res.status === 404) {
+        this.sharedAudit = null;
+        return 'unavailable';
+      }
+      this.check(res, 'GET audits');
+      const list = parseWire(auditListSchema, res.body, 'GET audits');
+      entries.push(...list);
+      if (list.length < 100) break;
+    }
+    this.sharedAudit = { from, entries, takenBy: new Set([type]), at: now };
+    return entries;
   }
 
   private async listAllIds(type: EntityType): Promise<Set<string>> {
