@@ -1,31 +1,10 @@
 import fc from 'fast-check';
-import { contactFromOro, contactToOro, eventFromOro, eventToOro, taskFromOro, taskToOro, versionOf, type OroContactInput } from '../../src/crm/mapping';
+import { contactFromOro, contactToOro, eventFromOro, eventToOro, taskFromOro, taskToOro, versionOf } from '../../src/crm/mapping';
 import type { OroResource } from '../../src/crm/entities-wire';
 import { MalformedResponseError } from '../../src/sync/errors';
 import type { ContactRecord, EventRecord, PostalAddress, TaskRecord } from '../../src/sync/records';
 import { blankContact } from '../support/records';
-
-// What Oro answers for a stored contact (oro-api.md §1): attributes, addresses in `included`.
-function asOroResponse(input: OroContactInput): { resource: OroResource; included: OroResource[] } {
-  const included: OroResource[] = (input.addresses ?? []).map((a, i) => ({
-    type: 'contactaddresses',
-    id: String(i + 10),
-    attributes: { ...a.attributes, street2: null, label: null },
-    relationships: {
-      types: { data: a.types.map((t) => ({ type: 'addresstypes', id: t })) },
-      country: { data: a.country ? { type: 'countries', id: a.country } : null },
-      region: { data: a.region ? { type: 'regions', id: a.region } : null },
-    },
-  }));
-  const attrs = input.attributes;
-  const resource: OroResource = {
-    type: 'contacts',
-    id: '1',
-    attributes: { ...attrs, createdAt: '2025-01-01T00:00:00Z', updatedAt: '2025-01-01T00:00:00Z' },
-    relationships: { addresses: { data: included.map((r) => ({ type: r.type, id: r.id })) } },
-  };
-  return { resource, included };
-}
+import { oroStoredContact } from '../support/oro-answers';
 
 // Canonical text has no "" (it reads as null on both sides), so the generator makes none.
 const text = fc.option(fc.string({ minLength: 1, maxLength: 20 }), { nil: null });
@@ -74,7 +53,7 @@ describe('CRM mapping round trips (canonical → Oro → canonical)', () => {
   test('every mapped contact field survives, addresses by type (billing ↔ business, shipping ↔ home, other ↔ other)', () => {
     fc.assert(
       fc.property(contact, (record) => {
-        const { resource, included } = asOroResponse(contactToOro(record));
+        const { resource, included } = oroStoredContact(contactToOro(record));
         expect(contactFromOro(resource, included)).toEqual(record);
       }),
     );

@@ -4,36 +4,14 @@
 // `+00:00` or other offsets), so the canonical record is what a side really reads. It then travels to the
 // other service's wire form, is answered back as that service stores it, and must read the same.
 import fc from 'fast-check';
-import { contactFromOro, contactToOro, eventFromOro, eventToOro, taskFromOro, taskToOro, type OroContactInput } from '../../src/crm/mapping';
+import { contactFromOro, contactToOro, eventFromOro, eventToOro, taskFromOro, taskToOro } from '../../src/crm/mapping';
 import type { LegacyEvent, OroResource } from '../../src/crm/entities-wire';
 import { contactFromGraph, contactToGraph, eventFromGraph, eventToGraph, taskFromGraph, taskToGraph } from '../../src/outlook/mapping';
 import { CRM_ID_PROPERTY, FAX_PROPERTY, GENDER_PROPERTY } from '../../src/outlook/properties';
 import type { ContactRecord, EventRecord, TaskRecord } from '../../src/sync/records';
+import { oroStoredContact } from '../support/oro-answers';
 
 // ---------- how each service answers what it stored ----------
-
-/** Oro's answer for a stored contact: attributes, addresses in `included` (oro-api.md §1). */
-function oroStored(input: OroContactInput): { resource: OroResource; included: OroResource[] } {
-  const included: OroResource[] = (input.addresses ?? []).map((a, i) => ({
-    type: 'contactaddresses',
-    id: String(i + 10),
-    attributes: { ...a.attributes, street2: null, label: null },
-    relationships: {
-      types: { data: a.types.map((t) => ({ type: 'addresstypes', id: t })) },
-      country: { data: a.country ? { type: 'countries', id: a.country } : null },
-      region: { data: a.region ? { type: 'regions', id: a.region } : null },
-    },
-  }));
-  return {
-    resource: {
-      type: 'contacts',
-      id: '1',
-      attributes: { ...JSON.parse(JSON.stringify(input.attributes)), updatedAt: '2025-01-01T00:00:00Z' },
-      relationships: { addresses: { data: included.map((r) => ({ type: r.type, id: r.id })) } },
-    },
-    included,
-  };
-}
 
 function oroTaskStored(record: TaskRecord): OroResource {
   const input = taskToOro(record);
@@ -246,7 +224,7 @@ describe('Outlook → canonical → CRM → canonical', () => {
     fc.assert(
       fc.property(graphContact, (json) => {
         const fromOutlook = contactFromGraph(json).record;
-        const { resource, included } = oroStored(contactToOro(fromOutlook));
+        const { resource, included } = oroStoredContact(contactToOro(fromOutlook));
         expect(contactFromOro(resource, included)).toEqual(fromOutlook);
       }),
       RUNS,
