@@ -1,24 +1,21 @@
 // The CRM emulator's JSON:API contacts/tasks (oro-api.md §1, §2, §4) over real HTTP.
-import os from 'node:os';
-import path from 'node:path';
-import fs from 'node:fs';
-import { createCrmEmulator, tokenFor, type CrmEmulator } from '../emulators/crm/server';
+import type { CrmEmulator } from '../emulators/crm/server';
+import { startTestCrm, tokenFor, type TestCrm } from '../emulators/crm/testing';
 
 const JSON_API = 'application/vnd.api+json';
 let emu: CrmEmulator;
-let dbFile: string;
+let t: TestCrm;
 let token: string;
 let clock: Date;
 
 beforeAll(async () => {
-  dbFile = path.join(os.tmpdir(), `crm-entities-${process.pid}-${Date.now()}.db`);
   clock = new Date('2026-03-01T10:00:00Z');
-  emu = await createCrmEmulator({ dbFile, now: () => clock });
+  t = await startTestCrm({ now: () => clock });
+  emu = t.crm;
   token = await tokenFor(emu, 'alice');
 });
 afterAll(async () => {
-  await emu.close();
-  for (const f of [dbFile, `${dbFile}-wal`, `${dbFile}-shm`]) fs.rmSync(f, { force: true });
+  await t.dispose();
 });
 
 async function api(method: string, pathname: string, body?: unknown, headers: Record<string, string> = {}) {

@@ -1,8 +1,6 @@
 // CrmSide against the real CRM emulator over HTTP (issue 3, contract tests).
-import os from 'node:os';
-import path from 'node:path';
-import fs from 'node:fs';
-import { createCrmEmulator, type CrmEmulator } from '../emulators/crm/server';
+import type { CrmEmulator } from '../emulators/crm/server';
+import { startTestCrm, type TestCrm } from '../emulators/crm/testing';
 import { CrmHttp } from '../../src/crm/http';
 import { PasswordGrantTokens, type FetchLike } from '../../src/crm/tokens';
 import { CrmSide } from '../../src/crm/side';
@@ -14,17 +12,16 @@ import { blankContact } from '../support/records';
 const person = (firstName: string, extra: Partial<ContactRecord> = {}): ContactRecord => blankContact({ firstName, lastName: 'Test', ...extra });
 
 let emu: CrmEmulator;
+let t: TestCrm;
 let clock: Date;
-let dbFile: string;
 
 beforeEach(async () => {
-  dbFile = path.join(os.tmpdir(), `crm-side-${process.pid}-${Date.now()}-${Math.random().toString(16).slice(2)}.db`);
   clock = new Date('2026-03-01T10:00:00Z');
-  emu = await createCrmEmulator({ dbFile, now: () => clock });
+  t = await startTestCrm({ now: () => clock });
+  emu = t.crm;
 });
 afterEach(async () => {
-  await emu.close();
-  for (const f of [dbFile, `${dbFile}-wal`, `${dbFile}-shm`]) fs.rmSync(f, { force: true });
+  await t.dispose();
 });
 
 function side(options: { pageSize?: number; fetch?: FetchLike; user?: string } = {}): CrmSide {

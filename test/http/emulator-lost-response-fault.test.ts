@@ -1,10 +1,8 @@
 // Issue 3 audit: fault knobs both emulators share, checked on each (the lost-answer knob, `{}`, seeds,
 // bad knob input). The other knobs have their own tests in graph-emulator-faults / crm-entities-legacy.
-import fs from 'node:fs';
-import os from 'node:os';
-import path from 'node:path';
 import { DEFAULT_KNOBS } from '../emulators/common/faults';
-import { createCrmEmulator, tokenFor, type CrmEmulator } from '../emulators/crm/server';
+import type { CrmEmulator } from '../emulators/crm/server';
+import { startTestCrm, tokenFor, type TestCrm } from '../emulators/crm/testing';
 import { startGraph, type Harness } from '../emulators/graph/testing';
 
 async function control(base: string, pathname: string, body?: unknown): Promise<{ status: number; body: any }> {
@@ -75,16 +73,15 @@ describe('Graph emulator: lostResponseRate', () => {
 
 describe('CRM emulator: shared knobs', () => {
   let emu: CrmEmulator;
-  let dbFile: string;
+  let t: TestCrm;
   let token: string;
   beforeEach(async () => {
-    dbFile = path.join(os.tmpdir(), `lost-response-crm-${process.pid}-${Date.now()}-${Math.random().toString(16).slice(2)}.db`);
-    emu = await createCrmEmulator({ dbFile });
+    t = await startTestCrm();
+    emu = t.crm;
     token = await tokenFor(emu, 'alice');
   });
   afterEach(async () => {
-    await emu.close();
-    for (const f of [dbFile, `${dbFile}-wal`, `${dbFile}-shm`]) fs.rmSync(f, { force: true });
+    await t.dispose();
   });
   const api = async (method: string, pathname: string, body?: unknown) => {
     const res = await fetch(`${emu.url}${pathname}`, {

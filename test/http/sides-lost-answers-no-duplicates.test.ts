@@ -1,14 +1,12 @@
 // Issue 3 audit: both sides against their emulators when the emulator does the write and then loses the
 // answer (lostResponseRate). A create must never be duplicated, and every create must end up findable.
-import fs from 'node:fs';
-import os from 'node:os';
-import path from 'node:path';
 import { CrmHttp } from '../../src/crm/http';
 import { CrmSide } from '../../src/crm/side';
 import { PasswordGrantTokens } from '../../src/crm/tokens';
 import type { ContactRecord, EntityType, EventRecord, RecordOf, TaskRecord } from '../../src/sync/records';
 import type { ChangePage, SyncSide, WriteOp, WriteResult } from '../../src/sync/side';
-import { createCrmEmulator, type CrmEmulator } from '../emulators/crm/server';
+import type { CrmEmulator } from '../emulators/crm/server';
+import { startTestCrm, type TestCrm } from '../emulators/crm/testing';
 import { blankContact } from '../support/records';
 import { startGraph, type GraphFixture } from './outlook-side-support';
 
@@ -143,14 +141,13 @@ describe('Outlook side when Graph loses the answer after writing (lostResponseRa
 
 describe('CRM side when Oro loses the answer after writing (lostResponseRate)', () => {
   let emu: CrmEmulator;
-  let dbFile: string;
+  let t: TestCrm;
   beforeEach(async () => {
-    dbFile = path.join(os.tmpdir(), `lost-answers-${process.pid}-${Date.now()}-${Math.random().toString(16).slice(2)}.db`);
-    emu = await createCrmEmulator({ dbFile });
+    t = await startTestCrm();
+    emu = t.crm;
   });
   afterEach(async () => {
-    await emu.close();
-    for (const f of [dbFile, `${dbFile}-wal`, `${dbFile}-shm`]) fs.rmSync(f, { force: true });
+    await t.dispose();
   });
   const faults = async (knobs: unknown) => {
     const res = await fetch(`${emu.url}/_control/faults`, { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify(knobs) });
