@@ -7,6 +7,7 @@ import { join } from 'node:path';
 import type { Page } from 'playwright-core';
 import { createCrmEmulator, tokenFor, type CrmEmulator } from '../emulators/crm/server';
 import { BROWSER_SETUP_TIMEOUT_MS, startPaneSession, type PaneSession } from '../support/browser';
+import { submitDevSignIn } from '../support/pane-page';
 
 const OUTLOOK_INTERVAL = 'Outlook Sync Interval (In Seconds)';
 
@@ -38,10 +39,7 @@ async function settingsAs(username: string, scope: 'user' | 'organization', patc
 
 async function signIn(page: Page, username: string): Promise<void> {
   await page.goto(pane.paneUrl);
-  await page.getByRole('textbox', { name: 'CRM URL' }).fill(crm.url);
-  await page.getByRole('textbox', { name: 'Username' }).fill(username);
-  await page.getByLabel('Password').fill(username);
-  await page.getByRole('button', { name: 'Sign in' }).click();
+  await submitDevSignIn(page, crm.url, username);
   await page.getByRole('button', { name: 'Save Settings' }).waitFor();
 }
 

@@ -6,6 +6,7 @@ import { join } from 'node:path';
 import type { Page } from 'playwright-core';
 import { createCrmEmulator, tokenFor, type CrmEmulator } from '../emulators/crm/server';
 import { BROWSER_SETUP_TIMEOUT_MS, startPaneSession, type PaneSession } from '../support/browser';
+import { submitDevSignIn } from '../support/pane-page';
 
 const OUTLOOK_INTERVAL = 'Outlook Sync Interval (In Seconds)';
 
@@ -66,10 +67,7 @@ test(
     await page.goto(pane.paneUrl);
 
     // 1. Sign in as alice through the dev sign-in form.
-    await page.getByRole('textbox', { name: 'CRM URL' }).fill(crm.url);
-    await page.getByRole('textbox', { name: 'Username' }).fill('alice');
-    await page.getByLabel('Password').fill('alice');
-    await page.getByRole('button', { name: 'Sign in' }).click();
+    await submitDevSignIn(page, crm.url, 'alice');
     await page.getByRole('heading', { name: 'MS Outlook Settings' }).waitFor();
     await expect(intervalField(page).inputValue()).resolves.toBe(String(organizationValue));
     expect(await intervalField(page).isDisabled()).toBe(true);
@@ -125,10 +123,7 @@ test(
     try {
       const { page, fence, errors } = await pane.newPage();
       await page.goto(pane.paneUrl);
-      await page.getByRole('textbox', { name: 'CRM URL' }).fill(stock.url);
-      await page.getByRole('textbox', { name: 'Username' }).fill('bob');
-      await page.getByLabel('Password').fill('bob');
-      await page.getByRole('button', { name: 'Sign in' }).click();
+      await submitDevSignIn(page, stock.url, 'bob');
 
       await page.getByText(/shown read-only/).waitFor();
       expect(await saveButton(page).isDisabled()).toBe(true);

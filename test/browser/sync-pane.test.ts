@@ -9,6 +9,7 @@ import { createCrmEmulator, tokenFor, type CrmEmulator } from '../emulators/crm/
 import { createGraphEmulator, type GraphEmulator } from '../emulators/graph/server';
 import { GRAPH_URL_OVERRIDE_KEY } from '../../src/taskpane/dev-sync-connection';
 import { BROWSER_SETUP_TIMEOUT_MS, startPaneSession, type PaneSession } from '../support/browser';
+import { submitDevSignIn } from '../support/pane-page';
 
 let dir: string;
 let crm: CrmEmulator;
@@ -101,10 +102,7 @@ test(
     await page.setViewportSize({ width: 420, height: 1100 });
     await page.goto(pane.paneUrl);
 
-    await page.getByRole('textbox', { name: 'CRM URL' }).fill(crm.url);
-    await page.getByRole('textbox', { name: 'Username' }).fill('alice');
-    await page.getByLabel('Password').fill('alice');
-    await page.getByRole('button', { name: 'Sign in' }).click();
+    await submitDevSignIn(page, crm.url, 'alice');
     await page.getByRole('heading', { name: 'Sync status' }).waitFor();
 
     // 1. The first sync (alice's settings: Both, every type on) completes, with counts.
