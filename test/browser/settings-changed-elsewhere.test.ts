@@ -1,30 +1,27 @@
 // In Chromium against a real CRM emulator: the pane reads the ETag across origins (CORS
 // exposes it), sends it as If-Match, and when the settings changed elsewhere meanwhile it says so,
 // stores nothing and shows the reloaded values.
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import type { Page } from 'playwright-core';
-import { createCrmEmulator, tokenFor, type CrmEmulator } from '../emulators/crm/server';
+import type { CrmEmulator } from '../emulators/crm/server';
+import { startTestCrm, tokenFor, type TestCrm } from '../emulators/crm/testing';
 import { BROWSER_SETUP_TIMEOUT_MS, startPaneSession, type PaneSession } from '../support/browser';
 import { submitDevSignIn } from '../support/pane-page';
 
 const OUTLOOK_INTERVAL = 'Outlook Sync Interval (In Seconds)';
 
-let dir: string;
+let testCrm: TestCrm;
 let crm: CrmEmulator;
 let pane: PaneSession;
 
 beforeAll(async () => {
-  dir = mkdtempSync(join(tmpdir(), 'settings-412-'));
-  crm = await createCrmEmulator({ dbFile: join(dir, 'crm.sqlite'), port: 0 });
+  testCrm = await startTestCrm();
+  crm = testCrm.crm;
   pane = await startPaneSession();
 }, BROWSER_SETUP_TIMEOUT_MS);
 
 afterAll(async () => {
   await pane?.close();
-  await crm?.close();
-  rmSync(dir, { recursive: true, force: true });
+  await testCrm?.dispose();
 });
 
 async function settingsAs(username: string, scope: 'user' | 'organization', patch?: Record<string, unknown>) {

@@ -1,10 +1,8 @@
 // The settings slice end to end: the built pane in Chromium, signed in through the dev form, saving
 // into a real CRM emulator on a temp SQLite file. What the pane shows is checked against the emulator's API.
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import type { Page } from 'playwright-core';
-import { createCrmEmulator, tokenFor, type CrmEmulator } from '../emulators/crm/server';
+import type { CrmEmulator } from '../emulators/crm/server';
+import { startTestCrm, tokenFor, type TestCrm } from '../emulators/crm/testing';
 import { BROWSER_SETUP_TIMEOUT_MS, startPaneSession, type PaneSession } from '../support/browser';
 import { submitDevSignIn } from '../support/pane-page';
 
@@ -17,20 +15,19 @@ interface WireSetting {
   parentScope: string;
 }
 
-let dir: string;
+let testCrm: TestCrm;
 let crm: CrmEmulator;
 let pane: PaneSession;
 
 beforeAll(async () => {
-  dir = mkdtempSync(join(tmpdir(), 'settings-e2e-'));
-  crm = await createCrmEmulator({ dbFile: join(dir, 'crm.sqlite'), port: 0 });
+  testCrm = await startTestCrm();
+  crm = testCrm.crm;
   pane = await startPaneSession();
 }, BROWSER_SETUP_TIMEOUT_MS);
 
 afterAll(async () => {
   await pane?.close();
-  await crm?.close();
-  rmSync(dir, { recursive: true, force: true });
+  await testCrm?.dispose();
 });
 
 /** Alice's Outlook interval as the emulator's own API reports it. */
@@ -118,12 +115,11 @@ test(
 test(
   'against a stock Oro (no outlooksettings extension) the pane shows the values read-only and explains why',
   async () => {
-    const stockDir = mkdtempSync(join(tmpdir(), 'settings-e2e-stock-'));
-    const stock = await createCrmEmulator({ dbFile: join(stockDir, 'crm.sqlite'), port: 0, stockOro: true });
+    const stock = await startTestCrm({ stockOro: true });
     try {
       const { page, fence, errors } = await pane.newPage();
       await page.goto(pane.paneUrl);
-      await submitDevSignIn(page, stock.url, 'bob');
+      await submitDevSignIn(page, stock.crm.url, 'bob');
 
       await page.getByText(/shown read-only/).waitFor();
       expect(await saveButton(page).isDisabled()).toBe(true);
@@ -132,8 +128,7 @@ test(
       expect(fence.blocked).toEqual([]);
       expect(errors).toEqual([]);
     } finally {
-      await stock.close();
-      rmSync(stockDir, { recursive: true, force: true });
+      await stock.dispose();
     }
   },
   BROWSER_SETUP_TIMEOUT_MS,
