@@ -28,9 +28,9 @@ const PAGES = [
   { name: 'taskpane', template: './src/taskpane/taskpane.html', entry: ['./src/taskpane/fabric-config.ts', './src/taskpane/index.tsx'] },
   // The manifest's FunctionFile.
   { name: 'commands', template: './src/commands/commands.html', entry: './src/commands/commands.ts' },
-  // The CRM sign-in dialog's pages on the add-in's origin (src/auth/crm-oauth-signin.ts).
-  { name: 'auth-start', template: './src/auth/pages/auth-start.html', entry: './src/auth/pages/auth-start.ts' },
-  { name: 'auth-callback', template: './src/auth/pages/auth-callback.html', entry: './src/auth/pages/auth-callback.ts' },
+  // The CRM sign-in dialog's pages on the add-in's origin (src/auth/crm-oauth-signin.ts): one markup, two entries.
+  { name: 'auth-start', template: './src/auth/pages/crm-sign-in.html', entry: './src/auth/pages/auth-start.ts' },
+  { name: 'auth-callback', template: './src/auth/pages/crm-sign-in.html', entry: './src/auth/pages/auth-callback.ts' },
   // Microsoft sign-in: the Office-dialog fallback and MSAL's redirect bridge (src/auth/graph-msal.ts).
   { name: 'graph-dialog', template: './src/auth/pages/graph-dialog.html', entry: './src/auth/pages/graph-dialog.ts' },
   { name: 'msal-redirect', template: './src/auth/pages/msal-redirect.html', entry: './src/auth/pages/msal-redirect.ts' },
