@@ -1,10 +1,8 @@
 // Issue 2 audit: "every /api/* route needs Authorization: Bearer" (401, empty body, as Oro) holds on every
 // route the emulator serves, whatever the method; a wrong method with a token is Oro's 405 error document;
 // CORS lets the pane's origins call the settings API (preflight included) and nobody else.
-import fs from 'node:fs';
-import path from 'node:path';
-import { api, startTestCrm, tempDir, TestClock, type TestCrm } from '../emulators/crm/testing';
-import { createCrmEmulator, tokensFor } from '../emulators/crm/server';
+import { api, startTestCrm, TestClock, type TestCrm } from '../emulators/crm/testing';
+import { tokensFor } from '../emulators/crm/server';
 
 /** One request per kind of /api route the emulator serves, plus unknown ones. */
 const API_REQUESTS: Array<[string, string]> = [
@@ -156,14 +154,12 @@ describe('CORS for the pane', () => {
   });
 
   test('a production pane origin is allowed once configured with corsOrigins (--cors-origin)', async () => {
-    const dir = tempDir('crm-cors-');
-    const crm = await createCrmEmulator({ dbFile: path.join(dir, 'crm.sqlite'), port: 0, corsOrigins: ['https://outlook-addin.example.com'] });
+    const cors = await startTestCrm({ corsOrigins: ['https://outlook-addin.example.com'] });
     try {
-      const res = await fetch(`${crm.url}/oauth2-token`, { method: 'OPTIONS', headers: { Origin: 'https://outlook-addin.example.com' } });
+      const res = await fetch(`${cors.crm.url}/oauth2-token`, { method: 'OPTIONS', headers: { Origin: 'https://outlook-addin.example.com' } });
       expect(res.headers.get('access-control-allow-origin')).toBe('https://outlook-addin.example.com');
     } finally {
-      await crm.close();
-      fs.rmSync(dir, { recursive: true, force: true });
+      await cors.dispose();
     }
   });
 });
