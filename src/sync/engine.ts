@@ -10,6 +10,7 @@ import { isDeferredDeletion } from './journal';
 import { decide, needsDeletionConfirmation, plan, RelationIndex, type PlanSettings } from './planner';
 import { ENTITY_TYPES, matchKey, type CanonicalRecord, type EntityType, type SideName } from './records';
 import { recoverJournal } from './recovery';
+import { PageReader, type ReadAhead } from './page-reader';
 import type { Change, ChangePage, SyncSide } from './side';
 import { initialStatus, isRetryable, plainError, restoreStatus, STATUS_LIST_LIMIT, type SyncStatus } from './status';
 import { describeRecord } from './values';
@@ -27,6 +28,8 @@ export interface SyncEngineOptions {
   batchSize?: number;
   /** From this many new items in a page, the other side is listed once per cycle instead of one findByKey each (default 20). */
   matchListingThreshold?: number;
+  /** Changes read ahead and planned as one step at most (default 1,000). */
+  maxChangesPerStep?: number;
 }
 
 export type StatusListener = (status: SyncStatus) => void;
@@ -73,6 +76,14 @@ export class SyncEngine {
   private readonly executor: Executor;
   private readonly now: () => number;
   private readonly matchListingThreshold: number;
+  private readonly maxChangesPerStep: number;
+  /** Bumped after each executed step; items it wrote are marked with it (see refreshStale). */
+  private writeSeq = 0;
+  private readonly written: Record<EntityType, Record<SideName, Map<string, number>>> = {
+    contact: { crm: new Map(), outlook: new Map() },
+    task: { crm: new Map(), outlook: new Map() },
+    event: { crm: new Map(), outlook: new Map() },
+  };
   private settings: OutlookSettings;
   private status: SyncStatus = initialStatus();
   private loaded: Promise<void> | null = null;
@@ -88,6 +99,7 @@ export class SyncEngine {
     this.settings = { ...opts.settings };
     this.now = opts.now ?? (() => Date.now());
     this.matchListingThreshold = opts.matchListingThreshold ?? 20;
+    this.maxChangesPerStep = Math.max(1, opts.maxChangesPerStep ?? 1000);
     this.executor = new Executor({ crm: opts.crm, outlook: opts.outlook, store: opts.store, newKey: opts.newKey, batchSize: opts.batchSize, now: () => new Date(this.now()) });
   }
 
@@ -235,6 +247,9 @@ export class SyncEngine {
     this.status.appliedDirection[type] = settings.direction;
 
     const ctx: CycleContext = { side, type, relations: new RelationIndex(await this.store.relations(type)), summary, listings: {} };
+    // Write marks only matter to pages read after them, that is within one cycle.
+    this.written[type].crm.clear();
+    this.written[type].outlook.clear();
     const recovered = await recoverJournal(this.executor, type, ctx.relations, settings);
     if (recovered.executed) this.account(ctx, recovered.executed);
     for (const from of ['crm', 'outlook'] as const) {
@@ -260,41 +275,52 @@ export class SyncEngine {
       await this.saveStatus();
     };
     if (checkpoint === null) await beginRound();
-    for (;;) {
-      if (this.stopping) throw new StopRequested();
-      let page;
-      try {
-        page = await this.sideOf(side).readChanges(type, checkpoint);
-      } catch (error) {
-        if (!(error instanceof FullResyncRequiredError) || resynced) throw error;
-        // Graph 410 / syncStateNotFound: read everything again and re-match without duplicates.
-        resynced = true;
-        await this.store.commit({ checkpoints: [{ type, side, checkpoint: null }] });
-        checkpoint = null;
-        await beginRound();
-        continue;
-      }
-      if (fullRound && !page.full) throw new Error(`${side} ended a full listing early`);
-      const changes = page.changes as Array<Change<CanonicalRecord>>;
-      if (fullRound) for (const c of changes) if (c.kind === 'upsert') seen.add(c.item.id);
-      if (fullRound && page.done) {
-        // The round is complete: linked items it did not list are gone (sync-design.md "Deletion safety").
-        // They are planned with the last page, so its checkpoint covers them too.
-        for (const r of ctx.relations.all()) {
-          const id = side === 'crm' ? r.crmId : r.outlookId;
-          if (!touched.has(r.crmId) && !seen.has(id)) changes.push({ kind: 'delete', id });
+    // Pages are read ahead (page-reader.ts) while the ones before them are written, and whatever has
+    // arrived is planned and applied as one step: like one larger page, its checkpoint is the last one's.
+    let reader = this.reader(side, type, checkpoint);
+    try {
+      for (;;) {
+        if (this.stopping) throw new StopRequested();
+        let pages;
+        try {
+          pages = await reader.take(this.maxChangesPerStep);
+        } catch (error) {
+          if (!(error instanceof FullResyncRequiredError) || resynced) throw error;
+          // Graph 410 / syncStateNotFound: read everything again and re-match without duplicates.
+          resynced = true;
+          await reader.close();
+          await this.store.commit({ checkpoints: [{ type, side, checkpoint: null }] });
+          checkpoint = null;
+          await beginRound();
+          reader = this.reader(side, type, null);
+          continue;
         }
+        const last = pages[pages.length - 1].page;
+        if (fullRound && pages.some((p) => !p.page.full)) throw new Error(`${side} ended a full listing early`);
+        const changes = await this.refreshStale(ctx, pages);
+        const read = pages.reduce((n, p) => n + p.page.changes.length, 0);
+        if (fullRound) for (const c of changes) if (c.kind === 'upsert') seen.add(c.item.id);
+        if (fullRound && last.done) {
+          // The round is complete: linked items it did not list are gone (sync-design.md "Deletion safety").
+          // They are planned with the last page, so its checkpoint covers them too.
+          for (const r of ctx.relations.all()) {
+            const id = side === 'crm' ? r.crmId : r.outlookId;
+            if (!touched.has(r.crmId) && !seen.has(id)) changes.push({ kind: 'delete', id });
+          }
+        }
+        const result = await this.applyPage(ctx, side, settings, changes, { side, checkpoint: last.checkpoint });
+        for (const id of result.touched) touched.add(id);
+        if (!result.complete) throw new ServiceUnavailableError(`${side === 'crm' ? 'OroCRM' : 'Outlook'} did not take every change; the rest is retried`);
+        checkpoint = last.checkpoint;
+        processed += read;
+        if (firstSync) {
+          this.status.firstSync = { type, side, processed, total: last.done ? processed : null };
+          this.emit();
+        }
+        if (last.done) break;
       }
-      const result = await this.applyPage(ctx, side, settings, changes, { side, checkpoint: page.checkpoint });
-      for (const id of result.touched) touched.add(id);
-      if (!result.complete) throw new ServiceUnavailableError(`${side === 'crm' ? 'OroCRM' : 'Outlook'} did not take every change; the rest is retried`);
-      checkpoint = page.checkpoint;
-      processed += page.changes.length;
-      if (firstSync) {
-        this.status.firstSync = { type, side, processed, total: page.done ? processed : null };
-        this.emit();
-      }
-      if (page.done) break;
+    } finally {
+      await reader.close();
     }
     this.status.fullRounds = this.status.fullRounds.filter((k) => k !== roundKey);
 
@@ -352,9 +378,59 @@ export class SyncEngine {
     if (fresh.length > 0 && decision.startsWith('matchOrCreate')) await this.findCandidates(ctx, other, fresh, candidates[other]);
 
     const actions = plan({ type, relations, changes: changes.map((change) => ({ side, change })), current, candidates }, settings);
-    const result = await this.executor.execute(type, actions, relations, { checkpoint, replaces });
+    const result = await this.executor.execute(type, actions, relations, { checkpoint, replaces }).finally(() => this.noteWrites(type, actions, relations));
     this.account(ctx, result);
     return result;
+  }
+
+  private reader(side: SideName, type: EntityType, checkpoint: string | null): PageReader {
+    return new PageReader((cp) => this.sideOf(side).readChanges(type, cp) as Promise<ChangePage<CanonicalRecord>>, checkpoint, () => this.writeSeq, this.maxChangesPerStep);
+  }
+
+  /** Marks every item a step's actions may have written or relinked, on both sides, with a new write sequence. */
+  private noteWrites(type: EntityType, actions: ReadonlyArray<SyncAction>, relations: RelationIndex): void {
+    const seq = ++this.writeSeq;
+    const marks = this.written[type];
+    const mark = (s: SideName, id: string | undefined) => void (id !== undefined && marks[s].set(id, seq));
+    for (const a of actions) {
+      if (a.kind === 'Ignore' || a.kind === 'ReportAmbiguousMatch') continue;
+      if ('relation' in a) {
+        mark('crm', a.relation.crmId);
+        mark('outlook', a.relation.outlookId);
+      }
+      if ('crm' in a) {
+        mark('crm', a.crm.id);
+        mark('outlook', relations.byCrmId(a.crm.id)?.outlookId);
+      }
+      if ('outlook' in a) {
+        mark('outlook', a.outlook.id);
+        mark('crm', relations.byOutlookId(a.outlook.id)?.crmId);
+      }
+    }
+  }
+
+  /**
+   * The changes of pages read ahead. An item a later-finished step wrote or relinked may show its state
+   * from before that write; it is read again (as a page read after the write would have shown it).
+   */
+  private async refreshStale(ctx: CycleContext, pages: ReadonlyArray<ReadAhead>): Promise<Array<Change<CanonicalRecord>>> {
+    const marks = this.written[ctx.type][ctx.side];
+    const changes: Array<Change<CanonicalRecord>> = [];
+    const stale: number[] = [];
+    for (const { page, readFrom } of pages) {
+      for (const c of page.changes as Array<Change<CanonicalRecord>>) {
+        if (c.kind === 'upsert' && (marks.get(c.item.id) ?? 0) > readFrom) stale.push(changes.length);
+        changes.push(c);
+      }
+    }
+    if (stale.length === 0) return changes;
+    const ids = stale.map((i) => (changes[i] as Extract<Change<CanonicalRecord>, { kind: 'upsert' }>).item.id);
+    const fresh = await this.sideOf(ctx.side).get(ctx.type, ids);
+    stale.forEach((i, k) => {
+      const item = fresh[k];
+      changes[i] = item ? { kind: 'upsert', item: item as Item } : { kind: 'delete', id: ids[k] };
+    });
+    return changes;
   }
 
   private async readInto(side: SideName, type: EntityType, ids: string[], into: Map<string, Item | null>): Promise<void> {

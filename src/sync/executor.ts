@@ -20,9 +20,15 @@ export interface ExecutorOptions {
   /** Idempotency keys; crypto.randomUUID by default. */
   newKey?: () => string;
   now?: () => Date;
-  /** Ops per `apply` call; the sides split further into their services' batch sizes. */
+  /**
+   * Ops per `apply` call, for both sides; the sides split further into their services' batch sizes.
+   * Default: 100 for the CRM (Oro's batch limit), 400 for Outlook (20 $batch requests, so its 4 lanes
+   * stay busy instead of idling behind the last of a few batches).
+   */
   batchSize?: number;
 }
+
+export const DEFAULT_APPLY_SIZE: Record<SideName, number> = { crm: 100, outlook: 400 };
 
 export interface WriteCounts {
   created: number;
@@ -68,7 +74,7 @@ export class Executor {
   readonly store: SyncStore;
   private readonly newKey: () => string;
   private readonly now: () => Date;
-  private readonly batchSize: number;
+  private readonly applySize: Record<SideName, number>;
 
   constructor(opts: ExecutorOptions) {
     this.crm = opts.crm;
@@ -76,7 +82,7 @@ export class Executor {
     this.store = opts.store;
     this.newKey = opts.newKey ?? (() => globalThis.crypto.randomUUID());
     this.now = opts.now ?? (() => new Date());
-    this.batchSize = opts.batchSize ?? 100;
+    this.applySize = opts.batchSize ? { crm: opts.batchSize, outlook: opts.batchSize } : DEFAULT_APPLY_SIZE;
   }
 
   side(name: SideName): SyncSide {
@@ -221,8 +227,9 @@ export class Executor {
 
   async applyAll(type: EntityType, side: SideName, ops: Op[]): Promise<WriteResult[]> {
     const results: WriteResult[] = [];
-    for (let i = 0; i < ops.length; i += this.batchSize) {
-      const chunk = ops.slice(i, i + this.batchSize);
+    const size = this.applySize[side];
+    for (let i = 0; i < ops.length; i += size) {
+      const chunk = ops.slice(i, i + size);
       const answered = await this.side(side).apply(type, chunk);
       if (answered.length !== chunk.length) throw new Error(`${side} answered ${answered.length} results for ${chunk.length} writes`);
       results.push(...answered);
