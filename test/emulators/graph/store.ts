@@ -60,11 +60,15 @@ export class GraphStore {
   readonly db: Database.Database;
   /** Prepared statements by SQL text: preparing costs more than running a small statement. */
   private readonly statements = new Map<string, Database.Statement>();
+  private userList: GraphUser[] | null = null;
 
   constructor(file: string) {
     if (file !== ':memory:') fs.mkdirSync(path.dirname(path.resolve(file)), { recursive: true });
     this.db = new Database(file);
     this.db.pragma('journal_mode = WAL');
+    // WAL with NORMAL survives a killed emulator process (only an OS crash may lose the last commits),
+    // and spares an fsync per commit: the emulator stands in for a service, its disk is not under test.
+    this.db.pragma('synchronous = NORMAL');
     this.db.exec(SCHEMA);
   }
 
@@ -108,11 +112,14 @@ export class GraphStore {
   // --- users and tokens ---
 
   addUser(u: GraphUser): void {
+    this.userList = null;
     this.sql('INSERT INTO users (id, username, upn, password, displayName) VALUES (@id, @username, @upn, @password, @displayName)').run(u);
   }
 
+  /** Every user; read once (users change only through addUser), each call gets its own copies. */
   users(): GraphUser[] {
-    return this.sql('SELECT * FROM users ORDER BY username').all() as GraphUser[];
+    this.userList ??= this.sql('SELECT * FROM users ORDER BY username').all() as GraphUser[];
+    return this.userList.map((u) => ({ ...u }));
   }
 
   /** By id, UPN (case-insensitive) or username. */

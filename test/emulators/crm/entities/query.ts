@@ -170,37 +170,59 @@ export function parseListQuery<E>(req: Request, type: string, defs: { filters: R
   }
 }
 
-/** Whether an entity passes every filter (filters AND, comma values OR). */
+/**
+ * Whether an entity passes every filter (filters AND, comma values OR). Plain loops, no closures per
+ * entity: a list filters every entity of its type, and under tsx each closure made costs a name lookup.
+ */
 export function matches<E>(entity: E, clauses: FilterClause[], defs: Record<string, FilterDef<E>>): boolean {
-  return clauses.every((c) => {
+  for (const c of clauses) {
     const raw = defs[c.field].get(entity);
     const actual = Array.isArray(raw) ? raw : raw === null ? [] : [raw];
-    if (c.op === 'exists') return (actual.length > 0) === c.exists;
-    const hit = (v: Scalar) =>
-      c.values.some((want) => {
-        if (typeof want === 'object') return v >= want.from && v <= want.to;
-        switch (c.op) {
-          case 'eq':
-            return v === want;
-          case 'neq':
-          case 'neq_or_null':
-            return v !== want;
-          case 'lt':
-            return v < want;
-          case 'lte':
-            return v <= want;
-          case 'gt':
-            return v > want;
-          case 'gte':
-            return v >= want;
-          default:
-            return false;
-        }
-      });
-    if (c.op === 'neq') return actual.length > 0 && actual.every(hit);
-    if (c.op === 'neq_or_null') return actual.length === 0 || actual.every(hit);
-    return actual.some(hit);
-  });
+    if (c.op === 'exists') {
+      if ((actual.length > 0) !== c.exists) return false;
+      continue;
+    }
+    if (c.op === 'neq' || c.op === 'neq_or_null') {
+      if (actual.length === 0 && c.op === 'neq') return false;
+      for (const v of actual) if (!hitsAny(v, c)) return false;
+      continue;
+    }
+    let any = false;
+    for (const v of actual) {
+      if (hitsAny(v, c)) {
+        any = true;
+        break;
+      }
+    }
+    if (!any) return false;
+  }
+  return true;
+}
+
+function hitsAny(v: Scalar, c: FilterClause): boolean {
+  for (const want of c.values) if (hits(v, c.op, want)) return true;
+  return false;
+}
+
+function hits(v: Scalar, op: FilterClause['op'], want: FilterClause['values'][number]): boolean {
+  if (typeof want === 'object') return v >= want.from && v <= want.to;
+  switch (op) {
+    case 'eq':
+      return v === want;
+    case 'neq':
+    case 'neq_or_null':
+      return v !== want;
+    case 'lt':
+      return v < want;
+    case 'lte':
+      return v <= want;
+    case 'gt':
+      return v > want;
+    case 'gte':
+      return v >= want;
+    default:
+      return false;
+  }
 }
 
 export function compareBy<E>(sort: ListQuery['sort'], sorters: Record<string, (e: E) => Scalar | null>): (a: E, b: E) => number {
