@@ -45,8 +45,22 @@ export class ConnectionManager {
   private sessionFor: { key: string; session: CrmSession } | null = null;
 
   constructor(private readonly o: ConnectionManagerOptions) {
-    const url = o.store.load();
+    const url = this.keptUrl();
     if (url) this.useCrm(url);
+  }
+
+  /**
+   * The URL kept from an earlier connect, checked again: roamingSettings follow the mailbox to every build
+   * and device (a dev build's http://localhost, another CRM). One this pane cannot use means "not connected".
+   */
+  private keptUrl(): string | null {
+    const kept = this.o.store.load();
+    if (!kept) return null;
+    try {
+      return validateCrmUrl(kept, this.o.rules);
+    } catch {
+      return null;
+    }
   }
 
   view(): ConnectionView {

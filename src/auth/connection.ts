@@ -5,6 +5,11 @@
 export interface CrmUrlRules {
   /** Development builds also accept http on localhost / 127.0.0.1 (the emulator). */
   allowLoopbackHttp: boolean;
+  /**
+   * Production: the only CRM origins this build can reach (its CSP's connect-src, i.e. ADDIN_CRM_URL).
+   * Absent: any CRM (dev mode, tests).
+   */
+  allowedOrigins?: readonly string[];
 }
 
 export class CrmUrlError extends Error {
@@ -36,6 +41,14 @@ export function validateCrmUrl(typed: string, rules: CrmUrlRules): string {
   }
   if (url.username || url.password) throw new CrmUrlError('Leave the user name and password out of the CRM address; you sign in separately.');
   if (url.search || url.hash) throw new CrmUrlError('The CRM address must not contain "?" or "#". Enter only the address of your OroCRM.');
+  if (rules.allowedOrigins && !rules.allowedOrigins.includes(url.origin)) {
+    // The pages' Content-Security-Policy would block every request to it: say so now, not as a failed sign-in.
+    throw new CrmUrlError(
+      rules.allowedOrigins.length
+        ? `This add-in was set up for ${rules.allowedOrigins.join(' or ')} and cannot reach ${url.origin}. Enter that address, or ask your administrator to build the add-in for your CRM.`
+        : `This add-in was built without a CRM address, so it cannot reach ${url.origin}. Ask your administrator to build it for your CRM.`,
+    );
+  }
   return url.origin + url.pathname.replace(/\/+$/, '');
 }
 

@@ -12,3 +12,15 @@ export function defaultCrmUrl(): string {
   }
   return fromBuild || FALLBACK_CRM_URL;
 }
+
+/**
+ * The origin of the CRM the build was made for (ADDIN_CRM_URL), or null when the build set none. A
+ * production pane can reach only this CRM: its Content-Security-Policy allows no other (scripts/addin-csp.js).
+ */
+export function buildCrmOrigin(): string | null {
+  try {
+    return process.env.ADDIN_CRM_URL ? new URL(process.env.ADDIN_CRM_URL).origin : null;
+  } catch {
+    return null;
+  }
+}

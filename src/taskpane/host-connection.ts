@@ -2,6 +2,7 @@
 // localStorage under the partition prefix, the Office dialog for sign-in, sync state cleared on Disconnect.
 import { roamingConnectionStore, storageConnectionStore, type CrmUrlRules } from '../auth/connection';
 import { clearCrmSyncState } from '../auth/connection-local-state';
+import { buildCrmOrigin } from '../auth/dev-config';
 import { ConnectionManager } from '../auth/connection-manager';
 import { officeAuthDialog } from '../auth/office-dialog';
 import { OUTLOOK_ADDIN_CLIENT_ID } from '../crm/tokens';
@@ -66,7 +67,9 @@ function localStorageOrNull(): Storage | null {
 
 export function createOutlookConnection(office: typeof Office, location: LocationLike = window.location): ConnectionManager {
   const prefix = partitionPrefix(office);
-  const rules: CrmUrlRules = { allowLoopbackHttp: isDevMode(location) };
+  const dev = isDevMode(location);
+  // Production: only the build's CRM, the one origin its Content-Security-Policy lets the pane reach.
+  const rules: CrmUrlRules = dev ? { allowLoopbackHttp: true } : { allowLoopbackHttp: false, allowedOrigins: [buildCrmOrigin()].filter((o): o is string => o !== null) };
   const roaming = office.context?.roamingSettings;
   const manager = new ConnectionManager({
     store: roaming ? roamingConnectionStore(roaming) : storageConnectionStore(localStorageOrNull(), `${prefix}orocrm.crmUrl`),
