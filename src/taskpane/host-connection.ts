@@ -11,7 +11,7 @@ import { createGraphAuth, naaSupported } from '../auth/graph-msal';
 import { graphBaseUrl, graphClientId } from '../auth/graph-msal-config';
 import { GraphSession } from '../auth/graph-msal-session';
 import type { CrmSession } from '../auth/types';
-import { browserWakeSource, partitionPrefix, schedulerNetwork } from './host-events';
+import { browserWakeSource, partitionPrefix, schedulerNetwork, type WakeSource } from './host-events';
 import {
   createSyncRuntime,
   defaultSyncParts,
@@ -111,9 +111,11 @@ export function mailboxAddress(office: typeof Office | undefined): string | null
  * and a scheduler woken by visibility and network changes. An ItemChanged never reaches it.
  */
 export function outlookSyncRuntimeFactory(
-  manager: ConnectionManager,
+  manager: Pick<ConnectionManager, 'tokens'>,
   graph: GraphSession,
   office: typeof Office,
+  /** The pane's wake-ups (browserWakeSource by default; tests pass their own). */
+  wake: () => WakeSource = () => browserWakeSource(),
 ): (session: CrmSession) => SyncRuntime {
   return (session) => {
     const tokens = manager.tokens();
@@ -128,7 +130,7 @@ export function outlookSyncRuntimeFactory(
       crm: { baseUrl: session.crmUrl, tokens },
       graph: { baseUrl: graphBaseUrl(), tokens: graph.tokens },
     };
-    const network = schedulerNetwork(browserWakeSource());
+    const network = schedulerNetwork(wake());
     return createSyncRuntime(connection, {
       ...defaultSyncParts(connection, { keyPrefix: partitionPrefix(office) }),
       loop: (engine, settings) => new SchedulerLoop(engine, settings, { network }),

@@ -1,15 +1,14 @@
 // Entry point: wait for Office.onReady, then render the pane for the host we are in.
 import * as React from 'react';
 import { createRoot } from 'react-dom/client';
-import { defaultCrmUrl } from '../auth/dev-config';
 import { DevPasswordSignIn } from '../auth/dev-sign-in';
 import { NO_SESSION_KEEPER, storageSessionKeeper } from '../auth/session-keeper';
 import { App } from './components/App';
 import { ConnectOutsideOutlook } from './components/ConnectOutsideOutlook';
-import { ConnectPane } from './components/ConnectPane';
 import { DevSyncSignIn } from './dev-sync-connection';
-import { createOutlookConnection, createOutlookGraphSession, isDevMode, outlookSyncRuntimeFactory } from './host-connection';
-import { outsideOutlookMessage, watchSelectedItem } from './host-events';
+import { isDevMode } from './host-connection';
+import { outsideOutlookMessage } from './host-events';
+import { createOutlookPaneParts, mountOutlookPane } from './outlook-pane';
 import { registerPaneIcons } from './icons';
 import { officeGlobal, partitionKey, startWhenOfficeReady, type HostInfo } from './office-host';
 import { createSyncRuntime, defaultSyncParts, UNAVAILABLE_NO_OUTLOOK, unavailableSyncRuntime, type SyncRuntime } from './sync-runtime';
@@ -25,16 +24,8 @@ function mountPoint(): HTMLElement {
 
 /** Inside Outlook: real sign-in (OAuth + PKCE for the CRM, MSAL for Microsoft 365) on the connect screen. */
 async function renderOutlook(office: typeof Office): Promise<void> {
-  const connection = createOutlookConnection(office);
-  const graph = await createOutlookGraphSession(office);
-  // A pinned pane stays open across selections (office-addins.md §3): ItemChanged, a null item included,
-  // reaches only this handler, never the sync runtime; nothing in the pane depends on the message yet.
-  void watchSelectedItem(() => undefined, office);
-  createRoot(mountPoint()).render(
-    <React.StrictMode>
-      <ConnectPane controller={connection} suggestedCrmUrl={defaultCrmUrl()} graph={graph} createSyncRuntime={outlookSyncRuntimeFactory(connection, graph, office)} />
-    </React.StrictMode>,
-  );
+  // A pinned pane stays open across selections: ItemChanged reaches only the item watcher (outlook-pane.tsx).
+  await mountOutlookPane(office, mountPoint(), await createOutlookPaneParts(office));
 }
 
 function render(host: HostInfo): void {
