@@ -22,13 +22,13 @@ export interface ExecutorOptions {
   now?: () => Date;
   /**
    * Ops per `apply` call, for both sides; the sides split further into their services' batch sizes.
-   * Default: 100 for the CRM (Oro's batch limit), 400 for Outlook (20 $batch requests, so its 4 lanes
-   * stay busy instead of idling behind the last of a few batches).
+   * Default: 100 for the CRM (Oro's batch limit), 1,000 for Outlook (a whole engine step: its $batch
+   * requests then keep Graph's 4 lanes busy, instead of the lanes draining between smaller applies).
    */
   batchSize?: number;
 }
 
-export const DEFAULT_APPLY_SIZE: Record<SideName, number> = { crm: 100, outlook: 400 };
+export const DEFAULT_APPLY_SIZE: Record<SideName, number> = { crm: 100, outlook: 1000 };
 
 export interface WriteCounts {
   created: number;
