@@ -62,6 +62,11 @@ export class CrmOAuthTokens implements TokenSource {
     this.emit();
   }
 
+  /** CrmHttp: even a fresh token got 401, so refreshing again would only loop; the pane asks for sign-in instead. */
+  refused(): void {
+    if (this.options.vault.load(this.options.crmUrl)) this.forget('session-expired');
+  }
+
   accessToken(): Promise<string> {
     const held = this.options.vault.load(this.options.crmUrl);
     if (held && this.now() < held.expiresAt - this.margin) return Promise.resolve(held.accessToken);

@@ -69,7 +69,10 @@ export class CrmHttp {
     if (first.status !== 401) return first;
     const fresh = await this.tokens.refresh();
     const second = await this.send(req, fresh);
-    if (second.status === 401) throw new AuthenticationError('The CRM refused a freshly refreshed access token; sign in again.');
+    if (second.status === 401) {
+      this.tokens.refused?.();
+      throw new AuthenticationError('The CRM refused a freshly refreshed access token; sign in again.');
+    }
     return second;
   }
 

@@ -8,6 +8,8 @@ export interface TokenSource {
   accessToken(): Promise<string>;
   /** Forces a new token, e.g. after the server answered 401; throws AuthenticationError when that is impossible. */
   refresh(): Promise<string>;
+  /** Optional: the CRM refused even the freshly refreshed token, so this session cannot be used (sign in again). */
+  refused?(): void;
 }
 
 export type FetchLike = typeof globalThis.fetch;
