@@ -32,6 +32,14 @@ export function dialogErrorFor(code: number | null, message?: string): DialogErr
   return new DialogError('failed', code, message ?? `The sign-in window failed${code !== null ? ` (${code})` : ''}.`);
 }
 
+function closeQuietly(dialog: DialogLike): void {
+  try {
+    dialog.close();
+  } catch {
+    // Already closed by the host.
+  }
+}
+
 interface DialogLike {
   addEventHandler(type: Office.EventType, handler: (arg: unknown) => void): void;
   close(): void;
@@ -68,7 +76,12 @@ export function officeAuthDialog(office: typeof Office | undefined = (globalThis
           });
           dialog.addEventHandler(office!.EventType.DialogEventReceived, (arg) => {
             const code = (arg as { error?: unknown }).error;
-            finish(() => reject(dialogErrorFor(typeof code === 'number' ? code : null)));
+            finish(() => {
+              // 12006: already gone. Any other event (12002 page not found, 12003 not https…) leaves the
+              // window open, and Office would then refuse the next Sign-in click with 12007.
+              if (code !== CLOSED) closeQuietly(dialog);
+              reject(dialogErrorFor(typeof code === 'number' ? code : null));
+            });
           });
         });
       });
