@@ -50,6 +50,9 @@ async function firstSync(b: Bench, engine: SyncEngine) {
     graphWriteRequests: graphWrites,
     graphBatchPosts: stats.byRoute['POST /v1.0/$batch'] ?? 0,
     graphRequests,
+    /** Most Graph requests in flight at once, and 429 answers (plain or inside a batch), as the Graph emulator counted them. */
+    graphMaxInFlight: stats.maxInFlight,
+    graph429: stats.byStatus['429'] ?? 0,
     crmRequests: b.crmMeter.total,
     idealWriteRequests: ideal,
     writeRatio: round(graphWrites / ideal, 3),
