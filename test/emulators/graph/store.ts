@@ -61,6 +61,7 @@ export class GraphStore {
   /** Prepared statements by SQL text: preparing costs more than running a small statement. */
   private readonly statements = new Map<string, Database.Statement>();
   private userList: GraphUser[] | null = null;
+  private readonly tokenRows = new Map<string, { userId: string; expiresAt: number }>();
 
   constructor(file: string) {
     if (file !== ':memory:') fs.mkdirSync(path.dirname(path.resolve(file)), { recursive: true });
@@ -133,9 +134,13 @@ export class GraphStore {
   }
 
   tokenUser(token: string, kind: 'access' | 'refresh', nowMs: number): { user: GraphUser | null; expired: boolean } {
-    const row = this.sql('SELECT userId, expiresAt FROM tokens WHERE token = ? AND kind = ?').get(token, kind) as
-      | { userId: string; expiresAt: number }
-      | undefined;
+    // Tokens never change once saved: every request (and $batch item) looks its token up, so keep them.
+    const cacheKey = `${kind} ${token}`;
+    let row = this.tokenRows.get(cacheKey);
+    if (!row) {
+      row = this.sql('SELECT userId, expiresAt FROM tokens WHERE token = ? AND kind = ?').get(token, kind) as { userId: string; expiresAt: number } | undefined;
+      if (row) this.tokenRows.set(cacheKey, row);
+    }
     if (!row) return { user: null, expired: false };
     if (row.expiresAt <= nowMs) return { user: null, expired: true };
     return { user: this.findUser(row.userId), expired: false };

@@ -1,5 +1,19 @@
 // Ids, change keys and timestamps in the forms Graph uses (graph-api.md §0).
-import { randomBytes } from 'node:crypto';
+import { randomFillSync } from 'node:crypto';
+
+// Random bytes drawn from a pool refilled 8 KB at a time: one crypto call per id was a visible share
+// of a $batch of creates.
+const pool = Buffer.alloc(8192);
+let poolAt = pool.length;
+function randomBytes(n: number): Buffer {
+  if (poolAt + n > pool.length) {
+    randomFillSync(pool);
+    poolAt = 0;
+  }
+  const out = Buffer.from(pool.subarray(poolAt, poolAt + n));
+  poolAt += n;
+  return out;
+}
 
 /** Outlook-style opaque id: base64url with padding; case-sensitive like real ids. */
 export function newItemId(): string {
