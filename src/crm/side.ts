@@ -3,7 +3,8 @@
 //
 // - readChanges: one page per call; the checkpoint (checkpoint.ts) is an updatedAt high-water mark
 //   that never loses records sharing the boundary second, plus the deletion position.
-// - Deletions come from the audit API (action=remove, objectClass, loggedAt). Where it is missing
+// - Deletions come from the audit API (action=remove, loggedAt; one read per cycle for all types,
+//   filtered here by objectClass, see auditRemovals). Where it is missing
 //   (404) or forbidden (403), ids are reconciled: a complete id listing, then each missing id is
 //   confirmed gone by a direct lookup. A failed or partial listing throws and infers nothing.
 // - apply: contacts and tasks through the synchronous batch (≤100 records, ≤50 included addresses),
