@@ -268,6 +268,8 @@ export class SyncEngine {
     let seen = new Set<string>();
     let resynced = false;
     let processed = 0;
+    /** How many items the full round lists, from its first page when the side can tell (progress only). */
+    let total: number | null = null;
     const beginRound = async () => {
       fullRound = true;
       seen = new Set();
@@ -291,11 +293,19 @@ export class SyncEngine {
           await reader.close();
           await this.store.commit({ checkpoints: [{ type, side, checkpoint: null }] });
           checkpoint = null;
+          total = null;
           await beginRound();
           reader = this.reader(side, type, null);
           continue;
         }
         const last = pages[pages.length - 1].page;
+        const told = pages.find((p) => typeof p.page.total === 'number')?.page.total;
+        if (typeof told === 'number') total = told;
+        if (firstSync && typeof told === 'number') {
+          // Shown before the first step is written, so the bar is determinate from the start.
+          this.status.firstSync = { type, side, processed, total: Math.max(told, processed) };
+          this.emit();
+        }
         if (fullRound && pages.some((p) => !p.page.full)) throw new Error(`${side} ended a full listing early`);
         const changes = await this.refreshStale(ctx, pages);
         const read = pages.reduce((n, p) => n + p.page.changes.length, 0);
@@ -314,7 +324,8 @@ export class SyncEngine {
         checkpoint = last.checkpoint;
         processed += read;
         if (firstSync) {
-          this.status.firstSync = { type, side, processed, total: last.done ? processed : null };
+          // Items created while the round runs can outnumber the first page's count: never show more than 100%.
+          this.status.firstSync = { type, side, processed, total: last.done ? processed : total === null ? null : Math.max(total, processed) };
           this.emit();
         }
         if (last.done) break;

@@ -28,6 +28,11 @@ export interface ChangePage<R> {
    * exists now. Only a complete, successful full round may be used to infer deletions.
    */
   full: boolean;
+  /**
+   * On the first page of a full round, how many items the round will list, when the service can
+   * tell (Oro: X-Include: totalCount); absent or null otherwise. For progress only, never for logic.
+   */
+  total?: number | null;
 }
 
 export type WriteOp<R> =

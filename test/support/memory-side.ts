@@ -62,15 +62,18 @@ export class MemorySide implements SyncSide {
 
   constructor(
     readonly name: SideName,
-    opts: { counter?: RequestCounter; pageSize?: number; batchSize?: number; random?: Random } = {},
+    opts: { counter?: RequestCounter; pageSize?: number; batchSize?: number; random?: Random; reportsTotal?: boolean } = {},
   ) {
     this.counter = opts.counter ?? new RequestCounter();
+    this.reportsTotal = opts.reportsTotal ?? true;
     this.pageSize = opts.pageSize ?? 5;
     this.batchSize = opts.batchSize ?? 4;
     this.random = opts.random ?? Math.random;
   }
   readonly pageSize: number;
   readonly batchSize: number;
+  /** Whether a full round's first page tells how many items the round lists (Oro can, Graph cannot). */
+  readonly reportsTotal: boolean;
 
   // ---- the user's hands (no requests, no faults) ----
 
@@ -115,6 +118,7 @@ export class MemorySide implements SyncSide {
         checkpoint: done ? `delta:${since}` : `full:${offset + this.pageSize}:${since}`,
         done,
         full: true,
+        ...(checkpoint === null && this.reportsTotal ? { total: all.length } : {}),
       };
     }
     if (!checkpoint.startsWith('delta:')) throw new Error(`Bad checkpoint ${checkpoint}`);

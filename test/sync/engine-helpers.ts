@@ -26,10 +26,11 @@ export interface World {
   restart(): Promise<SyncEngine>;
 }
 
-export async function makeWorld(settings: OutlookSettings = settingsWith(), opts: Partial<SyncEngineOptions> & { random?: () => number; pageSize?: number; batchSize?: number } = {}): Promise<World> {
+export async function makeWorld(settings: OutlookSettings = settingsWith(), opts: Partial<SyncEngineOptions> & { random?: () => number; pageSize?: number; batchSize?: number; reportsTotal?: boolean } = {}): Promise<World> {
   const counter = new RequestCounter();
-  const crm = new MemorySide('crm', { counter, random: opts.random, pageSize: opts.pageSize, batchSize: opts.batchSize });
-  const outlook = new MemorySide('outlook', { counter, random: opts.random, pageSize: opts.pageSize, batchSize: opts.batchSize });
+  const sideOpts = { counter, random: opts.random, pageSize: opts.pageSize, batchSize: opts.batchSize, reportsTotal: opts.reportsTotal };
+  const crm = new MemorySide('crm', sideOpts);
+  const outlook = new MemorySide('outlook', sideOpts);
   const shelf = new MemoryShelf();
   const world: World = {
     counter,
