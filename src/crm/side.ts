@@ -114,11 +114,17 @@ export class CrmSide implements SyncSide {
       cp.round ??= { phase: 'deletions', afterId: 0, page: 1, full: false, next: null };
     }
     const round = cp.round!;
+    // A full round's first request lists from the start, so it also asks how many records there are
+    // (X-Include: totalCount, oro-api.md §1/§3): the pane's first-sync progress, nothing else.
+    const countTotal = checkpoint === null;
+    let total: number | null = null;
     const page = (changes: Array<Change<AnyRecord>>, done: boolean): ChangePage<RecordOf<T>> => {
       const full = round.full;
       if (done) cp.round = null;
       this.remember(cp, changes);
-      return { changes: changes as Array<Change<RecordOf<T>>>, checkpoint: encodeCheckpoint(cp), done, full };
+      const out: ChangePage<RecordOf<T>> = { changes: changes as Array<Change<RecordOf<T>>>, checkpoint: encodeCheckpoint(cp), done, full };
+      if (countTotal) out.total = total;
+      return out;
     };
 
     if (round.phase === 'deletions') {
@@ -127,7 +133,9 @@ export class CrmSide implements SyncSide {
       return page(deletes, false);
     }
     if (round.phase === 'events') {
-      const items = await this.listEvents(round.page, cp.cursor.t);
+      const listed = await this.listEvents(round.page, cp.cursor.t, countTotal);
+      const items = listed.items;
+      total = listed.total;
       const changes = items.filter((i) => cp.cursor.seen[i.id] !== i.version).map(upsert);
       for (const i of items) {
         const t = versionTime(i.version);
@@ -157,7 +165,9 @@ export class CrmSide implements SyncSide {
     // the boundary second was read whole by 'at'.
     const query: Record<string, QueryValue> = { 'filter[owner]': me.userId, sort: 'updatedAt,id', 'page[size]': this.pageSize };
     if (cp.cursor.t) query[round.phase === 'since' ? 'filter[updatedAt][gte]' : 'filter[updatedAt][gt]'] = cp.cursor.t;
-    const items = await this.listResources(type, jsonType, query);
+    const listed = await this.listPage(type, jsonType, query, countTotal);
+    const items = listed.items;
+    total = listed.total;
     if (items.length === 0) return page([], true);
     const changes = items.filter((i) => cp.cursor.seen[i.id] !== i.version).map(upsert);
     const t = versionTime(items[items.length - 1].version);
@@ -301,16 +311,21 @@ export class CrmSide implements SyncSide {
     return gone;
   }
 
-  private async getList(jsonType: string, query: Record<string, QueryValue>): Promise<{ data: OroResource[]; included: OroResource[]; response: CrmResponse }> {
-    const res = await this.ok({ path: `/api/${jsonType}`, query, headers: { 'X-Include': 'noHateoas' } });
+  private async getList(jsonType: string, query: Record<string, QueryValue>, countTotal = false): Promise<{ data: OroResource[]; included: OroResource[]; response: CrmResponse }> {
+    const res = await this.ok({ path: `/api/${jsonType}`, query, headers: { 'X-Include': countTotal ? 'noHateoas;totalCount' : 'noHateoas' } });
     const doc = parseWire(listDocumentSchema, res.body, `GET /api/${jsonType}`);
     return { data: doc.data, included: doc.included, response: res };
   }
 
   private async listResources(type: EntityType, jsonType: string, query: Record<string, QueryValue>): Promise<AnyItem[]> {
+    return (await this.listPage(type, jsonType, query, false)).items;
+  }
+
+  /** One list page; with `countTotal`, also how many records the whole filtered listing holds (null if not told). */
+  private async listPage(type: EntityType, jsonType: string, query: Record<string, QueryValue>, countTotal: boolean): Promise<{ items: AnyItem[]; total: number | null }> {
     if (type === 'contact') query.include = 'addresses';
-    const doc = await this.getList(jsonType, query);
-    return doc.data.map((r) => this.toItem(type, r, doc.included));
+    const doc = await this.getList(jsonType, query, countTotal);
+    return { items: doc.data.map((r) => this.toItem(type, r, doc.included)), total: countTotal ? totalCountOf(doc.response) : null };
   }
 
   private toItem(type: EntityType, r: OroResource, included: OroResource[]): AnyItem {
@@ -341,9 +356,15 @@ export class CrmSide implements SyncSide {
   }
 
   private async listEventsRaw(query: Record<string, QueryValue>): Promise<LegacyEvent[]> {
+    return (await this.listEventsCounted(query, false)).events;
+  }
+
+  /** `countTotal` works in page/limit mode only (oro-api.md §3). */
+  private async listEventsCounted(query: Record<string, QueryValue>, countTotal: boolean): Promise<{ events: LegacyEvent[]; total: number | null }> {
     const me = await this.me();
-    const res = await this.ok({ path: `${LEGACY}/calendarevents`, format: 'rest', query: { calendar: me.calendarId, ...query } });
-    return parseWire(legacyEventListSchema, res.body, 'GET calendarevents');
+    const headers = countTotal ? { 'X-Include': 'totalCount' } : undefined;
+    const res = await this.ok({ path: `${LEGACY}/calendarevents`, format: 'rest', query: { calendar: me.calendarId, ...query }, headers });
+    return { events: parseWire(legacyEventListSchema, res.body, 'GET calendarevents'), total: countTotal ? totalCountOf(res) : null };
   }
 
   /**
@@ -351,10 +372,11 @@ export class CrmSide implements SyncSide {
    * `updatedAt>=t` (id order in practice). Limit: an event deleted mid-round can shift a later one
    * into a page already read; the next round re-reads from `t`, and reconciliation/full rounds heal it.
    */
-  private async listEvents(pageNo: number, since: string | null): Promise<Array<SideItem<EventRecord>>> {
+  private async listEvents(pageNo: number, since: string | null, countTotal = false): Promise<{ items: Array<SideItem<EventRecord>>; total: number | null }> {
     const query: Record<string, QueryValue> = { page: pageNo, limit: this.pageSize };
     if (since) query['updatedAt>'] = since; // updatedAt>=since in the legacy operator syntax
-    return (await this.listEventsRaw(query)).map((e) => this.eventItem(e));
+    const listed = await this.listEventsCounted(query, countTotal);
+    return { items: listed.events.map((e) => this.eventItem(e)), total: listed.total };
   }
 
   private async getEvent(id: string): Promise<LegacyEvent | 'missing'> {
@@ -687,6 +709,12 @@ export class CrmSide implements SyncSide {
     if (res.status < 200 || res.status > 299) throw errorFromResponse(res.status, res.headers, res.body, what);
     if (res.status !== 204 && res.text && res.body === undefined) throw new MalformedResponseError(`The CRM answered ${what} with a body that is not JSON.`);
   }
+}
+
+/** X-Include-Total-Count as a count; a missing or garbled header is "not told", never an error (progress only). */
+function totalCountOf(res: CrmResponse): number | null {
+  const text = res.headers.get('x-include-total-count')?.trim() ?? '';
+  return /^\d{1,15}$/.test(text) ? Number(text) : null;
 }
 
 const upsert = (item: AnyItem): Change<AnyRecord> => ({ kind: 'upsert', item });
