@@ -119,10 +119,37 @@ describe('Sync status section', () => {
     expect(screen.getByText('Contacts: 1,234 of 10,000')).toBeTruthy();
   });
 
-  test('a first sync whose total is unknown says how many were read so far', () => {
+  test('a first sync whose total is unknown says how many were read so far, on an indeterminate bar', () => {
     const sync = new FakeSync(runningView((s) => (s.firstSync = { type: 'task', side: 'outlook', processed: 40, total: null })));
     renderSection(sync);
     expect(screen.getByText('Tasks: 40 read from Outlook')).toBeTruthy();
+    const bar = screen.getByRole('progressbar');
+    expect(bar.getAttribute('aria-valuetext')).toBe('Tasks: 40 read from Outlook');
+    expect(bar.hasAttribute('aria-valuenow')).toBe(false);
+  });
+
+  test('the bar turns determinate with "n of total" once the side tells the total, and moves as items are processed', () => {
+    const sync = new FakeSync(runningView((s) => (s.firstSync = { type: 'contact', side: 'crm', processed: 0, total: null })));
+    renderSection(sync);
+    expect(screen.getByRole('progressbar').hasAttribute('aria-valuenow')).toBe(false);
+    expect(screen.getByText('Contacts: 0 read from OroCRM')).toBeTruthy();
+    const withProgress = (processed: number) => {
+      const status: SyncStatus = { ...sync.current.status, firstSync: { type: 'contact', side: 'crm', processed, total: 10000 } };
+      act(() => sync.set({ status }));
+    };
+    withProgress(0);
+    expect(screen.getByText('Contacts: 0 of 10,000')).toBeTruthy();
+    expect(screen.getByRole('progressbar').getAttribute('aria-valuenow')).toBe('0');
+    withProgress(7500);
+    expect(screen.getByText('Contacts: 7,500 of 10,000')).toBeTruthy();
+    expect(screen.getByRole('progressbar').getAttribute('aria-valuenow')).toBe('75');
+  });
+
+  test('a first sync of an empty listing shows a full bar, not an endless one', () => {
+    const sync = new FakeSync(runningView((s) => (s.firstSync = { type: 'event', side: 'crm', processed: 0, total: 0 })));
+    renderSection(sync);
+    expect(screen.getByText('Calendar Events: 0 of 0')).toBeTruthy();
+    expect(screen.getByRole('progressbar').getAttribute('aria-valuenow')).toBe('100');
   });
 
   test('the mass-deletion question: Delete them calls confirmDeletions, Keep them calls keepInsteadOfDeleting, for that type', async () => {

@@ -45,7 +45,8 @@ function runningText(running: NonNullable<SyncStatus['running']>): string {
 
 function FirstSyncProgress({ progress }: { progress: NonNullable<SyncStatus['firstSync']> }): React.ReactElement {
   const text = progressText(progress);
-  const percent = progress.total ? Math.min(1, progress.processed / progress.total) : undefined;
+  // A known total makes the bar determinate (an empty listing is complete); unknown keeps it indeterminate.
+  const percent = progress.total === null ? undefined : progress.total === 0 ? 1 : Math.min(1, progress.processed / progress.total);
   return <ProgressIndicator label="First sync" description={text} percentComplete={percent} ariaValueText={text} />;
 }
 
