@@ -1,6 +1,7 @@
 // Demo data shared by both emulators' seeds. Some of alice's CRM records overlap her Outlook
 // mailbox by Oro's matching keys, so a first sync must match them rather than duplicate them.
 // Outlook items in the default contact folder / default To Do list are personal: never synced.
+import { blankContact } from '../support/records';
 import type { ContactRecord, EventRecord, TaskRecord } from '../../src/sync/records';
 
 export const DEMO_USERS = [
@@ -12,25 +13,7 @@ export const DEMO_USERS = [
 export const DEMO_ORGANIZATION = 'Acme';
 export const DEMO_OAUTH_CLIENT_ID = 'outlook-addin';
 
-const blankContact: ContactRecord = {
-  namePrefix: null,
-  firstName: null,
-  middleName: null,
-  lastName: null,
-  nameSuffix: null,
-  gender: null,
-  birthday: null,
-  description: null,
-  jobTitle: null,
-  fax: null,
-  emails: [],
-  phone: null,
-  businessAddress: null,
-  homeAddress: null,
-  otherAddress: null,
-};
-
-const contact = (c: Partial<ContactRecord>): ContactRecord => ({ ...blankContact, ...c });
+const contact = (c: Partial<ContactRecord>): ContactRecord => blankContact(c);
 
 /** In both: alice's CRM contacts and the Outlook "OroCRM" contact folder. */
 export const OVERLAPPING_CONTACTS: ContactRecord[] = [

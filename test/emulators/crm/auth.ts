@@ -17,7 +17,8 @@ interface OAuthErrorBody {
   hint?: string;
 }
 
-class OAuthError extends Error {
+/** An OAuth error answer in league/oauth2-server's shape; the authorize endpoint throws it too. */
+export class OAuthError extends Error {
   constructor(
     readonly status: number,
     readonly error: string,

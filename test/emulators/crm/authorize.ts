@@ -6,7 +6,7 @@
 import crypto from 'node:crypto';
 import type Database from 'better-sqlite3';
 import type { Handler, Request, Response, Router } from '../common/http';
-import { ACCESS_TOKEN_SECONDS, REFRESH_TOKEN_SECONDS } from './auth';
+import { ACCESS_TOKEN_SECONDS, OAuthError, REFRESH_TOKEN_SECONDS } from './auth';
 import { hashPassword } from './db';
 
 export const AUTHORIZATION_CODE_SECONDS = 600;
@@ -38,29 +38,10 @@ const INVALID_REQUEST = 'The request is missing a required parameter, includes a
 const INVALID_GRANT =
   'The provided authorization grant (e.g., authorization code, resource owner credentials) or refresh token is invalid, expired, revoked, does not match the redirection URI used in the authorization request, or was issued to another client.';
 
-class OAuthProblem extends Error {
-  constructor(
-    readonly status: number,
-    readonly error: string,
-    readonly description: string,
-    readonly hint?: string,
-  ) {
-    super(description);
-  }
-
-  toResponse(): Response {
-    const body: Record<string, string> = { error: this.error, error_description: this.description, message: this.description };
-    if (this.hint) body.hint = this.hint;
-    const headers: Record<string, string> = { 'Content-Type': 'application/json' };
-    if (this.error === 'invalid_client') headers['WWW-Authenticate'] = 'Basic realm="OAuth"';
-    return { status: this.status, headers, body };
-  }
-}
-
-const invalidRequest = (hint: string) => new OAuthProblem(400, 'invalid_request', INVALID_REQUEST, hint);
+const invalidRequest = (hint: string) => new OAuthError(400, 'invalid_request', INVALID_REQUEST, hint);
 const missing = (param: string) => invalidRequest(`Check the \`${param}\` parameter`);
-const invalidClient = () => new OAuthProblem(401, 'invalid_client', 'Client authentication failed');
-const invalidGrant = (hint: string) => new OAuthProblem(400, 'invalid_grant', INVALID_GRANT, hint);
+const invalidClient = () => new OAuthError(401, 'invalid_client', 'Client authentication failed');
+const invalidGrant = (hint: string) => new OAuthError(400, 'invalid_grant', INVALID_GRANT, hint);
 
 /** What an authorize request asks for, validated. */
 interface AuthorizeRequest {
@@ -121,7 +102,7 @@ export class AuthorizationEndpoint {
       const request = this.validate(Object.fromEntries(req.url.searchParams));
       return loginPage(request, null);
     } catch (error) {
-      if (error instanceof OAuthProblem) return error.toResponse();
+      if (error instanceof OAuthError) return error.toResponse();
       throw error;
     }
   }
@@ -132,7 +113,7 @@ export class AuthorizationEndpoint {
     try {
       request = this.validate(form);
     } catch (error) {
-      if (error instanceof OAuthProblem) return error.toResponse();
+      if (error instanceof OAuthError) return error.toResponse();
       throw error;
     }
     if (form.action === 'deny') {
@@ -168,7 +149,7 @@ export class AuthorizationEndpoint {
     if (!redirectUri) throw missing('redirect_uri');
     if (!this.allowedRedirect(redirectUri)) throw invalidClient();
     if (params.response_type !== 'code') {
-      throw new OAuthProblem(400, 'unsupported_response_type', 'The authorization server does not support obtaining an authorization code using this method.', 'Check the `response_type` parameter');
+      throw new OAuthError(400, 'unsupported_response_type', 'The authorization server does not support obtaining an authorization code using this method.', 'Check the `response_type` parameter');
     }
     const challenge = params.code_challenge;
     if (!challenge) {
@@ -195,7 +176,7 @@ export class AuthorizationEndpoint {
     try {
       return { status: 200, headers: { 'Content-Type': 'application/json; charset=UTF-8', 'Cache-Control': 'no-store' }, body: this.exchange(params) };
     } catch (error) {
-      if (error instanceof OAuthProblem) return error.toResponse();
+      if (error instanceof OAuthError) return error.toResponse();
       throw error;
     }
   }
