@@ -408,8 +408,3 @@ export function link(type: EntityType, crm: Item, outlook: Item, settings: PlanS
   const conflict = m.conflicts.length === 0 ? null : noteOf(m.conflicts, rule);
   return { kind: 'LinkMatched', type, crm, outlook, merged: m.merged, crmFields: m.crmFields, outlookFields: m.outlookFields, conflict };
 }
-
-/** Names the planner's actions would delete, for the guard. */
-export function countsAsDeletion(action: SyncAction): boolean {
-  return action.kind === 'DeleteInOutlook';
-}

@@ -25,13 +25,6 @@ export function fieldsOf(...records: Array<CanonicalRecord | undefined>): string
   return [...keys];
 }
 
-/** Fields whose values differ between two records. */
-export function differingFields(a: CanonicalRecord, b: CanonicalRecord): string[] {
-  const ar = a as unknown as Record<string, unknown>;
-  const br = b as unknown as Record<string, unknown>;
-  return fieldsOf(a, b).filter((f) => !sameValue(ar[f], br[f]));
-}
-
 export function sameRecord(a: CanonicalRecord, b: CanonicalRecord): boolean {
   if (a === b) return true;
   const ar = a as unknown as Record<string, unknown>;
