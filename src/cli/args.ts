@@ -44,6 +44,9 @@ Without --once it syncs on the saved intervals until Ctrl-C, which stops it betw
 Graph sign-in uses the emulator's password grant. A real Microsoft 365 tenant needs a token from
 MSAL (device code flow), which the headless runner does not support yet.`;
 
+/** The longest delay Node's timers keep (2^31 - 1 ms), in whole seconds. */
+const MAX_POLL_SECONDS = Math.floor(0x7fffffff / 1000);
+
 const VALUE_FLAGS = ['crm', 'graph', 'user', 'password', 'graph-user', 'graph-password', 'state', 'settings-poll'] as const;
 type ValueFlag = (typeof VALUE_FLAGS)[number];
 
@@ -83,7 +86,10 @@ export function parseArgs(argv: ReadonlyArray<string>): RunnerArgs {
   };
   const pollText = values.get('settings-poll');
   const settingsPollSeconds = pollText === undefined ? 60 : Number(pollText);
-  if (!Number.isFinite(settingsPollSeconds) || settingsPollSeconds <= 0) throw new UsageError(`--settings-poll needs a number of seconds above 0, got "${pollText}"`);
+  // setInterval fires every 1 ms for a delay above 2^31 - 1 ms: a huge value would poll the CRM nonstop.
+  if (!(settingsPollSeconds > 0 && settingsPollSeconds <= MAX_POLL_SECONDS)) {
+    throw new UsageError(`--settings-poll needs a number of seconds from above 0 to ${MAX_POLL_SECONDS}, got "${pollText}"`);
+  }
   const user = required('user');
   const password = values.get('password');
   if (password === undefined || password === '') throw new UsageError('--password is required');
