@@ -21,6 +21,11 @@ export class CrmUrlError extends Error {
 
 const LOOPBACK = new Set(['localhost', '127.0.0.1', '[::1]']);
 
+/** This machine: where the emulators and the dev server run. */
+export function isLoopbackHost(hostname: string): boolean {
+  return LOOPBACK.has(hostname);
+}
+
 /** The CRM base URL, normalised (no trailing slash), or CrmUrlError with a message for the form. */
 export function validateCrmUrl(typed: string, rules: CrmUrlRules): string {
   const text = typed.trim();
@@ -31,7 +36,7 @@ export function validateCrmUrl(typed: string, rules: CrmUrlRules): string {
   } catch {
     throw new CrmUrlError(`"${text}" is not a web address. Enter it in full, for example https://crm.example.com.`);
   }
-  const loopback = LOOPBACK.has(url.hostname);
+  const loopback = isLoopbackHost(url.hostname);
   if (url.protocol === 'http:' && loopback && rules.allowLoopbackHttp) {
     // The local emulator in development.
   } else if (url.protocol !== 'https:') {

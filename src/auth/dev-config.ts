@@ -1,16 +1,10 @@
-// Build-time defaults. webpack's DefinePlugin replaces `process.env.ADDIN_CRM_URL` with a literal; in a
-// browser build without it, `process` does not exist, hence the try.
+// Build-time defaults. webpack's DefinePlugin replaces `process.env.ADDIN_CRM_URL` with a literal.
+import { buildValue } from './build-value';
 
 export const FALLBACK_CRM_URL = 'http://127.0.0.1:4100';
 
 export function defaultCrmUrl(): string {
-  let fromBuild: string | undefined;
-  try {
-    fromBuild = process.env.ADDIN_CRM_URL;
-  } catch {
-    fromBuild = undefined;
-  }
-  return fromBuild || FALLBACK_CRM_URL;
+  return buildValue(() => process.env.ADDIN_CRM_URL) || FALLBACK_CRM_URL;
 }
 
 /**

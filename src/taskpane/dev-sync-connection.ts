@@ -6,6 +6,8 @@
 // The password is sent to the Graph URL, so only a loopback Graph (the emulator) is accepted. Only
 // access tokens are kept (sessionStorage, like the CRM's), never the password: a reloaded tab keeps
 // syncing until a token expires, then the status asks for sign-in again.
+import { buildValue } from '../auth/build-value';
+import { isLoopbackHost } from '../auth/connection';
 import { normalizeCrmUrl } from '../auth/dev-sign-in';
 import type { CrmSession, DevCredentials, SignIn } from '../auth/types';
 import { PasswordGrantTokens, StaticTokens, type FetchLike, type TokenSource } from '../crm/tokens';
@@ -16,17 +18,9 @@ export const GRAPH_URL_OVERRIDE_KEY = 'orocrm-outlook.dev-graph-url';
 export const KEPT_SYNC_TOKENS_KEY = 'orocrm-outlook.dev-sync-tokens';
 export const FALLBACK_GRAPH_URL = 'http://127.0.0.1:4200';
 
-const LOOPBACK = new Set(['127.0.0.1', 'localhost', '[::1]']);
-
 /** The build's Graph URL (webpack DefinePlugin); `process` does not exist in a browser build without it. */
 export function buildGraphUrl(): string {
-  let fromBuild: string | undefined;
-  try {
-    fromBuild = process.env.ADDIN_GRAPH_URL;
-  } catch {
-    fromBuild = undefined;
-  }
-  return fromBuild || FALLBACK_GRAPH_URL;
+  return buildValue(() => process.env.ADDIN_GRAPH_URL) || FALLBACK_GRAPH_URL;
 }
 
 /** The Graph emulator's root and API base for a configured URL, or null when it is not a loopback http(s) URL. */
@@ -37,7 +31,7 @@ export function graphEmulatorEndpoints(configured: string): { apiBaseUrl: string
   } catch {
     return null;
   }
-  if ((url.protocol !== 'http:' && url.protocol !== 'https:') || !LOOPBACK.has(url.hostname)) return null;
+  if ((url.protocol !== 'http:' && url.protocol !== 'https:') || !isLoopbackHost(url.hostname)) return null;
   const root = (url.origin + url.pathname).replace(/\/+$/, '').replace(/\/v1\.0$/, '');
   return { apiBaseUrl: `${root}/v1.0`, tokenUrl: `${root}/common/oauth2/v2.0/token` };
 }

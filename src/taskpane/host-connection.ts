@@ -1,6 +1,7 @@
 // Builds the real CRM connection for the pane inside Outlook: the URL in roamingSettings, tokens in
 // localStorage under the partition prefix, the Office dialog for sign-in, sync state cleared on Disconnect.
-import { roamingConnectionStore, storageConnectionStore, type CrmUrlRules } from '../auth/connection';
+import { buildValue } from '../auth/build-value';
+import { isLoopbackHost, roamingConnectionStore, storageConnectionStore, type CrmUrlRules } from '../auth/connection';
 import { clearCrmSyncState } from '../auth/connection-local-state';
 import { buildCrmOrigin } from '../auth/dev-config';
 import { ConnectionManager } from '../auth/connection-manager';
@@ -22,8 +23,6 @@ import {
   type SyncRuntime,
 } from './sync-runtime';
 
-const LOOPBACK = new Set(['localhost', '127.0.0.1', '[::1]']);
-
 interface LocationLike {
   hostname: string;
   href: string;
@@ -34,13 +33,8 @@ interface LocationLike {
  * It allows an http CRM on localhost and the standalone demo outside Outlook.
  */
 export function isDevMode(location: LocationLike = window.location): boolean {
-  let developmentBuild = false;
-  try {
-    developmentBuild = process.env.NODE_ENV === 'development';
-  } catch {
-    developmentBuild = false;
-  }
-  return developmentBuild || LOOPBACK.has(location.hostname);
+  const developmentBuild = buildValue(() => process.env.NODE_ENV) === 'development';
+  return developmentBuild || isLoopbackHost(location.hostname);
 }
 
 /** The folder the pane is served from; the dialog pages sit next to taskpane.html. */
@@ -50,11 +44,7 @@ export function addinBaseUrl(location: LocationLike = window.location): string {
 
 /** The Oro OAuth client id from the build (webpack DefinePlugin), or Oro's demo id. */
 export function crmClientIdFromBuild(): string {
-  try {
-    return process.env.ADDIN_CRM_CLIENT_ID || OUTLOOK_ADDIN_CLIENT_ID;
-  } catch {
-    return OUTLOOK_ADDIN_CLIENT_ID;
-  }
+  return buildValue(() => process.env.ADDIN_CRM_CLIENT_ID) || OUTLOOK_ADDIN_CLIENT_ID;
 }
 
 function localStorageOrNull(): Storage | null {
