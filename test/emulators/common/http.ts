@@ -95,6 +95,8 @@ export interface ServeOptions {
   notFound: (req: Request) => Response;
   /** The body for an unexpected failure, in the service's own error shape. */
   internalError: (req: Request, error: unknown) => Response;
+  /** The 400 for a request target that is no URL at all, in the service's own error shape. */
+  badRequest: (message: string) => Response;
   maxBodyBytes?: number;
 }
 
@@ -123,9 +125,13 @@ export async function serve(options: ServeOptions): Promise<RunningServer> {
   });
 
   async function handle(rawReq: http.IncomingMessage, rawRes: http.ServerResponse): Promise<void> {
-    const url = new URL(rawReq.url ?? '/', 'http://127.0.0.1');
     const method = (rawReq.method ?? 'GET').toUpperCase();
     const cors = corsHeaders(rawReq.headers.origin, options.corsOrigins ?? []);
+    const url = requestUrl(rawReq.url ?? '/');
+    if (!url) {
+      faults.count(`${method} (unrouted)`, 400);
+      return send(rawRes, withCors(options.badRequest(`The request target "${rawReq.url}" is not a valid URL.`), cors));
+    }
     const rawBody = await readBody(rawReq, maxBody).catch(() => null);
     const req: Request = { method, path: url.pathname, url, params: {}, headers: rawReq.headers, rawBody: rawBody ?? '', route: '', raw: rawReq };
 
@@ -182,6 +188,20 @@ export async function serve(options: ServeOptions): Promise<RunningServer> {
         server.closeAllConnections();
       }),
   };
+}
+
+const ORIGIN = 'http://127.0.0.1';
+
+/**
+ * The request target as a URL, or null when it is none. An origin-form target keeps its path as sent:
+ * `new URL('//x/api', base)` would read `x` as a host (and `//` alone throws).
+ */
+function requestUrl(target: string): URL | null {
+  try {
+    return target.startsWith('/') ? new URL(`${ORIGIN}${target}`) : new URL(target, ORIGIN);
+  } catch {
+    return null;
+  }
 }
 
 function controlRoute(req: Request, faults: Faults): Response {

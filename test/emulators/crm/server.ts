@@ -104,6 +104,7 @@ export async function createCrmEmulator(options: CrmEmulatorOptions): Promise<Cr
       corsOrigins: options.corsOrigins,
       notFound: (req) => notFound(ctx, req),
       internalError: (_req, error) => internalError(error),
+      badRequest: (message) => errorOf(400, 'bad request http exception', message),
     });
   } catch (error) {
     db.close();

@@ -77,6 +77,7 @@ export async function createGraphEmulator(opts: GraphEmulatorOptions): Promise<G
       faults: { maxConcurrent: GRAPH_DEFAULT_MAX_CONCURRENT, ...(opts.faults ?? {}) },
       notFound: (req) => notFoundFor(req.path),
       internalError,
+      badRequest: (message) => errorResponse(400, 'BadRequest', message),
     });
   } catch (error) {
     store.close();
