@@ -1,5 +1,6 @@
 // The one place CRM requests are built: base URL, Bearer token, JSON:API headers, safe JSON parsing,
 // and a single token refresh + retry on 401. Settings and sync clients build on this.
+import { parseJson } from '../http/form-post';
 import { AuthenticationError, MalformedResponseError, ServiceUnavailableError } from '../sync/errors';
 import { errorFromResponse } from './errors';
 import { joinUrl, type FetchLike, type TokenSource } from './tokens';
@@ -98,23 +99,14 @@ export class CrmHttp {
       headers['Content-Type'] = mediaType;
       body = JSON.stringify(req.body);
     }
-    let res: globalThis.Response;
     try {
-      res = await this.fetchImpl(this.url(req.path, req.query), { method: req.method ?? 'GET', headers, body });
+      const res = await this.fetchImpl(this.url(req.path, req.query), { method: req.method ?? 'GET', headers, body });
+      // Inside the try: an answer that breaks off mid-body is as unreachable as no answer.
+      const text = await res.text();
+      return { status: res.status, headers: res.headers, body: parseJson(text), text };
     } catch (cause) {
       throw new ServiceUnavailableError(`The CRM at ${this.baseUrl} could not be reached (${describe(req)}).`, null, { cause });
     }
-    const text = await res.text();
-    return { status: res.status, headers: res.headers, body: parseJson(text), text };
-  }
-}
-
-export function parseJson(text: string): unknown {
-  if (!text) return undefined;
-  try {
-    return JSON.parse(text) as unknown;
-  } catch {
-    return undefined;
   }
 }
 

@@ -1,6 +1,7 @@
 // Where the CRM client gets its Bearer tokens. The pane and the sync engine only see TokenSource;
 // real sign-in (authorization code + PKCE) arrives later as another implementation.
 import { z } from 'zod';
+import { postForm } from '../http/form-post';
 import { AuthenticationError, MalformedResponseError, ServiceUnavailableError } from '../sync/errors';
 
 export interface TokenSource {
@@ -42,32 +43,16 @@ export function joinUrl(baseUrl: string, path: string): string {
 
 /** One POST to Oro's token endpoint; maps its answers onto typed errors. */
 export async function requestToken(baseUrl: string, params: Record<string, string>, fetchImpl: FetchLike = globalThis.fetch): Promise<TokenResponse> {
-  let res: globalThis.Response;
-  try {
-    res = await fetchImpl(joinUrl(baseUrl, '/oauth2-token'), {
-      method: 'POST',
-      headers: { 'Content-Type': 'application/x-www-form-urlencoded', Accept: 'application/json' },
-      body: new URLSearchParams(params).toString(),
-    });
-  } catch (cause) {
-    throw new ServiceUnavailableError(`The CRM at ${baseUrl} could not be reached.`, null, { cause });
-  }
-  const text = await res.text();
-  let body: unknown;
-  try {
-    body = text ? JSON.parse(text) : undefined;
-  } catch {
-    body = undefined;
-  }
+  const res = await postForm(fetchImpl, joinUrl(baseUrl, '/oauth2-token'), params, `The CRM at ${baseUrl}`);
   if (res.ok) {
-    const parsed = tokenResponseSchema.safeParse(body);
+    const parsed = tokenResponseSchema.safeParse(res.body);
     if (!parsed.success) throw new MalformedResponseError(`The CRM's token endpoint answered an unreadable token: ${parsed.error.message}`);
     return parsed.data;
   }
   if (res.status >= 500 || res.status === 429) {
     throw new ServiceUnavailableError(`The CRM's token endpoint answered ${res.status}.`);
   }
-  const err = tokenErrorSchema.safeParse(body);
+  const err = tokenErrorSchema.safeParse(res.body);
   const why = err.success ? err.data.error_description ?? err.data.message ?? err.data.error : `HTTP ${res.status}`;
   throw new AuthenticationError(`Sign-in to the CRM failed: ${why}`);
 }

@@ -14,6 +14,7 @@
 //   GET/PATCH/DELETE, or a POST the caller marks `keyed` (events with transactionId). Anything else is
 //   reported as status 0 / OutcomeUnknownError, so the side can look for the item before sending again.
 import { z } from 'zod';
+import { parseJson } from '../http/form-post';
 import { AuthenticationError, MalformedResponseError, ServiceUnavailableError } from '../sync/errors';
 import { graphError, parseRetryAfter } from './graph-errors';
 import { AdaptiveLimit } from './adaptive-limit';
@@ -351,15 +352,6 @@ function lowerKeys(h: Record<string, string>): Record<string, string> {
   const out: Record<string, string> = {};
   for (const [k, v] of Object.entries(h)) out[k.toLowerCase()] = v;
   return out;
-}
-
-function parseJson(text: string): unknown {
-  if (!text) return undefined;
-  try {
-    return JSON.parse(text) as unknown;
-  } catch {
-    return undefined;
-  }
 }
 
 function shortUrl(url: string): string {

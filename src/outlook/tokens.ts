@@ -2,6 +2,7 @@
 // GraphPasswordTokens serves development and tests against the emulator's token endpoint, which answers
 // the identity platform's shape {token_type, access_token, expires_in}.
 import { z } from 'zod';
+import { postForm } from '../http/form-post';
 import { AuthenticationError, MalformedResponseError, ServiceUnavailableError } from '../sync/errors';
 import type { FetchLike, GraphTokenSource } from './graph-http';
 
@@ -48,36 +49,20 @@ export class GraphPasswordTokens implements GraphTokenSource {
   }
 
   private async fetchToken(): Promise<string> {
-    const form = new URLSearchParams({
+    const form: Record<string, string> = {
       grant_type: 'password',
       username: this.options.username,
       password: this.options.password,
       scope: this.options.scope ?? DEFAULT_GRAPH_SCOPES,
-    });
-    if (this.options.clientId) form.set('client_id', this.options.clientId);
-    let res: Response;
-    try {
-      res = await this.fetchImpl(this.options.tokenUrl, {
-        method: 'POST',
-        headers: { 'Content-Type': 'application/x-www-form-urlencoded', Accept: 'application/json' },
-        body: form.toString(),
-      });
-    } catch (cause) {
-      throw new ServiceUnavailableError(`The Graph token endpoint ${this.options.tokenUrl} could not be reached.`, null, { cause });
-    }
-    const text = await res.text();
-    let body: unknown;
-    try {
-      body = text ? JSON.parse(text) : undefined;
-    } catch {
-      body = undefined;
-    }
+    };
+    if (this.options.clientId) form.client_id = this.options.clientId;
+    const res = await postForm(this.fetchImpl, this.options.tokenUrl, form, `The Graph token endpoint ${this.options.tokenUrl}`);
     if (res.status >= 500) throw new ServiceUnavailableError(`The Graph token endpoint answered ${res.status}.`);
     if (!res.ok) {
-      const desc = (body as { error_description?: unknown } | undefined)?.error_description;
+      const desc = (res.body as { error_description?: unknown } | undefined)?.error_description;
       throw new AuthenticationError(`Graph sign-in failed (${res.status})${typeof desc === 'string' ? `: ${desc}` : ''}`);
     }
-    const parsed = tokenSchema.safeParse(body);
+    const parsed = tokenSchema.safeParse(res.body);
     if (!parsed.success) throw new MalformedResponseError('The Graph token endpoint answered a body we cannot read.');
     this.cached = { token: parsed.data.access_token, expiresAt: this.now() + parsed.data.expires_in * 1000 };
     return parsed.data.access_token;

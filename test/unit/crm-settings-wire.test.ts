@@ -183,6 +183,14 @@ describe('CrmHttp and the settings client with a stub fetch', () => {
     expect(new URLSearchParams(String(stub.calls[0].init!.body)).get('client_id')).toBe('outlook-addin');
   });
 
+  test('an answer that breaks off mid-body is a ServiceUnavailableError, for the API and the token endpoint alike', async () => {
+    const brokenOff: FetchLike = async () => new Response(new ReadableStream({ start: (c) => c.error(new TypeError('terminated')) }), { status: 200 });
+    const service = new CrmSettingsService(new CrmHttp({ baseUrl: 'https://crm.test', tokens: new StaticTokens('t'), fetch: brokenOff }));
+    await expect(service.load()).rejects.toBeInstanceOf(ServiceUnavailableError);
+    const tokens = new PasswordGrantTokens({ baseUrl: 'https://crm.test', username: 'alice', password: 'alice', fetch: brokenOff });
+    await expect(tokens.accessToken()).rejects.toBeInstanceOf(ServiceUnavailableError);
+  });
+
   test('a token endpoint answer without access_token is a MalformedResponseError', async () => {
     const stub = stubFetch([{ status: 200, body: { token_type: 'Bearer', expires_in: 3600 } }]);
     const tokens = new PasswordGrantTokens({ baseUrl: 'https://crm.test', username: 'alice', password: 'alice', fetch: stub.fetch });

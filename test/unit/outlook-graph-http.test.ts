@@ -336,4 +336,10 @@ describe('Graph password tokens (emulator sign-in)', () => {
     const t = new GraphPasswordTokens({ tokenUrl: `${base}/token`, username: 'alice', password: 'x' });
     await expect(t.accessToken()).rejects.toThrow(/bad password/);
   });
+
+  it('reports a token answer that breaks off mid-body as ServiceUnavailableError', async () => {
+    const brokenOff = async () => new Response(new ReadableStream({ start: (c) => c.error(new TypeError('terminated')) }), { status: 200 });
+    const t = new GraphPasswordTokens({ tokenUrl: `${base}/token`, username: 'alice', password: 'alice', fetch: brokenOff });
+    await expect(t.accessToken()).rejects.toBeInstanceOf(ServiceUnavailableError);
+  });
 });
