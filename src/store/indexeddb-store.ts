@@ -7,7 +7,6 @@ import { identityKey } from './identity';
 import type { ConflictLogEntry, JournalEntry, Relation, StoreCommit, StoreIdentity, SyncStore } from './types';
 import { CONFLICT_LOG_LIMIT } from './types';
 import {
-  StoreValueError,
   checkCheckpoint,
   checkConflict,
   checkEntityType,
@@ -15,6 +14,7 @@ import {
   checkRelation,
   checkRelationKey,
   journalOrder,
+  outlookIdTaken,
 } from './rules';
 
 interface CheckpointRow {
@@ -172,12 +172,7 @@ async function applyCommit(tx: IDBPTransaction<SyncDb, Names[], 'readwrite'>, ch
       .objectStore('relations')
       .put(r)
       .catch((error: unknown) => {
-        throw isConstraintError(error)
-          ? new StoreValueError(
-              `Outlook ${r.type} ${JSON.stringify(r.outlookId)} is already linked to another CRM record; ` +
-                `unlink it before linking it to ${JSON.stringify(r.crmId)}`,
-            )
-          : error;
+        throw isConstraintError(error) ? outlookIdTaken(r) : error;
       });
   }
   for (const key of change.removeJournal ?? []) await tx.objectStore('journal').delete(key);

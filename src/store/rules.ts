@@ -78,9 +78,11 @@ export function journalOrder(a: JournalEntry, b: JournalEntry): number {
   return a.key < b.key ? -1 : a.key > b.key ? 1 : 0;
 }
 
-export function outlookIdTaken(r: Relation, holder: string): StoreValueError {
+/** `holder` is the CRM id already linked, when the store can tell (IndexedDB's unique index cannot). */
+export function outlookIdTaken(r: Relation, holder?: string): StoreValueError {
+  const linked = holder === undefined ? 'another CRM record' : `CRM record ${JSON.stringify(holder)}`;
   return new StoreValueError(
-    `Outlook ${r.type} ${JSON.stringify(r.outlookId)} is already linked to CRM record ${JSON.stringify(holder)}; ` +
+    `Outlook ${r.type} ${JSON.stringify(r.outlookId)} is already linked to ${linked}; ` +
       `unlink it before linking it to ${JSON.stringify(r.crmId)}`,
   );
 }
