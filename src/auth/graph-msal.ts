@@ -188,11 +188,3 @@ export function naaSupported(office: typeof Office | undefined = (globalThis as 
     return false;
   }
 }
-
-/** Dev and tests: the Graph emulator's password tokens behind the same interface (no prompts exist there). */
-export function emulatorGraphAuth(tokens: { accessToken(): Promise<string>; refresh?(): Promise<string> }): GraphAuth {
-  return {
-    accessToken: (options) => (options?.forceRefresh && tokens.refresh ? tokens.refresh() : tokens.accessToken()),
-    signIn: () => tokens.accessToken(),
-  };
-}
