@@ -162,15 +162,6 @@ export function parseXml(source: string): XmlElement {
   return root;
 }
 
-/** The namespace URI an attribute's QName prefix maps to in the element's scope (for xsi:type values). */
-export function namespaceOfPrefix(element: XmlElement, prefix: string): string | undefined {
-  for (let at: XmlElement | undefined = element; at; at = at.parent) {
-    const key = prefix ? `xmlns:${prefix}` : 'xmlns';
-    if (key in at.attrs) return at.attrs[key];
-  }
-  return undefined;
-}
-
 /** Every element below (and including) `root`, depth first, document order. */
 export function descendants(root: XmlElement): XmlElement[] {
   const out: XmlElement[] = [root];
