@@ -173,6 +173,15 @@ describe('delta token expiry and reset', () => {
     expect(gone.body.error.code).toBe('SyncStateNotFound');
   });
 
+  test('a Graph control route given JSON that is not an object answers 400 and the emulator keeps serving', async () => {
+    for (const path of ['/_control/graph/delta', '/_control/graph/reset-delta']) {
+      const res = await fetch(`${h.emulator.url}${path}`, { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: '5' });
+      expect(res.status).toBe(400);
+      expect(await res.json()).toEqual({ error: 'control body must be a JSON object' });
+    }
+    expect(await control('/_control/graph/delta')).toEqual({ maxTokenAgeSeconds: null, expiryMode: 'syncStateNotFound' });
+  });
+
   test('tokens older than maxTokenAgeSeconds answer 410', async () => {
     await control('/_control/graph/delta', { maxTokenAgeSeconds: 60 });
     const round = await deltaRound(h, await crmFolderDelta());

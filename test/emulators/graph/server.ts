@@ -139,6 +139,8 @@ function controlRoute(ctx: GraphContext, delta: DeltaTokens, method: string, pat
     if (problem) return { status: 400, body: { error: problem } };
     return { status: 200, body: ctx.faults.knobs() };
   }
+  // An empty body (null) means "no settings"; anything but an object would make `in` below throw.
+  if (typeof body !== 'object' || Array.isArray(body)) return { status: 400, body: { error: 'control body must be a JSON object' } };
   if (path === '/_control/graph/reset-delta' && method === 'POST') {
     const mode = (input.mode ?? 'syncStateNotFound') as ExpiryMode;
     if (!expiryModes.includes(mode)) return { status: 400, body: { error: `mode must be one of ${expiryModes.join(', ')}` } };
