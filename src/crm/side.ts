@@ -291,7 +291,7 @@ export class CrmSide implements SyncSide {
       const doc = await this.getList(jsonType, query);
       for (const r of doc.data) ids.add(r.id);
       if (doc.data.length < 100) return ids;
-      after = Number(doc.data[doc.data.length - 1].id);
+      after = keysetAfter(after, doc.data[doc.data.length - 1].id, `GET /api/${jsonType}`);
     }
   }
 
@@ -435,7 +435,7 @@ export class CrmSide implements SyncSide {
       const items = await this.listResources(type, jsonType, query);
       out.push(...items);
       if (items.length < 100) return out;
-      after = Number(items[items.length - 1].id);
+      after = keysetAfter(after, items[items.length - 1].id, `GET /api/${jsonType}`);
     }
   }
 
@@ -727,6 +727,18 @@ function chunks<T>(items: ReadonlyArray<T>, size: number): T[][] {
 }
 
 /** Oro's externalId holds ≤36 characters (oro-api.md §1) and filter values split on commas: longer or odd keys are hashed. */
+/**
+ * Where the next page of an id-sorted listing starts. A last id that is not a number above `after`
+ * would ask for the same page again forever, so it is a malformed answer.
+ */
+function keysetAfter(after: number, lastId: string, what: string): number {
+  const next = Number(lastId);
+  if (!Number.isSafeInteger(next) || next <= after) {
+    throw new MalformedResponseError(`The CRM answered ${what} with ids out of order (${lastId} after ${after}), so the listing cannot go on.`);
+  }
+  return next;
+}
+
 export function externalIdFor(key: string): string {
   if (/^[A-Za-z0-9_.:-]{1,36}$/.test(key)) return key;
   let out = 'k';
