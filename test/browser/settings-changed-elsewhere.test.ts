@@ -3,9 +3,9 @@
 // stores nothing and shows the reloaded values.
 import type { Page } from 'playwright-core';
 import type { CrmEmulator } from '../emulators/crm/server';
-import { startTestCrm, tokenFor, type TestCrm } from '../emulators/crm/testing';
+import { api, startTestCrm, tokenFor, type TestCrm } from '../emulators/crm/testing';
 import { BROWSER_SETUP_TIMEOUT_MS, startPaneSession, type PaneSession } from '../support/browser';
-import { submitDevSignIn } from '../support/pane-page';
+import { setChecked, submitDevSignIn } from '../support/pane-page';
 
 const OUTLOOK_INTERVAL = 'Outlook Sync Interval (In Seconds)';
 
@@ -25,13 +25,12 @@ afterAll(async () => {
 });
 
 async function settingsAs(username: string, scope: 'user' | 'organization', patch?: Record<string, unknown>) {
-  const res = await fetch(`${crm.url}/api/outlooksettings/${scope}`, {
-    method: patch ? 'PATCH' : 'GET',
-    headers: { Authorization: `Bearer ${await tokenFor(crm, username)}`, Accept: 'application/vnd.api+json', 'Content-Type': 'application/vnd.api+json' },
-    body: patch ? JSON.stringify({ data: { type: 'outlooksettings', id: scope, attributes: patch } }) : undefined,
+  const res = await api(crm, patch ? 'PATCH' : 'GET', `/api/outlooksettings/${scope}`, {
+    token: await tokenFor(crm, username),
+    body: patch ? { data: { type: 'outlooksettings', id: scope, attributes: patch } } : undefined,
   });
   expect(res.status).toBe(200);
-  return { etag: res.headers.get('etag'), attributes: ((await res.json()) as { data: { attributes: Record<string, { value: unknown }> } }).data.attributes };
+  return { etag: res.headers.get('etag'), attributes: (res.json as { data: { attributes: Record<string, { value: unknown }> } }).data.attributes };
 }
 
 async function signIn(page: Page, username: string): Promise<void> {
@@ -56,10 +55,9 @@ test(
 
     // Alice, still on the old values, overrides the Tasks box and saves.
     const box = page.getByRole('checkbox', { name: 'Use Organization: Tasks' });
-    await box.focus();
-    await page.keyboard.press('Space');
-    await page.getByRole('checkbox', { name: 'Tasks', exact: true }).focus();
-    await page.keyboard.press('Space');
+    const tasks = page.getByRole('checkbox', { name: 'Tasks', exact: true });
+    await setChecked(page, box, false);
+    await setChecked(page, tasks, false);
     await page.getByRole('button', { name: 'Save Settings' }).click();
 
     await page.getByText(/changed elsewhere/).waitFor();
@@ -70,10 +68,8 @@ test(
     expect(await page.getByRole('checkbox', { name: 'Use Organization: Tasks' }).isChecked()).toBe(true);
 
     // Saving again from the reloaded values works, with the new ETag.
-    await box.focus();
-    await page.keyboard.press('Space');
-    await page.getByRole('checkbox', { name: 'Tasks', exact: true }).focus();
-    await page.keyboard.press('Space');
+    await setChecked(page, box, false);
+    await setChecked(page, tasks, false);
     await page.getByRole('button', { name: 'Save Settings' }).click();
     await page.getByText('Settings saved.').waitFor();
     expect(ifMatch).toEqual([loadedEtag, stored.etag]);

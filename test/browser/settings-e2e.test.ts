@@ -2,9 +2,9 @@
 // into a real CRM emulator on a temp SQLite file. What the pane shows is checked against the emulator's API.
 import type { Page } from 'playwright-core';
 import type { CrmEmulator } from '../emulators/crm/server';
-import { startTestCrm, tokenFor, type TestCrm } from '../emulators/crm/testing';
+import { api, startTestCrm, tokenFor, type TestCrm } from '../emulators/crm/testing';
 import { BROWSER_SETUP_TIMEOUT_MS, startPaneSession, type PaneSession } from '../support/browser';
-import { submitDevSignIn } from '../support/pane-page';
+import { setChecked, submitDevSignIn } from '../support/pane-page';
 
 const OUTLOOK_INTERVAL = 'Outlook Sync Interval (In Seconds)';
 
@@ -32,25 +32,14 @@ afterAll(async () => {
 
 /** Alice's Outlook interval as the emulator's own API reports it. */
 async function storedOutlookInterval(): Promise<WireSetting> {
-  const res = await fetch(`${crm.url}/api/outlooksettings/user`, {
-    headers: { Authorization: `Bearer ${await tokenFor(crm, 'alice')}`, Accept: 'application/vnd.api+json' },
-  });
+  const res = await api(crm, 'GET', '/api/outlooksettings/user', { token: await tokenFor(crm, 'alice') });
   expect(res.status).toBe(200);
-  const body = (await res.json()) as { data: { attributes: Record<string, WireSetting> } };
-  return body.data.attributes.contacts_sync_interval_outlook;
+  return (res.json as { data: { attributes: Record<string, WireSetting> } }).data.attributes.contacts_sync_interval_outlook;
 }
 
 const intervalField = (page: Page) => page.getByRole('spinbutton', { name: OUTLOOK_INTERVAL });
 const useOrganizationBox = (page: Page) => page.getByRole('checkbox', { name: `Use Organization: ${OUTLOOK_INTERVAL}` });
 const saveButton = (page: Page) => page.getByRole('button', { name: 'Save Settings' });
-
-/** Toggles a check box the keyboard way (focus, Space): Fluent draws its label over the input, as users see it. */
-async function setChecked(page: Page, box: ReturnType<Page['getByRole']>, checked: boolean): Promise<void> {
-  if ((await box.isChecked()) === checked) return;
-  await box.focus();
-  await page.keyboard.press('Space');
-  expect(await box.isChecked()).toBe(checked);
-}
 
 test(
   'alice overrides the Outlook interval, keeps it across a reload, cannot save 0, and returns to the organization value',
