@@ -187,6 +187,15 @@ describe('JSON:API contacts and tasks', () => {
     expect(weird.status).toBe(400);
   });
 
+  test('relationships that are not an object give 400 with a pointer to them, never a 500', async () => {
+    const single = await api('POST', '/api/contacts', { data: contact({ firstName: 'R' }, { relationships: 5 }) });
+    expect(single.status).toBe(400);
+    expect(single.body.errors[0]).toMatchObject({ title: 'request data constraint', source: { pointer: '/data/relationships' } });
+    const batch = await api('PATCH', '/api/tasks', { data: [{ type: 'tasks', attributes: { subject: 'R' }, relationships: [] }] }, { 'X-Mode': 'sync' });
+    expect(batch.status).toBe(400);
+    expect(batch.body.errors[0].source).toEqual({ pointer: '/data/0/relationships' });
+  });
+
   test('the HTML view lists each user\'s data, escaped', async () => {
     await api('POST', '/api/contacts', { data: contact({ firstName: '<script>x</script>' }) });
     const res = await fetch(`${emu.url}/_view`);

@@ -131,7 +131,7 @@ export function readToOne(
   pointer: string,
   problems: Problems,
 ): RelRef | null | undefined {
-  if (!relationships || !(name in relationships)) return undefined;
+  if (!hasRelationship(relationships, name)) return undefined;
   const rel = relationships[name];
   const data = typeof rel === 'object' && rel !== null ? rel.data : undefined;
   if (data === null) return null;
@@ -144,7 +144,7 @@ export function readToOne(
 }
 
 export function readToMany(relationships: ResourceObject['relationships'], name: string, pointer: string, problems: Problems): RelRef[] | undefined {
-  if (!relationships || !(name in relationships)) return undefined;
+  if (!hasRelationship(relationships, name)) return undefined;
   const data = relationships[name]?.data;
   if (!Array.isArray(data)) {
     problems.add(400, 'request data constraint', 'The "data" property should be an array.', `${pointer}/relationships/${name}/data`);
@@ -157,6 +157,11 @@ export function readToMany(relationships: ResourceObject['relationships'], name:
     else refs.push(ref);
   });
   return refs;
+}
+
+/** False for an absent name, and for a `relationships` that is no object (an included resource's is not checked elsewhere). */
+function hasRelationship(relationships: unknown, name: string): relationships is Record<string, { data: unknown }> {
+  return typeof relationships === 'object' && relationships !== null && name in relationships;
 }
 
 function asRef(data: unknown): RelRef | null {

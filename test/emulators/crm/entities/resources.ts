@@ -342,6 +342,10 @@ function write<E extends BaseEntity>(req: Request, ctx: CrmContext, rt: Resource
       problems.add(400, 'request data constraint', 'The primary data object should be an object.', pointer);
       continue;
     }
+    if (item.relationships !== undefined && !isPlainObject(item.relationships)) {
+      problems.add(400, 'request data constraint', 'The "relationships" property should be an object.', `${pointer}/relationships`);
+      continue;
+    }
     if (item.type !== rt.type) {
       problems.add(409, 'conflict constraint', `The "type" property of the primary data object should be "${rt.type}".`, `${pointer}/type`);
       continue;
@@ -445,3 +449,5 @@ function findByFields<E extends BaseEntity>(db: Database.Database, rt: ResourceT
   }
   return rt.all(db).find((e) => wanted.every(([n, v]) => rt.filters[n].get(e) === v)) ?? null;
 }
+
+const isPlainObject = (v: unknown): boolean => typeof v === 'object' && v !== null && !Array.isArray(v);
