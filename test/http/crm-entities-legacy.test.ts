@@ -103,6 +103,7 @@ describe('legacy audits', () => {
   test('the audit API can be switched to missing (404) or forbidden (403) and back', async () => {
     const set = (mode: string) => fetch(`${emu.url}/_emulator/audit`, { method: 'POST', body: JSON.stringify({ mode }) });
     expect((await set('nonsense')).status).toBe(400);
+    expect((await fetch(`${emu.url}/_emulator/audit`, { method: 'POST', body: 'null' })).status).toBe(400);
     await set('missing');
     expect((await rest('GET', '/api/rest/latest/audits')).status).toBe(404);
     await set('forbidden');

@@ -92,7 +92,7 @@ export function registerAuditRoutes(router: Router, ctx: CrmContext): void {
     } catch {
       return { status: 400, body: { error: 'body must be JSON' } };
     }
-    const mode = (body as { mode?: unknown }).mode;
+    const mode = typeof body === 'object' && body !== null ? (body as { mode?: unknown }).mode : undefined;
     if (!AUDIT_MODES.includes(mode as AuditMode)) return { status: 400, body: { error: `mode must be one of ${AUDIT_MODES.join(', ')}` } };
     setAuditMode(ctx.db, mode as AuditMode);
     return { status: 200, body: { mode } };
