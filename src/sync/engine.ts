@@ -9,6 +9,7 @@ import { Executor, type ExecutionResult } from './executor';
 import { isDeferredDeletion } from './journal';
 import { decide, needsDeletionConfirmation, plan, RelationIndex, type PlanSettings } from './planner';
 import { ENTITY_TYPES, matchKey, type CanonicalRecord, type EntityType, type SideName } from './records';
+import { currentItems } from './current-items';
 import { recoverJournal } from './recovery';
 import { PageReader, type ReadAhead } from './page-reader';
 import type { Change, ChangePage, SyncSide } from './side';
@@ -166,7 +167,7 @@ export class SyncEngine {
       const entries = (await this.store.journal()).filter((e) => e.type === type && isDeferredDeletion(e));
       const relations = new RelationIndex(await this.store.relations(type));
       const gets = entries.map((e) => (e.action as { relation: Relation }).relation).filter((r) => relations.byCrmId(r.crmId)?.outlookId === r.outlookId);
-      const current = gets.length ? await this.outlook.get(type, gets.map((r) => r.outlookId)) : [];
+      const current = await currentItems(this.outlook, type, gets.map((r) => r.outlookId));
       const actions: SyncAction[] = gets.map((relation, i): SyncAction => {
         const outlook = current[i] as Item | null;
         return outlook ? { kind: 'UnlinkAndClearStamp', type, relation, outlook } : { kind: 'Unlink', type, relation, reason: 'Kept at the user’s request' };
@@ -359,7 +360,7 @@ export class SyncEngine {
     if (side === 'outlook') {
       const unknown = changes.filter((c): c is Extract<Change<CanonicalRecord>, { kind: 'upsert' }> => c.kind === 'upsert' && !linkedHere(c.item.id) && c.item.crmId === undefined);
       if (unknown.length > 0) {
-        const read = await this.outlook.get(type, unique(unknown.map((c) => c.item.id)));
+        const read = await currentItems(this.outlook, type, unique(unknown.map((c) => c.item.id)));
         const byId = new Map(read.filter((i): i is NonNullable<typeof i> => !!i).map((i) => [i.id, i]));
         for (const c of unknown) c.item = { ...c.item, crmId: byId.get(c.item.id)?.crmId ?? null };
       }
@@ -436,7 +437,7 @@ export class SyncEngine {
     }
     if (stale.length === 0) return changes;
     const ids = stale.map((i) => (changes[i] as Extract<Change<CanonicalRecord>, { kind: 'upsert' }>).item.id);
-    const fresh = await this.sideOf(ctx.side).get(ctx.type, ids);
+    const fresh = await currentItems(this.sideOf(ctx.side), ctx.type, ids);
     stale.forEach((i, k) => {
       const item = fresh[k];
       changes[i] = item ? { kind: 'upsert', item: item as Item } : { kind: 'delete', id: ids[k] };
@@ -446,8 +447,8 @@ export class SyncEngine {
 
   private async readInto(side: SideName, type: EntityType, ids: string[], into: Map<string, Item | null>): Promise<void> {
     if (ids.length === 0) return;
-    const items = await this.sideOf(side).get(type, ids);
-    ids.forEach((id, i) => into.set(id, (items[i] as Item | null) ?? null));
+    const items = await currentItems(this.sideOf(side), type, ids);
+    ids.forEach((id, i) => into.set(id, items[i]));
   }
 
   private async findCandidates(ctx: CycleContext, other: SideName, fresh: Item[], into: Map<string, Item[]>): Promise<void> {

@@ -3,6 +3,7 @@
 import type { JournalEntry, Relation } from '../store/types';
 import type { Item, SyncAction } from './actions';
 import { conflictRule } from './conflict-rules';
+import { currentItems } from './current-items';
 import type { Executor, ExecutionResult } from './executor';
 import { actionOf, isDeferredDeletion } from './journal';
 import { link, planPair, type PlanSettings, type RelationIndex, type SideChange } from './planner';
@@ -28,8 +29,8 @@ export async function recoverJournal(
   const replaces: string[] = [];
   const replanPair = async (key: string, crmId: string, outlookId: string, journaled: SyncAction | null) => {
     // Read both items now and plan the pair again from what is known to have landed.
-    const [crm] = (await executor.crm.get(type, [crmId])) as Array<Item | null>;
-    const [outlook] = (await executor.outlook.get(type, [outlookId])) as Array<Item | null>;
+    const [crm] = await currentItems(executor.crm, type, [crmId]);
+    const [outlook] = await currentItems(executor.outlook, type, [outlookId]);
     const relation = relations.byCrmId(crmId);
     replaces.push(key);
     if (relation && relation.outlookId === outlookId) {
@@ -46,7 +47,7 @@ export async function recoverJournal(
   };
   const refeedItem = async (key: string, side: SideName, id: string) => {
     // A create that never landed: plan its source item again (it may have changed or gone since).
-    const [current] = await executor.side(side).get(type, [id]);
+    const [current] = await currentItems(executor.side(side), type, [id]);
     refeed.replaces.push(key);
     const linked = side === 'crm' ? relations.byCrmId(id) : relations.byOutlookId(id);
     if (current && !linked) refeed.changes.push({ side, change: { kind: 'upsert', item: current as Item } });
@@ -102,7 +103,7 @@ async function finishCrmCreate(
   const found = await executor.crm.findCreated(type, { op: 'create', key: entry.key, record: outlook.record });
   if (!found) return false;
   // The CRM record exists: make sure its id is stamped on the Outlook item, then link them.
-  const [current] = await executor.outlook.get(type, [outlook.id]);
+  const [current] = await currentItems(executor.outlook, type, [outlook.id]);
   let outlookVersion = outlook.version;
   if (current) {
     const [stamp] = await executor.applyAll(type, 'outlook', [{ op: 'update', id: outlook.id, record: current.record, fields: [], crmId: found.id }]);
