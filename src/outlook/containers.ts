@@ -2,6 +2,7 @@
 // name when they exist, created once when they do not. Creating is a plain POST, so after an unknown
 // outcome we list again before trying another create, and a "folder exists" answer means "look again".
 import { MalformedResponseError, ServiceUnavailableError } from '../sync/errors';
+import { graphError } from './graph-errors';
 import { OutcomeUnknownError, type GraphHttp } from './graph-http';
 import { CONTACT_FOLDER_NAME, TODO_LIST_NAME } from './properties';
 
@@ -45,9 +46,7 @@ async function findOrCreate(http: GraphHttp, listUrl: string, name: string, acce
       throw new MalformedResponseError(`Graph created "${name}" but sent no id.`);
     }
     // 409 (exists), 5xx or a lost answer: look again before another create.
-    if (res && res.status !== 409 && res.status < 500) {
-      throw new MalformedResponseError(`Graph refused to create "${name}" (${res.status}).`);
-    }
+    if (res && res.status !== 409 && res.status < 500) throw graphError(res.status, res.headers, res.body, `POST ${listUrl} "${name}"`);
   }
   throw new ServiceUnavailableError(`Could not find or create "${name}" in Outlook.`);
 }

@@ -5,6 +5,7 @@ import { failedWrite, graphError, parseRetryAfter } from '../../src/outlook/grap
 import { AdaptiveLimit } from '../../src/outlook/adaptive-limit';
 import { Semaphore } from '../../src/outlook/semaphore';
 import { GraphPasswordTokens } from '../../src/outlook/tokens';
+import { Containers } from '../../src/outlook/containers';
 import {
   AuthenticationError,
   FullResyncRequiredError,
@@ -341,5 +342,24 @@ describe('Graph password tokens (emulator sign-in)', () => {
     const brokenOff = async () => new Response(new ReadableStream({ start: (c) => c.error(new TypeError('terminated')) }), { status: 200 });
     const t = new GraphPasswordTokens({ tokenUrl: `${base}/token`, username: 'alice', password: 'alice', fetch: brokenOff });
     await expect(t.accessToken()).rejects.toBeInstanceOf(ServiceUnavailableError);
+  });
+});
+
+describe('Outlook containers', () => {
+  /** No folder listed yet; the create POST answers `status`. */
+  const refuseCreate = (status: number, headers: Record<string, string> = {}) => {
+    handle = (req, _b, res) => (req.method === 'GET' ? json(res, 200, { value: [] }) : json(res, status, { error: { code: 'Nope', message: 'no' } }, headers));
+  };
+
+  it('a folder create refused with 403 is a RequestRejectedError carrying the status', async () => {
+    refuseCreate(403);
+    const err = await new Containers(client().graph).contactFolderId().catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(RequestRejectedError);
+    expect((err as RequestRejectedError).status).toBe(403);
+  });
+
+  it('a folder create throttled beyond what is waited out is a ThrottledError, not a malformed answer', async () => {
+    refuseCreate(429, { 'Retry-After': '3600' });
+    await expect(new Containers(client().graph).contactFolderId()).rejects.toBeInstanceOf(ThrottledError);
   });
 });
