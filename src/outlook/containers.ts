@@ -19,7 +19,9 @@ export async function listAll(http: GraphHttp, url: string, headers?: Record<str
   for (let pages = 0; next; pages++) {
     if (pages > 10_000) throw new MalformedResponseError(`Graph's paging of ${url} does not end.`);
     const body = await http.json({ method: 'GET', url: next, headers });
-    if (!Array.isArray(body.value)) throw new MalformedResponseError(`Graph answered GET ${url} without a value array.`);
+    if (!Array.isArray(body.value) || !body.value.every((v) => typeof v === 'object' && v !== null && !Array.isArray(v))) {
+      throw new MalformedResponseError(`Graph answered GET ${url} without a value array of objects.`);
+    }
     out.push(...(body.value as Record<string, unknown>[]));
     const link = body['@odata.nextLink'];
     next = typeof link === 'string' ? link : undefined;

@@ -351,6 +351,11 @@ describe('Outlook containers', () => {
     handle = (req, _b, res) => (req.method === 'GET' ? json(res, 200, { value: [] }) : json(res, status, { error: { code: 'Nope', message: 'no' } }, headers));
   };
 
+  it('a folder listing with a null item is a MalformedResponseError, not a crash', async () => {
+    handle = (_req, _b, res) => json(res, 200, { value: [null] });
+    await expect(new Containers(client().graph).contactFolderId()).rejects.toBeInstanceOf(MalformedResponseError);
+  });
+
   it('a folder create refused with 403 is a RequestRejectedError carrying the status', async () => {
     refuseCreate(403);
     const err = await new Containers(client().graph).contactFolderId().catch((e: unknown) => e);
