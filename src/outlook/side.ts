@@ -301,7 +301,12 @@ export class OutlookSide implements SyncSide {
     targets.forEach((t, k) => {
       const a = current[k];
       if (a.status !== 200) return void (results[t.i] = failedWrite(a.status, a.body, `read links of task ${t.id}`));
-      const links = ((a.body as { value?: unknown } | undefined)?.value ?? []) as Array<{ id?: string; applicationName?: string; externalId?: string }>;
+      const value = (a.body as { value?: unknown } | undefined)?.value;
+      // Read as "no links", an unreadable answer would add a second stamp next to the one already there.
+      if (!Array.isArray(value) || !value.every((l) => typeof l === 'object' && l !== null)) {
+        return void (results[t.i] = { ok: false, code: 'unknown', message: `read links of task ${t.id}: Graph's answer has no list of links.`, retryable: false });
+      }
+      const links = value as Array<{ id?: string; applicationName?: string; externalId?: string }>;
       const ours = links.filter((l) => (l.applicationName ?? '').toLowerCase() === LINKED_RESOURCE_APPLICATION.toLowerCase() && typeof l.id === 'string');
       const linkUrl = (id: string) => `${itemUrl(coll, t.id)}/linkedResources/${encodeURIComponent(id)}`;
       // Replace rather than PATCH a link: create and delete are the operations every Graph version has.

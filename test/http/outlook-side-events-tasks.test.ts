@@ -172,3 +172,23 @@ describe('Outlook side: To Do tasks over the Graph emulator', () => {
     expect(r.ok ? 'ok' : r.code).toBe('not_found');
   });
 });
+
+describe('Outlook side task stamps', () => {
+  test('an unreadable linkedResources answer fails that task update and adds no second stamp', async () => {
+    const { side } = g.side();
+    const [created] = await side.apply('task', [{ op: 'create', key: 't1', record: task(1), crmId: '81' }]);
+    const id = ok(created).id;
+    // A fetch whose $batch answers to linkedResources reads lose their value list.
+    const garbling = async (input: string, init?: RequestInit): Promise<Response> => {
+      const res = await fetch(input, init);
+      if (!input.endsWith('/$batch') || !String(init?.body).includes('/linkedResources')) return res;
+      const doc = (await res.json()) as { responses: Array<{ body?: unknown }> };
+      for (const r of doc.responses) r.body = { value: 'garbled' };
+      return Response.json(doc, { status: res.status });
+    };
+    const { side: restamping } = g.side('alice', {}, garbling);
+    const [result] = await restamping.apply('task', [{ op: 'update', id, record: task(1), fields: [], crmId: '82' }]);
+    expect(result).toMatchObject({ ok: false, code: 'unknown' });
+    expect((await side.get('task', [id]))[0]?.crmId).toBe('81');
+  });
+});
