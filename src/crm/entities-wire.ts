@@ -20,7 +20,6 @@ export type OroResource = z.infer<typeof resourceSchema>;
 
 /** A JSON:API document whose `data` is a list (GET list, sync batch answer). */
 export const listDocumentSchema = z.object({ data: z.array(resourceSchema), included: z.array(resourceSchema).optional().default([]) }).passthrough();
-export const singleDocumentSchema = z.object({ data: resourceSchema, included: z.array(resourceSchema).optional().default([]) }).passthrough();
 
 /** Oro datetimes: `YYYY-MM-DDTHH:MM:SSZ`, or an offset form from the legacy API. */
 export const oroDateTimeSchema = z.string().regex(/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?(Z|[+-]\d{2}:?\d{2})$/, 'a datetime');

@@ -141,9 +141,6 @@ function blankToNull(v: string | null): string | null {
   return v === '' ? null : v;
 }
 
-/** Which contact fields changed, for sparse updates. */
-export const CONTACT_ADDRESS_FIELDS = ADDRESS_FIELDS;
-
 export interface OroTaskInput {
   attributes: Attrs;
   relationships: Record<string, { data: { type: string; id: string } }>;
@@ -205,7 +202,7 @@ function allDayDate(instant: string): string {
 }
 
 /** A short stable hash (FNV-1a) of a canonical record, so same-second writes still change the version. */
-export function recordHash(record: unknown): string {
+function recordHash(record: unknown): string {
   const text = JSON.stringify(record);
   let h = 0x811c9dc5;
   for (let i = 0; i < text.length; i++) {
