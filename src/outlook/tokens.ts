@@ -57,7 +57,8 @@ export class GraphPasswordTokens implements GraphTokenSource {
     };
     if (this.options.clientId) form.client_id = this.options.clientId;
     const res = await postForm(this.fetchImpl, this.options.tokenUrl, form, `The Graph token endpoint ${this.options.tokenUrl}`);
-    if (res.status >= 500) throw new ServiceUnavailableError(`The Graph token endpoint answered ${res.status}.`);
+    // A throttled sign-in is a wait, not refused credentials (as for the CRM's token endpoint).
+    if (res.status >= 500 || res.status === 429) throw new ServiceUnavailableError(`The Graph token endpoint answered ${res.status}.`);
     if (!res.ok) {
       const desc = (res.body as { error_description?: unknown } | undefined)?.error_description;
       throw new AuthenticationError(`Graph sign-in failed (${res.status})${typeof desc === 'string' ? `: ${desc}` : ''}`);

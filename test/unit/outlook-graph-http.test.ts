@@ -338,6 +338,12 @@ describe('Graph password tokens (emulator sign-in)', () => {
     await expect(t.accessToken()).rejects.toThrow(/bad password/);
   });
 
+  it('reports a throttled token endpoint as ServiceUnavailableError, not a refused sign-in', async () => {
+    handle = (_req, _b, res) => json(res, 429, { error: 'temporarily_unavailable' }, { 'Retry-After': '1' });
+    const t = new GraphPasswordTokens({ tokenUrl: `${base}/token`, username: 'alice', password: 'alice' });
+    await expect(t.accessToken()).rejects.toBeInstanceOf(ServiceUnavailableError);
+  });
+
   it('reports a token answer that breaks off mid-body as ServiceUnavailableError', async () => {
     const brokenOff = async () => new Response(new ReadableStream({ start: (c) => c.error(new TypeError('terminated')) }), { status: 200 });
     const t = new GraphPasswordTokens({ tokenUrl: `${base}/token`, username: 'alice', password: 'alice', fetch: brokenOff });
