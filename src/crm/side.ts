@@ -257,6 +257,7 @@ export class CrmSide implements SyncSide {
     const positions = [...this.auditPositions.values()].filter((p) => now - p.at < SHARED_AUDIT_MAX_AGE_MS).map((p) => p.pos);
     const from = positions.includes(null) ? null : (positions as string[]).sort()[0];
     const entries: AuditEntry[] = [];
+    const guard = new PageNumberGuard('the audit log');
     for (let pageNo = 1; ; pageNo++) {
       const query: Record<string, QueryValue> = { action: 'remove', page: pageNo, limit: 100 };
       if (from) query['loggedAt>'] = from; // sent as `loggedAt%3E=<from>`, i.e. loggedAt>=from
@@ -269,6 +270,7 @@ export class CrmSide implements SyncSide {
       const list = parseWire(auditListSchema, res.body, 'GET audits');
       entries.push(...list);
       if (list.length < 100) break;
+      guard.fullPage(pageNo, list[0].id);
     }
     this.sharedAudit = { from, entries, takenBy: new Set([type]), at: now };
     return entries;
@@ -277,10 +279,12 @@ export class CrmSide implements SyncSide {
   private async listAllIds(type: EntityType): Promise<Set<string>> {
     const ids = new Set<string>();
     if (type === 'event') {
+      const guard = new PageNumberGuard('calendar events');
       for (let pageNo = 1; ; pageNo++) {
         const events = await this.listEventsRaw({ page: pageNo, limit: 100 });
         for (const e of events) ids.add(String(e.id));
         if (events.length < 100) return ids;
+        guard.fullPage(pageNo, events[0].id);
       }
     }
     const me = await this.me();
@@ -455,6 +459,7 @@ export class CrmSide implements SyncSide {
   private async findRecentTask(record: TaskRecord): Promise<AnyItem | null> {
     const me = await this.me();
     const key = matchKey('task', record);
+    const guard = new PageNumberGuard('tasks');
     for (let pageNo = 1; ; pageNo++) {
       const doc = await this.getList('tasks', { 'filter[owner]': me.userId, sort: '-id', 'page[size]': 100, 'page[number]': pageNo });
       const date = Date.parse(doc.response.headers.get('date') ?? '');
@@ -465,6 +470,7 @@ export class CrmSide implements SyncSide {
         if (matchKey('task', item.record as TaskRecord) === key) return item;
       }
       if (doc.data.length < 100) return null;
+      guard.fullPage(pageNo, doc.data[0].id);
     }
   }
 
@@ -768,4 +774,22 @@ function legacyInvalid(res: CrmResponse): WriteResult {
     .filter(([, v]) => !Array.isArray(v) && Array.isArray((v as { errors?: string[] }).errors))
     .map(([k, v]) => `${k}: ${(v as { errors: string[] }).errors.join(' ')}`);
   return { ok: false, code: 'invalid', message: why.join('; ') || 'The CRM refused the calendar event.', retryable: false };
+}
+
+/**
+ * Page-number listings (the legacy audit and event APIs, newest tasks) have no id to continue after, so a
+ * server that ignores `page` would hand back the same full page forever: a repeated first record stops it.
+ */
+class PageNumberGuard {
+  private lastFirst: string | undefined;
+  constructor(private readonly what: string) {}
+
+  /** Call with each full page's first record id before asking for the next page. */
+  fullPage(pageNo: number, firstId: unknown): void {
+    const first = String(firstId);
+    if (first === this.lastFirst) {
+      throw new MalformedResponseError(`The CRM answered page ${pageNo} of ${this.what} with the same records as page ${pageNo - 1}; it ignores paging, so the listing stops here.`);
+    }
+    this.lastFirst = first;
+  }
 }
