@@ -9,6 +9,7 @@ import { AuthorizationEndpoint, registerUserProfileRoute } from './authorize';
 import { isSeeded, migrateCore, openDatabase, seedCore } from './db';
 import { registerConfigurationRoutes } from './configuration';
 import { registerOutlookSettingsRoutes } from './outlooksettings';
+import { registerOutlookSyncLeaseRoutes } from './outlooksynclease';
 import { errorOf, errorResponse, jsonApi, problem, UNAUTHORIZED } from './jsonapi';
 import { migrateEntities, registerEntityRoutes, seedEntities } from './entities';
 import { DEMO_OAUTH_CLIENT_ID } from '../demo-data';
@@ -20,7 +21,7 @@ export interface CrmEmulatorOptions {
   /** The emulator's clock (token expiry, timestamps); tests may move it. */
   now?: () => Date;
   corsOrigins?: string[];
-  /** Behave like a stock Oro without the outlooksettings extension (its routes answer 404). */
+  /** Behave like a stock Oro without our extension (outlooksettings and outlooksynclease answer 404). */
   stockOro?: boolean;
 }
 
@@ -90,7 +91,10 @@ export async function createCrmEmulator(options: CrmEmulatorOptions): Promise<Cr
   oauth.register(router);
   registerUserProfileRoute(router, db, (req) => ctx.authenticate(req));
   registerConfigurationRoutes(router, ctx);
-  if (!options.stockOro) registerOutlookSettingsRoutes(router, ctx);
+  if (!options.stockOro) {
+    registerOutlookSettingsRoutes(router, ctx);
+    registerOutlookSyncLeaseRoutes(router, ctx);
+  }
   registerEntityRoutes(router, ctx);
 
   let running: RunningServer;
