@@ -455,6 +455,20 @@ export class CrmSide implements SyncSide {
     return (await this.findRecentTask(op.record as TaskRecord)) as SideItem<RecordOf<T>> | null;
   }
 
+  async findExisting<T extends EntityType>(type: T, ops: ReadonlyArray<Extract<WriteOp<RecordOf<T>>, { op: 'create' }>>): Promise<Array<SideItem<RecordOf<T>> | null>> {
+    if (type === 'contact') {
+      const found = await this.findContactsByExternalId(ops.map((op) => externalIdFor(op.key)));
+      return ops.map((op) => (found.get(externalIdFor(op.key)) as SideItem<RecordOf<T>> | undefined) ?? null);
+    }
+    if (type === 'event') {
+      const out: Array<SideItem<RecordOf<T>> | null> = [];
+      for (const op of ops) out.push((await this.findCreated(type, op)) ?? null);
+      return out;
+    }
+    // Tasks have no client key: the Outlook side's stamp and the lease keep them single.
+    return ops.map(() => null);
+  }
+
   /** Tasks have no client key: the newest task of ours with the same matching key, created within the window. */
   private async findRecentTask(record: TaskRecord): Promise<AnyItem | null> {
     const me = await this.me();

@@ -54,6 +54,9 @@ type AnyItem = SideItem<ContactRecord | TaskRecord | EventRecord>;
 type AnyOp = WriteOp<ContactRecord | TaskRecord | EventRecord>;
 type CreateOp = Extract<AnyOp, { op: 'create' }>;
 
+/** Up to this many creates are checked for an existing stamp one search each; more list the container once. */
+const FEW_STAMP_SEARCHES = 4;
+
 export class OutlookSide implements SyncSide {
   readonly name = 'outlook' as const;
   readonly containers: Containers;
@@ -206,6 +209,23 @@ export class OutlookSide implements SyncSide {
     if (!op.crmId) return null; // Without a stamp a contact/task create cannot be recognised again.
     if (type === 'contact') return (await this.searchStamp('contact', op.crmId)).map(strip)[0] ?? null;
     return (await this.listing('task', true)).filter((i) => i.crmId === op.crmId).map(strip)[0] ?? null;
+  }
+
+  async findExisting<T extends EntityType>(type: T, ops: ReadonlyArray<Extract<WriteOp<RecordOf<T>>, { op: 'create' }>>): Promise<Array<SideItem<RecordOf<T>> | null>> {
+    const creates = ops as ReadonlyArray<CreateOp>;
+    if (!creates.some((op) => op.crmId)) return creates.map(() => null);
+    // A few creates: one stamp search each; more: one fresh listing of the container serves them all.
+    if (type !== 'task' && creates.length <= FEW_STAMP_SEARCHES) {
+      const out: Array<SideItem<RecordOf<T>> | null> = [];
+      for (const op of creates) out.push(op.crmId ? (((await this.searchStamp(type, op.crmId)).map(strip)[0] as SideItem<RecordOf<T>> | undefined) ?? null) : null);
+      return out;
+    }
+    const byStamp = new Map<string, AnyItem>();
+    for (const item of await this.listing(type, true)) if (typeof item.crmId === 'string' && !byStamp.has(item.crmId)) byStamp.set(item.crmId, item);
+    return creates.map((op) => {
+      const found = op.crmId ? byStamp.get(op.crmId) : undefined;
+      return found ? (strip(found) as SideItem<RecordOf<T>>) : null;
+    });
   }
 
   /** Every item of a type's container (events: the calendarView window), cached briefly. */

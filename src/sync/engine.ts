@@ -7,6 +7,7 @@ import type { Item, SyncAction } from './actions';
 import { FullResyncRequiredError, ServiceUnavailableError } from './errors';
 import { Executor, type ExecutionResult } from './executor';
 import { isDeferredDeletion } from './journal';
+import { LeaseLostError } from './lease';
 import { decide, needsDeletionConfirmation, plan, RelationIndex, type PlanSettings } from './planner';
 import { ENTITY_TYPES, matchKey, type CanonicalRecord, type EntityType, type SideName } from './records';
 import { currentItems } from './current-items';
@@ -31,6 +32,8 @@ export interface SyncEngineOptions {
   matchListingThreshold?: number;
   /** Changes read ahead and planned as one step at most (default 1,000). */
   maxChangesPerStep?: number;
+  /** Fencing: throws LeaseLostError once this engine may no longer write (lease.ts). */
+  fence?: () => void;
 }
 
 export type StatusListener = (status: SyncStatus) => void;
@@ -101,7 +104,7 @@ export class SyncEngine {
     this.now = opts.now ?? (() => Date.now());
     this.matchListingThreshold = opts.matchListingThreshold ?? 20;
     this.maxChangesPerStep = Math.max(1, opts.maxChangesPerStep ?? 1000);
-    this.executor = new Executor({ crm: opts.crm, outlook: opts.outlook, store: opts.store, newKey: opts.newKey, batchSize: opts.batchSize, now: () => new Date(this.now()) });
+    this.executor = new Executor({ crm: opts.crm, outlook: opts.outlook, store: opts.store, newKey: opts.newKey, batchSize: opts.batchSize, fence: opts.fence, now: () => new Date(this.now()) });
   }
 
   // ---- public API ----
@@ -221,7 +224,8 @@ export class SyncEngine {
       }
       this.status.lastError = null;
     } catch (error) {
-      if (error instanceof StopRequested) {
+      if (error instanceof StopRequested || error instanceof LeaseLostError) {
+        // A lost lease is a handover, not a failure: the journal lets the next holder finish.
         summary.stopped = true;
       } else {
         const type = this.status.running?.type ?? null;

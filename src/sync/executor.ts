@@ -26,6 +26,11 @@ export interface ExecutorOptions {
    * requests then keep Graph's 4 lanes busy, instead of the lanes draining between smaller applies).
    */
   batchSize?: number;
+  /**
+   * Fencing (lease.ts): throws when this engine may no longer write. Called before the intent is
+   * journaled and before every batch, so a holder that lost its lease stops before its next batch.
+   */
+  fence?: () => void;
 }
 
 export const DEFAULT_APPLY_SIZE: Record<SideName, number> = { crm: 100, outlook: 1000 };
@@ -75,6 +80,7 @@ export class Executor {
   private readonly newKey: () => string;
   private readonly now: () => Date;
   private readonly applySize: Record<SideName, number>;
+  private readonly fence: () => void;
 
   constructor(opts: ExecutorOptions) {
     this.crm = opts.crm;
@@ -83,6 +89,7 @@ export class Executor {
     this.newKey = opts.newKey ?? (() => globalThis.crypto.randomUUID());
     this.now = opts.now ?? (() => new Date());
     this.applySize = opts.batchSize ? { crm: opts.batchSize, outlook: opts.batchSize } : DEFAULT_APPLY_SIZE;
+    this.fence = opts.fence ?? (() => undefined);
   }
 
   side(name: SideName): SyncSide {
@@ -131,7 +138,7 @@ export class Executor {
           break;
         }
         default:
-          if (writesRemotely(action)) jobs.push({ action, key: this.newKey() });
+          if (writesRemotely(action)) jobs.push({ action, key: createKeyOf(type, action) ?? this.newKey() });
       }
     }
     result.deferredDeletions = deferred.size;
@@ -143,17 +150,21 @@ export class Executor {
 
     // 1. Intent first.
     if (jobs.length > 0 || opts.replaces?.length) {
+      this.fence();
       await this.store.commit({
         addJournal: jobs.map((j) => journalEntry(j.action as never, j.key, at)),
         removeJournal: opts.replaces ?? [],
       });
     }
 
-    // 2. Writes: the CRM first, then Outlook (which may need ids the CRM just gave).
+    // 2. Writes: the CRM first, then Outlook (which may need ids the CRM just gave). Right before
+    // creating, each side is asked whether the item exists already (another engine created it).
     for (const job of jobs) job.crmOp = crmOpOf(job);
-    await this.send(type, 'crm', jobs.filter((j) => j.crmOp), (j) => j.crmOp!, (j, r) => (j.crmResult = r));
+    await this.settleExisting(type, 'crm', jobs, (j) => j.crmOp, (j, r) => (j.crmResult = r));
+    await this.send(type, 'crm', jobs.filter((j) => j.crmOp && !j.crmResult), (j) => j.crmOp!, (j, r) => (j.crmResult = r));
     for (const job of jobs) job.outlookOp = outlookOpOf(job);
-    await this.send(type, 'outlook', jobs.filter((j) => j.outlookOp), (j) => j.outlookOp!, (j, r) => (j.outlookResult = r));
+    await this.settleExisting(type, 'outlook', jobs, (j) => j.outlookOp, (j, r) => (j.outlookResult = r));
+    await this.send(type, 'outlook', jobs.filter((j) => j.outlookOp && !j.outlookResult), (j) => j.outlookOp!, (j, r) => (j.outlookResult = r));
 
     // 3. Relations, versions and the journal, together.
     for (const job of jobs) {
@@ -230,6 +241,7 @@ export class Executor {
     const size = this.applySize[side];
     for (let i = 0; i < ops.length; i += size) {
       const chunk = ops.slice(i, i + size);
+      this.fence();
       const answered = await this.side(side).apply(type, chunk);
       if (answered.length !== chunk.length) throw new Error(`${side} answered ${answered.length} results for ${chunk.length} writes`);
       results.push(...answered);
@@ -241,6 +253,21 @@ export class Executor {
     if (jobs.length === 0) return;
     const results = await this.applyAll(type, side, jobs.map(opOf));
     jobs.forEach((j, i) => keep(j, results[i]));
+  }
+
+  /**
+   * Creates whose item already exists on `side` (its CRM-id stamp in Outlook, its externalId / uid in
+   * the CRM) are answered with that item instead of being sent: two engines never create one item twice.
+   */
+  private async settleExisting(type: EntityType, side: SideName, jobs: Job[], opOf: (j: Job) => Op | undefined, keep: (j: Job, r: WriteResult) => void): Promise<void> {
+    const creates = jobs.filter((j) => opOf(j)?.op === 'create');
+    if (creates.length === 0) return;
+    this.fence();
+    const found = await this.side(side).findExisting(type, creates.map((j) => opOf(j) as Extract<Op, { op: 'create' }>));
+    creates.forEach((j, i) => {
+      const item = found[i];
+      if (item) keep(j, { ok: true, id: item.id, version: item.version });
+    });
   }
 
   conflictEntry(type: EntityType, note: ConflictNote, relation: Relation | null, action: SyncAction | null): ConflictLogEntry {
@@ -257,6 +284,37 @@ export class Executor {
       losingValues: { ...note.losingValues },
     };
   }
+}
+
+/**
+ * A create's idempotency key follows from what it copies, so two engines (each with its own store)
+ * that plan the same create send the same key: Oro's contact externalId and event uid, and Graph's
+ * event transactionId, then name one item, and the pre-create check finds the other engine's item.
+ */
+export function createKeyOf(type: EntityType, action: SyncAction): string | null {
+  switch (action.kind) {
+    case 'CreateInCrm':
+      return stableKey(`${type}|from-outlook|${action.outlook.id}`);
+    case 'RecreateInCrm':
+      return stableKey(`${type}|from-outlook|${action.outlook.id}|after|${action.relation.crmId}`);
+    case 'CreateInOutlook':
+      return stableKey(`${type}|from-crm|${action.crm.id}`);
+    case 'RecreateInOutlook':
+      return stableKey(`${type}|from-crm|${action.crm.id}|after|${action.relation.outlookId}`);
+    default:
+      return null;
+  }
+}
+
+/** A 32-hex-digit key (FNV-1a, four seeds): fits Oro's 36-character externalId and uid. */
+function stableKey(text: string): string {
+  let out = '';
+  for (let seed = 0; seed < 4; seed++) {
+    let h = (0x811c9dc5 ^ Math.imul(seed + 1, 0x9e3779b9)) >>> 0;
+    for (let i = 0; i < text.length; i++) h = Math.imul(h ^ text.charCodeAt(i), 0x01000193) >>> 0;
+    out += h.toString(16).padStart(8, '0');
+  }
+  return out;
 }
 
 function crmOpOf(job: Job): Op | undefined {

@@ -88,4 +88,15 @@ export interface SyncSide {
     type: T,
     op: Extract<WriteOp<RecordOf<T>>, { op: 'create' }>,
   ): Promise<SideItem<RecordOf<T>> | null>;
+
+  /**
+   * Asked right before these creates are sent: for each, the item that exists for it already, or null.
+   * Outlook: an item stamped with the op's CRM id (or, for events, carrying its transactionId).
+   * CRM: a contact with the op key's externalId, an event with its uid (tasks have no key: null).
+   * Another engine on the same mailbox may have created it; it is then linked, never created twice.
+   */
+  findExisting<T extends EntityType>(
+    type: T,
+    ops: ReadonlyArray<Extract<WriteOp<RecordOf<T>>, { op: 'create' }>>,
+  ): Promise<Array<SideItem<RecordOf<T>> | null>>;
 }

@@ -185,6 +185,19 @@ export class MemorySide implements SyncSide {
     return s ? (this.view(s, false) as SideItem<RecordOf<T>>) : null;
   }
 
+  async findExisting<T extends EntityType>(type: T, ops: ReadonlyArray<Extract<WriteOp<RecordOf<T>>, { op: 'create' }>>): Promise<Array<SideItem<RecordOf<T>> | null>> {
+    this.request();
+    return ops.map((op) => {
+      const stored =
+        this.name === 'outlook'
+          ? [...this.table(type).values()].find((s) => op.crmId !== undefined && s.crmId === op.crmId)
+          : type === 'task'
+            ? undefined // Oro tasks carry no client key
+            : this.table(type).get(this.createdByKey.get(op.key) ?? '');
+      return stored ? (this.view(stored, false) as SideItem<RecordOf<T>>) : null;
+    });
+  }
+
   // ---- internals ----
 
   /** Counts a request and injects faults; true when a write must land and then lose its answer (the process dies). */
@@ -205,7 +218,9 @@ export class MemorySide implements SyncSide {
     this.sent[op.op]++;
     const table = this.table(type);
     if (op.op === 'create') {
-      const existing = this.createdByKey.get(op.key);
+      // Only where the service itself dedupes a create by its key: Graph events (transactionId),
+      // Oro contacts (externalId) and events (uid).
+      const existing = this.dedupesCreates(type) ? this.createdByKey.get(op.key) : undefined;
       if (existing !== undefined && table.has(existing)) {
         const s = table.get(existing)!;
         return { ok: true, id: s.id, version: s.version };
@@ -227,6 +242,10 @@ export class MemorySide implements SyncSide {
     const crmId = this.name === 'outlook' && op.crmId !== undefined ? op.crmId : s.crmId;
     this.store(type, { ...s, record: record as unknown as CanonicalRecord, crmId });
     return { ok: true, id: s.id, version: table.get(op.id)!.version };
+  }
+
+  private dedupesCreates(type: EntityType): boolean {
+    return type === 'event' || (this.name === 'crm' && type === 'contact');
   }
 
   private store(type: EntityType, s: Stored): void {
