@@ -97,6 +97,19 @@ export class SyncLease {
     return Math.max(2000, Math.floor(this.ttlMs / 6));
   }
 
+  monotonicNow(): number {
+    return this.monotonic();
+  }
+
+  /** Reads the lease without competing for it (a tab that waits for its browser's Web Lock). */
+  async peek(): Promise<LeaseView | null> {
+    const sentAt = this.monotonic();
+    const current = await this.backend.read();
+    this.remember(current, sentAt);
+    if (current?.holder !== this.holderId) this.heldUntil = -Infinity;
+    return this.view();
+  }
+
   role(): LeaseRole {
     return this.monotonic() < this.heldUntil ? 'holder' : 'follower';
   }

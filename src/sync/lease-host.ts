@@ -1,0 +1,219 @@
+// The host side of the lease: keeps one SyncLease stepping, runs the sync loop only while this engine
+// holds the lease, publishes the holder's status for followers, and answers a follower's "Sync now".
+// The pane and the headless runner both use it, so they follow each other the same way.
+import type { ConflictLogEntry } from '../store/types';
+import type { LeaseRole, LeaseView, SyncLease } from './lease';
+import type { Timers } from './scheduler';
+import { realTimers } from './scheduler';
+import type { SyncStatus } from './status';
+
+/** What a holder publishes in the lease, for followers' panes. */
+export interface SharedSyncStatus {
+  deviceLabel: string;
+  status: SyncStatus;
+  /** Newest first, at most SHARED_CONFLICTS. */
+  conflicts: ConflictLogEntry[];
+  /** How long before publishing the last check ended (the holder's clock, as a duration). */
+  lastCheckAgoMs: number | null;
+}
+
+export const SHARED_CONFLICTS = 20;
+
+/** What the pane shows while another engine syncs. */
+export interface FollowerView {
+  deviceLabel: string;
+  /** When the holder took over (the lease service's clock). */
+  since: string;
+  /** Seconds since the holder's last completed check, aged to now; null before its first. */
+  lastCheckAgoSeconds: number | null;
+  /** The holder stopped renewing: Sync now takes over. */
+  stale: boolean;
+  shared: SharedSyncStatus | null;
+}
+
+export interface HostedLoop {
+  start(): void;
+  stop(): Promise<void>;
+  syncNow(): Promise<void>;
+}
+
+export interface LeasedSyncOptions {
+  lease: SyncLease;
+  loop: HostedLoop;
+  /** The holder's status and conflict log, published with each renewal. */
+  snapshot(): Promise<{ status: SyncStatus; conflicts: ConflictLogEntry[] }>;
+  /** False while this engine may not compete (another tab of this browser holds the Web Lock). */
+  mayHold?: () => boolean;
+  /** How often a follower looks at the lease (default: half the renewal period). */
+  followEveryMs?: number;
+  timers?: Timers;
+  /** Wall clock (ms), only to age the holder's last check for display. */
+  now?: () => number;
+  onChange?: (state: LeasedState) => void;
+}
+
+export type LeasedState = { role: 'holder' } | { role: 'follower'; follower: FollowerView | null } | { role: 'starting' };
+
+export class LeasedSync {
+  private readonly lease: SyncLease;
+  private readonly loop: HostedLoop;
+  private readonly opts: LeasedSyncOptions;
+  private readonly timers: Timers;
+  private readonly now: () => number;
+  private timer: unknown = null;
+  private running = false;
+  private stopped = false;
+  private stepping: Promise<void> | null = null;
+  private handledRequest: string | null = null;
+  private state: LeasedState = { role: 'starting' };
+
+  constructor(opts: LeasedSyncOptions) {
+    this.opts = opts;
+    this.lease = opts.lease;
+    this.loop = opts.loop;
+    this.timers = opts.timers ?? realTimers;
+    this.now = opts.now ?? (() => Date.now());
+  }
+
+  current(): LeasedState {
+    return this.state;
+  }
+
+  /** Steps at once, then on a timer: a holder renews every third of the period, a follower looks more often. */
+  async start(): Promise<void> {
+    this.stopped = false;
+    const every = Math.min(this.lease.renewEveryMs, this.opts.followEveryMs ?? Math.floor(this.lease.renewEveryMs / 2));
+    this.timer = this.timers.every(() => void this.step(), every);
+    await this.step();
+  }
+
+  /**
+   * One look at the lease. A holder renews only when a third of the period has passed since its last
+   * renewal, so the timer may tick faster than the lease traffic.
+   */
+  step(): Promise<void> {
+    this.stepping ??= this.stepOnce().finally(() => (this.stepping = null));
+    return this.stepping;
+  }
+
+  /** Sync now, from any engine: the holder syncs; a follower asks the holder, or takes over a stale lease. */
+  async syncNow(): Promise<void> {
+    if (this.lease.role() !== 'holder') await this.step();
+    if (this.lease.role() === 'holder') return this.loop.syncNow();
+    if (this.lease.view()?.active) await this.lease.requestSync();
+  }
+
+  /** Pane closed or signed out: stop writing, then hand the lease over at once. */
+  async stop(): Promise<void> {
+    this.stopped = true;
+    if (this.timer !== null) this.timers.cancel(this.timer);
+    this.timer = null;
+    await this.stepping?.catch(() => undefined);
+    if (this.running) {
+      this.running = false;
+      await this.loop.stop();
+    }
+    await this.lease.release().catch(() => undefined);
+  }
+
+  private lastRenewal = -Infinity;
+
+  private async stepOnce(): Promise<void> {
+    if (this.stopped) return;
+    let role: LeaseRole;
+    try {
+      if (this.opts.mayHold && !this.opts.mayHold()) {
+        role = await this.observe();
+      } else if (this.lease.role() === 'holder' && this.monotonicSinceRenewal() < this.lease.renewEveryMs) {
+        role = 'holder';
+      } else {
+        role = await this.lease.step(await this.publish());
+        if (role === 'holder') this.lastRenewal = this.clock();
+      }
+    } catch {
+      // Unreachable lease: our holding decays by itself; the fence stops writes when it ends.
+      role = this.lease.role();
+    }
+    if (this.stopped) return;
+    await this.become(role);
+  }
+
+  private async observe(): Promise<LeaseRole> {
+    await this.lease.peek();
+    return 'follower';
+  }
+
+  private async become(role: LeaseRole): Promise<void> {
+    if (role === 'holder') {
+      if (!this.running) {
+        this.running = true;
+        this.loop.start();
+      }
+      const asked = this.lease.view()?.syncRequestedAt ?? null;
+      this.setState({ role: 'holder' });
+      if (asked !== null && asked !== this.handledRequest) {
+        this.handledRequest = asked;
+        void this.loop.syncNow();
+      }
+      return;
+    }
+    if (this.running) {
+      this.running = false;
+      await this.loop.stop();
+    }
+    this.lastRenewal = -Infinity;
+    this.setState({ role: 'follower', follower: this.followerView(this.lease.view()) });
+  }
+
+  private followerView(view: LeaseView | null): FollowerView | null {
+    if (!view) return null;
+    const shared = isShared(view.status) ? view.status : null;
+    const ago = shared?.lastCheckAgoMs ?? null;
+    return {
+      deviceLabel: view.deviceLabel,
+      since: view.acquiredAt,
+      lastCheckAgoSeconds: ago === null ? null : Math.round((ago + view.sinceRenewalMs) / 1000),
+      stale: !view.active,
+      shared,
+    };
+  }
+
+  private async publish(): Promise<SharedSyncStatus> {
+    const { status, conflicts } = await this.opts.snapshot();
+    const last = lastCheckOf(status);
+    return {
+      deviceLabel: this.lease.deviceLabel,
+      status,
+      conflicts: conflicts.slice(0, SHARED_CONFLICTS),
+      lastCheckAgoMs: last === null ? null : Math.max(0, this.now() - last),
+    };
+  }
+
+  private clock(): number {
+    return this.lease.monotonicNow();
+  }
+
+  private monotonicSinceRenewal(): number {
+    return this.clock() - this.lastRenewal;
+  }
+
+  private setState(state: LeasedState): void {
+    this.state = state;
+    this.opts.onChange?.(state);
+  }
+}
+
+function lastCheckOf(status: SyncStatus): number | null {
+  let last: number | null = null;
+  for (const t of Object.values(status.types)) {
+    for (const side of [t.crm, t.outlook]) {
+      const at = side.lastCheck ? Date.parse(side.lastCheck) : NaN;
+      if (!Number.isNaN(at) && (last === null || at > last)) last = at;
+    }
+  }
+  return last;
+}
+
+function isShared(v: unknown): v is SharedSyncStatus {
+  return typeof v === 'object' && v !== null && 'status' in v && 'deviceLabel' in v;
+}
