@@ -16,6 +16,8 @@ export interface RunnerArgs {
   once: boolean;
   /** Seconds between settings re-reads while nothing is enabled (default 60). */
   settingsPollSeconds: number;
+  /** Shown to other engines on the mailbox while this one holds the sync lease. */
+  device?: string;
 }
 
 export class UsageError extends Error {
@@ -37,6 +39,7 @@ Runs the OroCRM ⇄ Outlook sync without the pane, with the user's saved MS Outl
   --graph-password <pw>   Graph password, if it differs
   --state <file>          SQLite file for the sync state (created if missing)
   --once                  one CRM cycle, then one Outlook cycle, then exit (0 = success)
+  --device <label>        how other panes name this runner while it syncs (default "npm run sync on <host>")
   --settings-poll <s>     while nothing is enabled, re-read settings every <s> seconds (default 60)
   --help                  this text
 
@@ -47,7 +50,7 @@ MSAL (device code flow), which the headless runner does not support yet.`;
 /** The longest delay Node's timers keep (2^31 - 1 ms), in whole seconds. */
 const MAX_POLL_SECONDS = Math.floor(0x7fffffff / 1000);
 
-const VALUE_FLAGS = ['crm', 'graph', 'user', 'password', 'graph-user', 'graph-password', 'state', 'settings-poll'] as const;
+const VALUE_FLAGS = ['crm', 'graph', 'user', 'password', 'graph-user', 'graph-password', 'state', 'settings-poll', 'device'] as const;
 type ValueFlag = (typeof VALUE_FLAGS)[number];
 
 /** Parses argv (without node and script). Throws UsageError; `--help` throws one with an empty message. */
@@ -103,5 +106,6 @@ export function parseArgs(argv: ReadonlyArray<string>): RunnerArgs {
     stateFile: required('state'),
     once,
     settingsPollSeconds,
+    ...(values.get('device')?.trim() ? { device: values.get('device')!.trim().slice(0, 100) } : {}),
   };
 }

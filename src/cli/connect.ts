@@ -13,6 +13,9 @@ import { openSqliteStore } from '../store/sqlite-store';
 import type { SyncStore } from '../store/types';
 import { MalformedResponseError } from '../sync/errors';
 import type { RunnerArgs } from './args';
+import { CrmLeaseBackend, detectLeaseSupport } from '../crm/lease-client';
+import { LocalLeaseBackend, SyncLease } from '../sync/lease';
+import os from 'node:os';
 
 export interface Connection {
   crm: CrmSide;
@@ -20,6 +23,8 @@ export interface Connection {
   store: SyncStore;
   mailbox: string;
   settings: OutlookSettings;
+  /** One writer per CRM URL + user + mailbox: shared through the CRM when it has our extension. */
+  lease: SyncLease;
   /** Reads the user's saved settings again (effective values: user → organization → global → default). */
   loadSettings(): Promise<OutlookSettings>;
 }
@@ -55,5 +60,11 @@ export async function connect(args: RunnerArgs): Promise<Connection> {
   const mailbox = await mailboxOf(graphHttp, args.graphUser);
 
   const store = await openSqliteStore(args.stateFile, { crmUrl: args.crmUrl, crmUser: args.user, mailbox });
-  return { crm: new CrmSide({ http: crmHttp }), outlook: new OutlookSide({ http: graphHttp }), store, mailbox, settings, loadSettings };
+  const shared = await detectLeaseSupport(crmHttp, mailbox);
+  const lease = new SyncLease({
+    backend: shared ? new CrmLeaseBackend(crmHttp, mailbox) : new LocalLeaseBackend(),
+    holderId: globalThis.crypto.randomUUID(),
+    deviceLabel: args.device ?? `npm run sync on ${os.hostname()}`,
+  });
+  return { crm: new CrmSide({ http: crmHttp }), outlook: new OutlookSide({ http: graphHttp }), store, mailbox, settings, loadSettings, lease };
 }

@@ -4,6 +4,8 @@
 import { SyncEngine, type CycleSummary } from '../sync/engine';
 import { SyncScheduler, type SchedulableEngine } from '../sync/scheduler';
 import { plainError } from '../sync/status';
+import { LeasedSync } from '../sync/lease-host';
+import type { LeaseView } from '../sync/lease';
 import type { OutlookSettings } from '../settings/options';
 import type { SideName } from '../sync/records';
 import { parseArgs, UsageError, USAGE, type RunnerArgs } from './args';
@@ -30,18 +32,35 @@ export async function run(args: RunnerArgs, out: Output, stop: StopSignal): Prom
     out.error(`error: ${oneLine(error)}`);
     return 1;
   }
-  const engine = new SyncEngine({ crm: conn.crm, outlook: conn.outlook, store: conn.store, settings: conn.settings });
+  const engine = new SyncEngine({ crm: conn.crm, outlook: conn.outlook, store: conn.store, settings: conn.settings, fence: () => conn.lease.assertHeld() });
   out.line(`Syncing ${args.user} at ${args.crmUrl} with mailbox ${conn.mailbox} (state: ${args.stateFile})`);
   out.line(settingsLine(conn.settings));
   try {
-    return args.once ? await runOnce(engine, out, stop) : await runLoop(engine, conn, args, out, stop);
+    if (conn.lease.reach === 'local') out.line('This CRM has no sync lease (outlooksynclease): other engines on this mailbox are not seen; see the README.');
+    return args.once ? await runOnce(engine, conn, out, stop) : await runLoop(engine, conn, args, out, stop);
   } finally {
+    await conn.lease.release().catch(() => undefined);
     await conn.store.close();
   }
 }
 
-async function runOnce(engine: SyncEngine, out: Output, stop: StopSignal): Promise<number> {
+async function runOnce(engine: SyncEngine, conn: Connection, out: Output, stop: StopSignal): Promise<number> {
   stop.onStop(() => void engine.requestStop());
+  if ((await conn.lease.step()) !== 'holder') {
+    // Another engine writes for this mailbox: a second writer is what the lease exists to prevent.
+    out.line(followingLine(conn.lease.view()));
+    return 0;
+  }
+  // A long first sync outlives one lease period: keep renewing while the cycles run.
+  const renew = setInterval(() => void conn.lease.step().catch(() => undefined), conn.lease.renewEveryMs);
+  try {
+    return await runOnceHolding(engine, out);
+  } finally {
+    clearInterval(renew);
+  }
+}
+
+async function runOnceHolding(engine: SyncEngine, out: Output): Promise<number> {
   let attention: string[] = [];
   for (const side of ['crm', 'outlook'] as const) {
     try {
@@ -114,13 +133,30 @@ async function runLoop(engine: SyncEngine, conn: Connection, args: RunnerArgs, o
     });
   }, args.settingsPollSeconds * 1000);
   const stopped = new Promise<void>((resolve) => stop.onStop(resolve));
-  scheduler.start();
+  let lastRole = '';
+  const host = new LeasedSync({
+    lease: conn.lease,
+    loop: { start: () => scheduler.start(), stop: () => scheduler.stop(), syncNow: () => scheduler.syncNow() },
+    snapshot: async () => ({ status: engine.getStatus(), conflicts: await conn.store.conflicts() }),
+    onChange: (state) => {
+      const line = state.role === 'holder' ? `Holding the sync lease of ${conn.mailbox}: this runner syncs.` : state.role === 'follower' ? followingLine(conn.lease.view()) : '';
+      if (line && line !== lastRole) out.line(line);
+      lastRole = line;
+    },
+  });
+  await host.start();
   await stopped;
   clearInterval(poll);
   out.line('Stopping after the current write…');
-  await scheduler.stop();
+  await host.stop();
   out.line('Stopped.');
   return 0;
+}
+
+function followingLine(view: LeaseView | null): string {
+  if (!view) return 'Following: another engine syncs this mailbox.';
+  const since = new Date(view.acquiredAt).toISOString().slice(11, 16);
+  return `Following: ${view.deviceLabel} syncs this mailbox (since ${since} UTC); this runner takes over if it stops.`;
 }
 
 function settingsLine(s: OutlookSettings): string {

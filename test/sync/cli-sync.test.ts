@@ -100,7 +100,9 @@ test('--once syncs the demo data, prints one line per cycle and exits 0; a secon
   const second = await runToEnd(argsFor(['--once']));
   expect(second.code).toBe(0);
   expect(second.stdout.match(/Outlook \+0 ~0 -0, OroCRM \+0 ~0 -0/g)).toHaveLength(2);
-  expect(writesIn(await control(crm.url, 'GET', '/_control/stats'))).toEqual({});
+  // Only the sync lease is written (taken and released): no data.
+  const crmWrites = writesIn(await control(crm.url, 'GET', '/_control/stats'));
+  expect(Object.keys(crmWrites)).toEqual(['PATCH /api/outlooksynclease/:mailbox']);
   expect(writesIn(await control(graph.url, 'GET', '/_control/stats'))).toEqual({});
 });
 
@@ -160,4 +162,22 @@ test('the loop runs a cycle of each side before it is stopped with SIGTERM', asy
   expect(crmLine).toBeGreaterThan(0);
   expect(crmLine).toBeLessThan(run.stdout.indexOf('Outlook cycle'));
   expect(run.stdout).toContain('Stopped.');
+});
+
+test('two runners on one mailbox with their own state: one syncs, the other follows, then takes over when it stops; no duplicates', async () => {
+  const stateOf = (n: string) => ['--state', path.join(dir, `${n}.sqlite`)];
+  const base = ['--crm', crm.url, '--graph', graph.url, '--user', 'alice', '--password', 'alice'];
+  const first = start([...base, ...stateOf('a'), '--device', 'runner A']);
+  await first.waitFor('Outlook cycle');
+  const second = start([...base, ...stateOf('b'), '--device', 'runner B']);
+  await second.waitFor('Following: runner A syncs this mailbox');
+  expect(second.stdout).not.toContain('cycle');
+  first.child.kill('SIGTERM');
+  expect(await first.done).toBe(0);
+  // A released lease is free at B's next look (a few seconds), not after a whole lease period.
+  await second.waitFor('Holding the sync lease');
+  await second.waitFor('Outlook cycle');
+  second.child.kill('SIGTERM');
+  expect(await second.done).toBe(0);
+  await bothSidesAgree();
 });
