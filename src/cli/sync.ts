@@ -2,7 +2,7 @@
 //   npm run sync -- --crm <url> --graph <url> --user <name> --password <pw> --state <file> [--once]
 // Exit codes: 0 done (or stopped cleanly), 1 sign-in or sync failure, 2 bad arguments.
 import { SyncEngine, type CycleSummary } from '../sync/engine';
-import { SyncScheduler, type SchedulableEngine } from '../sync/scheduler';
+import { realTimers, SyncScheduler, type SchedulableEngine } from '../sync/scheduler';
 import { plainError } from '../sync/status';
 import { LeasedSync } from '../sync/lease-host';
 import type { LeaseView } from '../sync/lease';
@@ -136,6 +136,7 @@ async function runLoop(engine: SyncEngine, conn: Connection, args: RunnerArgs, o
   let lastRole = '';
   const host = new LeasedSync({
     lease: conn.lease,
+    timers: realTimers, // keeps the process alive while it only follows
     loop: { start: () => scheduler.start(), stop: () => scheduler.stop(), syncNow: () => scheduler.syncNow() },
     snapshot: async () => ({ status: engine.getStatus(), conflicts: await conn.store.conflicts() }),
     onChange: (state) => {

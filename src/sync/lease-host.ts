@@ -4,7 +4,6 @@
 import type { ConflictLogEntry } from '../store/types';
 import type { LeaseRole, LeaseView, SyncLease } from './lease';
 import type { Timers } from './scheduler';
-import { realTimers } from './scheduler';
 import type { SyncStatus } from './status';
 
 /** What a holder publishes in the lease, for followers' panes. */
@@ -15,6 +14,8 @@ export interface SharedSyncStatus {
   conflicts: ConflictLogEntry[];
   /** How long before publishing the last check ended (the holder's clock, as a duration). */
   lastCheckAgoMs: number | null;
+  /** The holder's wall clock when it published: lets a follower shift the holder's times onto its own clock. */
+  publishedAt: string;
 }
 
 export const SHARED_CONFLICTS = 20;
@@ -28,7 +29,10 @@ export interface FollowerView {
   lastCheckAgoSeconds: number | null;
   /** The holder stopped renewing: Sync now takes over. */
   stale: boolean;
+  /** The holder's status with its times moved onto this engine's clock (clock skew between devices). */
   shared: SharedSyncStatus | null;
+  /** This engine's wall clock when it looked: ages lastCheckAgoSeconds for display. */
+  observedAt: number;
 }
 
 export interface HostedLoop {
@@ -71,7 +75,7 @@ export class LeasedSync {
     this.opts = opts;
     this.lease = opts.lease;
     this.loop = opts.loop;
-    this.timers = opts.timers ?? realTimers;
+    this.timers = opts.timers ?? backgroundTimers;
     this.now = opts.now ?? (() => Date.now());
   }
 
@@ -167,14 +171,20 @@ export class LeasedSync {
 
   private followerView(view: LeaseView | null): FollowerView | null {
     if (!view) return null;
-    const shared = isShared(view.status) ? view.status : null;
-    const ago = shared?.lastCheckAgoMs ?? null;
+    const published = isShared(view.status) ? view.status : null;
+    const ago = published?.lastCheckAgoMs ?? null;
+    const observedAt = this.now();
+    // The holder published at its `publishedAt`, sinceRenewalMs ago by the service: the difference to
+    // our clock is the holder's skew, taken out of every time it reported.
+    const skewMs = published ? Date.parse(published.publishedAt) + view.sinceRenewalMs - observedAt : 0;
+    const shared = published && Number.isFinite(skewMs) ? { ...published, status: shiftTimes(published.status, -skewMs) } : published;
     return {
       deviceLabel: view.deviceLabel,
       since: view.acquiredAt,
       lastCheckAgoSeconds: ago === null ? null : Math.round((ago + view.sinceRenewalMs) / 1000),
       stale: !view.active,
       shared,
+      observedAt,
     };
   }
 
@@ -186,6 +196,7 @@ export class LeasedSync {
       status,
       conflicts: conflicts.slice(0, SHARED_CONFLICTS),
       lastCheckAgoMs: last === null ? null : Math.max(0, this.now() - last),
+      publishedAt: new Date(this.now()).toISOString(),
     };
   }
 
@@ -203,6 +214,16 @@ export class LeasedSync {
   }
 }
 
+/** Interval timers that never keep a Node process alive on their own (a host that needs that passes its own). */
+const backgroundTimers: Timers = {
+  every: (fn, ms) => {
+    const handle = setInterval(fn, ms) as unknown as { unref?: () => void };
+    handle.unref?.();
+    return handle;
+  },
+  cancel: (h) => clearInterval(h as ReturnType<typeof setInterval>),
+};
+
 function lastCheckOf(status: SyncStatus): number | null {
   let last: number | null = null;
   for (const t of Object.values(status.types)) {
@@ -212,6 +233,19 @@ function lastCheckOf(status: SyncStatus): number | null {
     }
   }
   return last;
+}
+
+/** The status with its check times moved by `ms`. */
+function shiftTimes(status: SyncStatus, ms: number): SyncStatus {
+  const out = structuredClone(status);
+  const move = (iso: string | null) => (iso === null ? null : new Date(Date.parse(iso) + ms).toISOString());
+  for (const t of Object.values(out.types)) {
+    for (const side of [t.crm, t.outlook]) {
+      side.lastCheck = move(side.lastCheck);
+      side.nextCheck = move(side.nextCheck);
+    }
+  }
+  return out;
 }
 
 function isShared(v: unknown): v is SharedSyncStatus {

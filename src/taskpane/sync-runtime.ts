@@ -15,6 +15,10 @@ import type { EntityType, SideName } from '../sync/records';
 import { alwaysOnline, SyncScheduler, type NetworkStatus, type SchedulerOptions } from '../sync/scheduler';
 import type { SyncSide } from '../sync/side';
 import { initialStatus, type SyncStatus } from '../sync/status';
+import { CrmLeaseBackend, detectLeaseSupport } from '../crm/lease-client';
+import { LocalLeaseBackend, SyncLease } from '../sync/lease';
+import { LeasedSync, type FollowerView } from '../sync/lease-host';
+import { lockName, requestBrowserLock, type BrowserLock } from './browser-lock';
 
 /** Everything sync needs from sign-in. Built by the auth layer; the UI passes it on untouched. */
 export interface SyncConnection {
@@ -29,6 +33,8 @@ export type SyncPhase =
   /** Signed in; waiting for the settings to load before the first cycle. */
   | 'waiting'
   | 'running'
+  /** Another engine (pane, runner, server) syncs this mailbox; `follower` says which and how it goes. */
+  | 'following'
   /** Sync cannot run here (no Outlook access, no IndexedDB); `message` says why. */
   | 'unavailable'
   | 'stopped';
@@ -39,6 +45,8 @@ export interface SyncView {
   status: SyncStatus;
   /** Newest first. */
   conflicts: ConflictLogEntry[];
+  /** Set while following; null while this pane syncs itself. */
+  follower?: FollowerView | null;
 }
 
 /** What the Sync status section uses. */
@@ -92,13 +100,37 @@ export interface SyncParts {
   sides(): { crm: SyncSide; outlook: SyncSide };
   engine(options: SyncEngineOptions): EngineLike;
   loop(engine: EngineLike, settings: () => OutlookSettings): SyncLoop;
+  /** The mailbox's sync lease (default: one only this page sees). */
+  lease?(identity: StoreIdentity): Promise<SyncLease>;
+  /** Queues for this browser's lock of the identity (default: none, always held). */
+  browserLock?(identity: StoreIdentity): BrowserLock;
+}
+
+/** How other engines name this pane while it syncs. */
+export function paneDeviceLabel(platform: string | undefined, userAgent: string | undefined): string {
+  const where: Record<string, string> = { OfficeOnline: 'Outlook on the web', PC: 'Outlook on Windows', Mac: 'Outlook on Mac', iOS: 'Outlook on iOS', Android: 'Outlook on Android', Universal: 'new Outlook' };
+  const ua = userAgent ?? '';
+  const browser = /Edg\//.test(ua) ? 'Edge' : /Firefox\//.test(ua) ? 'Firefox' : /Chrom(e|ium)\//.test(ua) ? 'Chrome' : /Safari\//.test(ua) ? 'Safari' : null;
+  const base = (platform && where[platform]) || 'Outlook';
+  return browser && (platform === 'OfficeOnline' || !platform) ? `${base} (${browser})` : base;
 }
 
 export const UNAVAILABLE_NO_OUTLOOK = 'Sync needs access to your Outlook mailbox, which is not available here.';
 
 /** The real parts: CrmSide and OutlookSide over HTTP, IndexedDB (prefixed with Office's partitionKey when present). */
-export function defaultSyncParts(connection: SyncConnection, options: { keyPrefix?: string } = {}): SyncParts {
+export function defaultSyncParts(connection: SyncConnection, options: { keyPrefix?: string; deviceLabel?: string } = {}): SyncParts {
+  const http = new CrmHttp({ baseUrl: connection.crm.baseUrl, tokens: connection.crm.tokens });
   return {
+    lease: async (identity) => {
+      // Our CRM extension shares the lease across devices; without it only this browser's lock protects.
+      const shared = await detectLeaseSupport(http, identity.mailbox).catch(() => false);
+      return new SyncLease({
+        backend: shared ? new CrmLeaseBackend(http, identity.mailbox) : new LocalLeaseBackend(),
+        holderId: globalThis.crypto.randomUUID(),
+        deviceLabel: options.deviceLabel ?? paneDeviceLabel(undefined, globalThis.navigator?.userAgent),
+      });
+    },
+    browserLock: (identity) => requestBrowserLock(lockName(identity)),
     openStore: (identity) => openIndexedDbStore(identity, { keyPrefix: options.keyPrefix }),
     sides: () => ({
       crm: new CrmSide({ http: new CrmHttp({ baseUrl: connection.crm.baseUrl, tokens: connection.crm.tokens }) }),
@@ -132,7 +164,7 @@ class PaneSyncRuntime implements SyncRuntime {
   private current: SyncView = { phase: 'waiting', message: null, status: initialStatus(), conflicts: [] };
   private readonly listeners = new Set<(view: SyncView) => void>();
   private settings: OutlookSettings | null = null;
-  private started: Promise<{ engine: EngineLike; loop: SyncLoop; store: SyncStore } | null> | null = null;
+  private started: Promise<{ engine: EngineLike; loop: SyncLoop; store: SyncStore; host: LeasedSync; lock: BrowserLock } | null> | null = null;
   private stopped = false;
 
   constructor(
@@ -166,12 +198,14 @@ class PaneSyncRuntime implements SyncRuntime {
 
   async syncNow(): Promise<void> {
     const running = await this.started;
-    await running?.loop.runNow(['crm', 'outlook']);
+    // The holder syncs; a follower asks the holder, or takes over when it is stale.
+    await running?.host.syncNow();
   }
 
   async retry(): Promise<void> {
     const running = await this.started;
     if (!running) return;
+    if (this.current.phase === 'following') return running.host.syncNow();
     const side = running.engine.getStatus().lastError?.side;
     await running.loop.runNow(side ? [side] : ['crm', 'outlook']);
   }
@@ -196,7 +230,8 @@ class PaneSyncRuntime implements SyncRuntime {
     this.stopped = true;
     const running = await this.started?.catch(() => null);
     if (running) {
-      await running.loop.stop();
+      await running.host.stop(); // stops the loop between writes and hands the lease over
+      running.lock.release();
       await running.engine.requestStop();
       await running.store.close().catch(() => undefined);
     }
@@ -204,7 +239,7 @@ class PaneSyncRuntime implements SyncRuntime {
     this.listeners.clear();
   }
 
-  private async boot(): Promise<{ engine: EngineLike; loop: SyncLoop; store: SyncStore } | null> {
+  private async boot(): Promise<{ engine: EngineLike; loop: SyncLoop; store: SyncStore; host: LeasedSync; lock: BrowserLock } | null> {
     let store: SyncStore;
     try {
       store = await this.parts.openStore(this.connection.identity);
@@ -216,9 +251,13 @@ class PaneSyncRuntime implements SyncRuntime {
       await store.close().catch(() => undefined);
       return null;
     }
+    const identity = this.connection.identity;
+    const lease = this.parts.lease ? await this.parts.lease(identity) : new SyncLease({ backend: new LocalLeaseBackend(), holderId: globalThis.crypto.randomUUID(), deviceLabel: 'this pane' });
+    const lock: BrowserLock = this.parts.browserLock ? this.parts.browserLock(identity) : { held: () => true, onGranted: () => undefined, release: () => undefined };
     const { crm, outlook } = this.parts.sides();
-    const engine = this.parts.engine({ crm, outlook, store, settings: { ...this.settings! } });
+    const engine = this.parts.engine({ crm, outlook, store, settings: { ...this.settings! }, fence: () => lease.assertHeld() });
     engine.subscribe((status) => {
+      if (this.current.phase === 'following') return;
       // A cycle just ended: its conflicts are in the store now.
       const ended = this.current.status.running !== null && status.running === null;
       this.update({ status });
@@ -226,11 +265,32 @@ class PaneSyncRuntime implements SyncRuntime {
     });
     await engine.start();
     const loop = this.parts.loop(engine, () => ({ ...this.settings! }));
-    this.update({ phase: 'running', message: null, status: engine.getStatus() });
-    await this.refreshConflicts(store);
-    if (this.stopped) return null;
-    loop.start();
-    return { engine, loop, store };
+    const host = new LeasedSync({
+      lease,
+      loop: { start: () => loop.start(), stop: () => loop.stop(), syncNow: () => loop.runNow(['crm', 'outlook']) },
+      mayHold: () => lock.held(),
+      snapshot: async () => ({ status: engine.getStatus(), conflicts: await store.conflicts() }),
+      onChange: (state) => {
+        if (this.stopped) return;
+        if (state.role === 'holder') {
+          if (this.current.phase !== 'running') {
+            this.update({ phase: 'running', message: null, follower: null, status: engine.getStatus() });
+            void this.refreshConflicts(store);
+          }
+        } else if (state.role === 'follower') {
+          const shared = state.follower?.shared;
+          this.update({ phase: 'following', message: null, follower: state.follower, status: shared?.status ?? initialStatus(), conflicts: shared?.conflicts ?? [] });
+        }
+      },
+    });
+    // Another tab of this browser gave up its lock: compete for the lease at once.
+    lock.onGranted(() => void host.step());
+    if (this.stopped) {
+      lock.release();
+      return null;
+    }
+    await host.start();
+    return { engine, loop, store, host, lock };
   }
 
   private async refreshConflicts(store: SyncStore): Promise<void> {

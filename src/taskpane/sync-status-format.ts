@@ -69,3 +69,14 @@ export function valueText(value: unknown): string {
 export function losingSide(entry: ConflictLogEntry): SideName {
   return entry.winner === 'crm' ? 'outlook' : 'crm';
 }
+
+/** "Syncing in Outlook on Windows since 10:42 · last check 20 s ago": what a following pane says. */
+export function followingText(f: { deviceLabel: string; since: string; lastCheckAgoSeconds: number | null; stale: boolean; observedAt: number } | null, now: number): string {
+  if (!f) return 'Another Outlook window syncs this mailbox; this pane shows its status.';
+  const since = new Date(f.since);
+  const hhmm = Number.isNaN(since.getTime()) ? f.since : since.toLocaleTimeString([], { hour: '2-digit', minute: '2-digit', hourCycle: 'h23' });
+  if (f.stale) return `${f.deviceLabel} stopped syncing this mailbox. Sync now takes over here.`;
+  const ago = f.lastCheckAgoSeconds === null ? null : f.lastCheckAgoSeconds + Math.max(0, Math.round((now - f.observedAt) / 1000));
+  const check = ago === null ? 'first check running' : `last check ${relativeTime(new Date(now - ago * 1000).toISOString(), now)}`;
+  return `Syncing in ${f.deviceLabel} since ${hhmm} · ${check}`;
+}

@@ -222,3 +222,33 @@ describe('Sync status section', () => {
     expect(screen.queryByRole('button', { name: 'Sync now' })).toBeNull();
   });
 });
+
+describe('Sync status section while another engine syncs', () => {
+  const follower = (patch: Partial<NonNullable<SyncView['follower']>> = {}): NonNullable<SyncView['follower']> => ({
+    deviceLabel: 'Outlook on Windows',
+    since: '2024-05-01T10:42:00',
+    lastCheckAgoSeconds: 15,
+    stale: false,
+    shared: null,
+    observedAt: NOW - 5000,
+    ...patch,
+  });
+
+  test('says which device syncs, since when and how long ago it checked; counts and conflicts are the holder’s; Sync now asks it', async () => {
+    const view = runningView((s) => {
+      s.types.contact.crm = { lastCheck: iso(-20), nextCheck: iso(100), created: 7, updated: 0, deleted: 0, conflicted: 0, lastError: null };
+    });
+    const sync = new FakeSync({ ...view, phase: 'following', follower: follower() });
+    renderSection(sync);
+    expect(await screen.findByText(/^Syncing in Outlook on Windows since 10:42 · last check 20 s ago$/)).toBeTruthy();
+    expect(cell('Contacts', 'Created', 0).textContent).toContain('7');
+    await userEvent.click(screen.getByRole('button', { name: 'Sync now' }));
+    expect(sync.calls).toEqual(['syncNow']);
+  });
+
+  test('a stale holder is named, and Sync now takes over', async () => {
+    const sync = new FakeSync({ ...runningView(), phase: 'following', follower: follower({ stale: true }) });
+    renderSection(sync);
+    expect(await screen.findByText('Outlook on Windows stopped syncing this mailbox. Sync now takes over here.')).toBeTruthy();
+  });
+});

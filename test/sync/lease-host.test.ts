@@ -49,6 +49,8 @@ test('exactly one of three engines runs its loop; the others follow with the hol
   expect(engines.map((e) => e.loop.running)).toEqual([true, false, false]);
   const view = engines[2].host.current();
   expect(view).toMatchObject({ role: 'follower', follower: { deviceLabel: 'device 0', stale: false, lastCheckAgoSeconds: 20 } });
+  // The holder's clock runs 4 min behind engine 2's: its last check (09:58:00 on its clock) is shown on engine 2's.
+  expect(view.role === 'follower' && view.follower!.shared!.status.types.contact.crm.lastCheck).toBe('2026-12-06T10:02:00.000Z');
 });
 
 test('a dead holder is replaced within one lease period; the replacement gets a higher fencing token', async () => {

@@ -5,7 +5,7 @@ import * as React from 'react';
 import { MessageBar, MessageBarType, PrimaryButton, DefaultButton, ProgressIndicator, Spinner, SpinnerSize, Stack, Text } from '@fluentui/react';
 import type { SyncStatus } from '../../sync/status';
 import type { SyncControls } from '../sync-runtime';
-import { progressText, SIDE_TITLE, TYPE_TITLE, typeNoun } from '../sync-status-format';
+import { followingText, progressText, SIDE_TITLE, TYPE_TITLE, typeNoun } from '../sync-status-format';
 import { useSyncView } from '../use-sync-status';
 import { ConflictLog } from './ConflictLog';
 import { DeletionConfirm } from './DeletionConfirm';
@@ -63,12 +63,33 @@ export function SyncStatusSection({ sync, tickMs, clock }: SyncStatusSectionProp
           <Text as="h1" id="sync-status-heading" variant="xLarge" styles={{ root: { margin: 0 } }}>
             {SYNC_HEADING}
           </Text>
-          {view.phase === 'running' && <PrimaryButton text={syncing ? 'Syncing…' : 'Sync now'} disabled={syncing} onClick={syncNow} />}
+          {(view.phase === 'running' || view.phase === 'following') && <PrimaryButton text={syncing ? 'Syncing…' : 'Sync now'} disabled={syncing} onClick={syncNow} />}
         </Stack>
 
         {view.phase === 'waiting' && <Spinner size={SpinnerSize.small} label="Starting sync…" ariaLive="polite" labelPosition="right" />}
         {view.phase === 'unavailable' && <MessageBar messageBarType={MessageBarType.info} isMultiline>{view.message}</MessageBar>}
         {view.phase === 'stopped' && <Text>Sync is stopped.</Text>}
+
+        {view.phase === 'following' && (
+          <>
+            {/* One engine writes per mailbox (the sync lease); this pane shows what that one reports. */}
+            <MessageBar messageBarType={view.follower?.stale ? MessageBarType.warning : MessageBarType.info} isMultiline>
+              {followingText(view.follower ?? null, now)}
+            </MessageBar>
+            {status.lastError && (
+              <MessageBar messageBarType={status.lastError.retryable ? MessageBarType.warning : MessageBarType.error} isMultiline>
+                {status.lastError.message}
+              </MessageBar>
+            )}
+            {status.pendingDeletions.length > 0 && (
+              <MessageBar messageBarType={MessageBarType.warning} isMultiline>
+                Deletions wait for an answer in {view.follower?.deviceLabel ?? 'the Outlook window that syncs'}.
+              </MessageBar>
+            )}
+            <SyncStatusTypes status={status} now={now} />
+            <ConflictLog entries={view.conflicts} now={now} />
+          </>
+        )}
 
         {view.phase === 'running' && (
           <>
