@@ -16,6 +16,7 @@ import { browserWakeSource, partitionPrefix, schedulerNetwork, type WakeSource }
 import {
   createSyncRuntime,
   defaultSyncParts,
+  paneDeviceLabel,
   SchedulerLoop,
   UNAVAILABLE_NO_OUTLOOK,
   unavailableSyncRuntime,
@@ -122,7 +123,10 @@ export function outlookSyncRuntimeFactory(
     };
     const network = schedulerNetwork(wake());
     return createSyncRuntime(connection, {
-      ...defaultSyncParts(connection, { keyPrefix: partitionPrefix(office) }),
+      ...defaultSyncParts(connection, {
+        keyPrefix: partitionPrefix(office),
+        deviceLabel: paneDeviceLabel(office.context?.diagnostics?.platform as unknown as string | undefined, globalThis.navigator?.userAgent),
+      }),
       loop: (engine, settings) => new SchedulerLoop(engine, settings, { network }),
     });
   };
