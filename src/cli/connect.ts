@@ -13,7 +13,8 @@ import { openSqliteStore } from '../store/sqlite-store';
 import type { SyncStore } from '../store/types';
 import { MalformedResponseError } from '../sync/errors';
 import type { RunnerArgs } from './args';
-import { CrmLeaseBackend, detectLeaseSupport } from '../crm/lease-client';
+import { CrmLeaseBackend, CrmSharedState, detectLeaseSupport } from '../crm/lease-client';
+import { SharedStateStore } from '../store/shared-state';
 import { LocalLeaseBackend, SyncLease } from '../sync/lease';
 import os from 'node:os';
 
@@ -25,6 +26,8 @@ export interface Connection {
   settings: OutlookSettings;
   /** One writer per CRM URL + user + mailbox: shared through the CRM when it has our extension. */
   lease: SyncLease;
+  /** Called when this runner begins a holding: the shared sync state replaces the local one. */
+  takeOver(): Promise<void>;
   /** Reads the user's saved settings again (effective values: user → organization → global → default). */
   loadSettings(): Promise<OutlookSettings>;
 }
@@ -59,12 +62,14 @@ export async function connect(args: RunnerArgs): Promise<Connection> {
   const graphHttp = new GraphHttp({ baseUrl: apiRoot, tokens: graphTokens });
   const mailbox = await mailboxOf(graphHttp, args.graphUser);
 
-  const store = await openSqliteStore(args.stateFile, { crmUrl: args.crmUrl, crmUser: args.user, mailbox });
+  const local = await openSqliteStore(args.stateFile, { crmUrl: args.crmUrl, crmUser: args.user, mailbox });
   const shared = await detectLeaseSupport(crmHttp, mailbox);
   const lease = new SyncLease({
     backend: shared ? new CrmLeaseBackend(crmHttp, mailbox) : new LocalLeaseBackend(),
     holderId: globalThis.crypto.randomUUID(),
     deviceLabel: args.device ?? `npm run sync on ${os.hostname()}`,
   });
-  return { crm: new CrmSide({ http: crmHttp }), outlook: new OutlookSide({ http: graphHttp }), store, mailbox, settings, loadSettings, lease };
+  // With the extension the relations and checkpoints are shared too, so a handover needs no re-sync.
+  const store = shared ? new SharedStateStore(local, new CrmSharedState(crmHttp, mailbox), () => lease.view()?.fencingToken ?? 0) : local;
+  return { crm: new CrmSide({ http: crmHttp }), outlook: new OutlookSide({ http: graphHttp }), store, mailbox, settings, loadSettings, lease, takeOver: async () => void (store instanceof SharedStateStore && (await store.pull())) };
 }

@@ -51,6 +51,7 @@ async function runOnce(engine: SyncEngine, conn: Connection, out: Output, stop: 
     out.line(followingLine(conn.lease.view()));
     return 0;
   }
+  await conn.takeOver();
   // A long first sync outlives one lease period: keep renewing while the cycles run.
   const renew = setInterval(() => void conn.lease.step().catch(() => undefined), conn.lease.renewEveryMs);
   try {
@@ -137,6 +138,7 @@ async function runLoop(engine: SyncEngine, conn: Connection, args: RunnerArgs, o
   const host = new LeasedSync({
     lease: conn.lease,
     timers: realTimers, // keeps the process alive while it only follows
+    onAcquired: () => conn.takeOver(),
     loop: { start: () => scheduler.start(), stop: () => scheduler.stop(), syncNow: () => scheduler.syncNow() },
     snapshot: async () => ({ status: engine.getStatus(), conflicts: await conn.store.conflicts() }),
     onChange: (state) => {

@@ -6,6 +6,7 @@ import type { LeaseBackend, LeaseView, LeaseWrite, LeaseWriteResult } from '../s
 import { MalformedResponseError } from '../sync/errors';
 import { errorFromResponse } from './errors';
 import type { CrmHttp, CrmResponse } from './http';
+import { SharedStateFencedError, type SharedStateBackend, type SharedStateChange, type SharedStateSnapshot } from '../store/shared-state';
 
 export const LEASE_RESOURCE = 'outlooksynclease';
 
@@ -104,4 +105,38 @@ export async function detectLeaseSupport(http: CrmHttp, mailbox: string): Promis
   });
   // The extension: 412 (no lease to match). A stock Oro: 404 (no such route).
   return res.status === 412;
+}
+
+/** The shared sync state through our extension `outlooksyncstate` (store/shared-state.ts). */
+export class CrmSharedState implements SharedStateBackend {
+  private readonly path: string;
+
+  constructor(
+    private readonly http: CrmHttp,
+    private readonly mailbox: string,
+  ) {
+    this.path = `/api/outlooksyncstate/${encodeURIComponent(mailbox.toLowerCase())}`;
+  }
+
+  async read(): Promise<SharedStateSnapshot> {
+    const { body } = await this.http.requestJson({ path: this.path });
+    const a = (body as { data?: { attributes?: SharedStateSnapshot } }).data?.attributes;
+    if (!a || typeof a.revision !== 'number' || !Array.isArray(a.relations) || !Array.isArray(a.checkpoints) || !Array.isArray(a.journal)) {
+      throw new MalformedResponseError(`The CRM answered ${this.path} with an unreadable sync state.`);
+    }
+    return a;
+  }
+
+  async write(fencingToken: number, change: SharedStateChange): Promise<number> {
+    const res = await this.http.request({
+      method: 'PATCH',
+      path: this.path,
+      body: { data: { type: 'outlooksyncstate', id: this.mailbox.toLowerCase(), attributes: { fencingToken, ...change } } },
+    });
+    if (res.status === 409) throw new SharedStateFencedError('Another engine holds this mailbox now; this one stops writing.');
+    if (res.status !== 200) throw errorFromResponse(res.status, res.headers, res.body, `PATCH ${this.path}`);
+    const revision = (res.body as { data?: { attributes?: { revision?: unknown } } }).data?.attributes?.revision;
+    if (typeof revision !== 'number') throw new MalformedResponseError(`The CRM answered PATCH ${this.path} without a revision.`);
+    return revision;
+  }
 }

@@ -294,12 +294,15 @@ export class Executor {
 export function createKeyOf(type: EntityType, action: SyncAction): string | null {
   switch (action.kind) {
     case 'CreateInCrm':
-      return stableKey(`${type}|from-outlook|${action.outlook.id}`);
     case 'RecreateInCrm':
-      return stableKey(`${type}|from-outlook|${action.outlook.id}|after|${action.relation.crmId}`);
+      // One key per Outlook item, however the create was planned: the CRM side recognises its items by
+      // key only (a deleted record frees its externalId / uid, so a later re-create may use it again).
+      return stableKey(`${type}|from-outlook|${action.outlook.id}`);
     case 'CreateInOutlook':
       return stableKey(`${type}|from-crm|${action.crm.id}`);
     case 'RecreateInOutlook':
+      // Outlook creates are recognised by their CRM-id stamp; Graph may remember an event's
+      // transactionId after the event is deleted, so a re-create gets a key of its own.
       return stableKey(`${type}|from-crm|${action.crm.id}|after|${action.relation.outlookId}`);
     default:
       return null;

@@ -54,6 +54,8 @@ export interface LeasedSyncOptions {
   /** Wall clock (ms), only to age the holder's last check for display. */
   now?: () => number;
   onChange?: (state: LeasedState) => void;
+  /** A new holding begins (a higher fencing token): take over the shared state before the loop starts. */
+  onAcquired?: () => Promise<void>;
 }
 
 export type LeasedState = { role: 'holder' } | { role: 'follower'; follower: FollowerView | null } | { role: 'starting' };
@@ -147,8 +149,24 @@ export class LeasedSync {
     return 'follower';
   }
 
+  private acquiredToken: number | null = null;
+
   private async become(role: LeaseRole): Promise<void> {
     if (role === 'holder') {
+      const token = this.lease.view()?.fencingToken ?? null;
+      if (token !== this.acquiredToken) {
+        if (this.running) {
+          // Our holding lapsed and was renewed as a new one: another engine may have written meanwhile.
+          this.running = false;
+          await this.loop.stop();
+        }
+        try {
+          await this.opts.onAcquired?.();
+        } catch {
+          return; // the next step tries again; nothing runs on a state we could not take over
+        }
+        this.acquiredToken = token;
+      }
       if (!this.running) {
         this.running = true;
         this.loop.start();

@@ -15,7 +15,8 @@ import type { EntityType, SideName } from '../sync/records';
 import { alwaysOnline, SyncScheduler, type NetworkStatus, type SchedulerOptions } from '../sync/scheduler';
 import type { SyncSide } from '../sync/side';
 import { initialStatus, type SyncStatus } from '../sync/status';
-import { CrmLeaseBackend, detectLeaseSupport } from '../crm/lease-client';
+import { CrmLeaseBackend, CrmSharedState, detectLeaseSupport } from '../crm/lease-client';
+import { SharedStateStore, type SharedStateBackend } from '../store/shared-state';
 import { LocalLeaseBackend, SyncLease } from '../sync/lease';
 import { LeasedSync, type FollowerView } from '../sync/lease-host';
 import { lockName, requestBrowserLock, type BrowserLock } from './browser-lock';
@@ -100,8 +101,9 @@ export interface SyncParts {
   sides(): { crm: SyncSide; outlook: SyncSide };
   engine(options: SyncEngineOptions): EngineLike;
   loop(engine: EngineLike, settings: () => OutlookSettings): SyncLoop;
-  /** The mailbox's sync lease (default: one only this page sees). */
+  /** The mailbox's sync lease (default: one only this page sees), and the shared state it fences, if any. */
   lease?(identity: StoreIdentity): Promise<SyncLease>;
+  sharedState?(identity: StoreIdentity): SharedStateBackend | null;
   /** Queues for this browser's lock of the identity (default: none, always held). */
   browserLock?(identity: StoreIdentity): BrowserLock;
 }
@@ -120,10 +122,12 @@ export const UNAVAILABLE_NO_OUTLOOK = 'Sync needs access to your Outlook mailbox
 /** The real parts: CrmSide and OutlookSide over HTTP, IndexedDB (prefixed with Office's partitionKey when present). */
 export function defaultSyncParts(connection: SyncConnection, options: { keyPrefix?: string; deviceLabel?: string } = {}): SyncParts {
   const http = new CrmHttp({ baseUrl: connection.crm.baseUrl, tokens: connection.crm.tokens });
+  const sharedLease = new Map<string, boolean>();
   return {
     lease: async (identity) => {
       // Our CRM extension shares the lease across devices; without it only this browser's lock protects.
       const shared = await detectLeaseSupport(http, identity.mailbox).catch(() => false);
+      sharedLease.set(identity.mailbox, shared);
       return new SyncLease({
         backend: shared ? new CrmLeaseBackend(http, identity.mailbox) : new LocalLeaseBackend(),
         holderId: globalThis.crypto.randomUUID(),
@@ -131,6 +135,7 @@ export function defaultSyncParts(connection: SyncConnection, options: { keyPrefi
       });
     },
     browserLock: (identity) => requestBrowserLock(lockName(identity)),
+    sharedState: (identity) => (sharedLease.get(identity.mailbox) ? new CrmSharedState(http, identity.mailbox) : null),
     openStore: (identity) => openIndexedDbStore(identity, { keyPrefix: options.keyPrefix }),
     sides: () => ({
       crm: new CrmSide({ http: new CrmHttp({ baseUrl: connection.crm.baseUrl, tokens: connection.crm.tokens }) }),
@@ -254,8 +259,10 @@ class PaneSyncRuntime implements SyncRuntime {
     const identity = this.connection.identity;
     const lease = this.parts.lease ? await this.parts.lease(identity) : new SyncLease({ backend: new LocalLeaseBackend(), holderId: globalThis.crypto.randomUUID(), deviceLabel: 'this pane' });
     const lock: BrowserLock = this.parts.browserLock ? this.parts.browserLock(identity) : { held: () => true, onGranted: () => undefined, release: () => undefined };
+    const sharedState = this.parts.sharedState?.(identity) ?? null;
+    const synced = sharedState ? new SharedStateStore(store, sharedState, () => lease.view()?.fencingToken ?? 0) : null;
     const { crm, outlook } = this.parts.sides();
-    const engine = this.parts.engine({ crm, outlook, store, settings: { ...this.settings! }, fence: () => lease.assertHeld() });
+    const engine = this.parts.engine({ crm, outlook, store: synced ?? store, settings: { ...this.settings! }, fence: () => lease.assertHeld() });
     engine.subscribe((status) => {
       if (this.current.phase === 'following') return;
       // A cycle just ended: its conflicts are in the store now.
@@ -269,6 +276,7 @@ class PaneSyncRuntime implements SyncRuntime {
       lease,
       loop: { start: () => loop.start(), stop: () => loop.stop(), syncNow: () => loop.runNow(['crm', 'outlook']) },
       mayHold: () => lock.held(),
+      onAcquired: async () => void (await synced?.pull()),
       snapshot: async () => ({ status: engine.getStatus(), conflicts: await store.conflicts() }),
       onChange: (state) => {
         if (this.stopped) return;

@@ -205,7 +205,7 @@ function fail(message: string): never {
   throw new Error(message);
 }
 
-async function checkInvariants(
+export async function checkInvariants(
   w: World,
   settings: OutlookSettings,
   history: { alwaysBoth: boolean; alwaysOn: Record<EntityType, boolean>; deletedNames: Set<string>; edits: Map<string, Map<string, Map<SideName, unknown>>> },

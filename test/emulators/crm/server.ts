@@ -10,6 +10,7 @@ import { isSeeded, migrateCore, openDatabase, seedCore } from './db';
 import { registerConfigurationRoutes } from './configuration';
 import { registerOutlookSettingsRoutes } from './outlooksettings';
 import { registerOutlookSyncLeaseRoutes } from './outlooksynclease';
+import { registerOutlookSyncStateRoutes } from './outlooksyncstate';
 import { errorOf, errorResponse, jsonApi, problem, UNAUTHORIZED } from './jsonapi';
 import { migrateEntities, registerEntityRoutes, seedEntities } from './entities';
 import { DEMO_OAUTH_CLIENT_ID } from '../demo-data';
@@ -94,6 +95,7 @@ export async function createCrmEmulator(options: CrmEmulatorOptions): Promise<Cr
   if (!options.stockOro) {
     registerOutlookSettingsRoutes(router, ctx);
     registerOutlookSyncLeaseRoutes(router, ctx);
+    registerOutlookSyncStateRoutes(router, ctx);
   }
   registerEntityRoutes(router, ctx);
 

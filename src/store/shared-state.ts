@@ -1,0 +1,151 @@
+// The sync state every engine of a mailbox shares (issue 9 "Handover"): relations (with their merge
+// base) and checkpoints, replicated to a place all engines reach (our CRM extension `outlooksyncstate`).
+// The holder writes each commit's relation and checkpoint parts there *before* its local store, under
+// its fencing token, so the service refuses a holder whose lease was taken over. A new holder pulls the
+// shared state into its own store before its first cycle: it goes on where the last holder stopped,
+// with the same merge bases (no edit is judged without one) and no full re-sync.
+// The journal is shared as well, so the next holder's recovery finishes what a killed holder had sent.
+// The conflict log and status stay local; they are published through the lease.
+import type { EntityType, SideName } from '../sync/records';
+import { ENTITY_TYPES } from '../sync/records';
+import { LeaseLostError } from '../sync/lease';
+import type { JournalEntry, Relation, StoreCommit, StoreIdentity, SyncStore } from './types';
+
+export interface SharedStateChange {
+  put: Relation[];
+  delete: Array<{ type: EntityType; crmId: string }>;
+  checkpoints: Array<{ type: EntityType; side: SideName; checkpoint: string | null }>;
+  /** The journal too: a holder killed mid-write leaves its intents to the next holder's recovery. */
+  addJournal: JournalEntry[];
+  removeJournal: string[];
+}
+
+export interface SharedStateSnapshot {
+  revision: number;
+  relations: Relation[];
+  checkpoints: Array<{ type: EntityType; side: SideName; checkpoint: string | null }>;
+  journal: JournalEntry[];
+}
+
+/** The service refused a write because another engine holds the lease now: a handover, like a lost lease. */
+export class SharedStateFencedError extends LeaseLostError {}
+
+export interface SharedStateBackend {
+  read(): Promise<SharedStateSnapshot>;
+  /** Applies one change atomically if `fencingToken` is the lease's current token; returns the new revision. */
+  write(fencingToken: number, change: SharedStateChange): Promise<number>;
+}
+
+const REVISION_KEY = 'sharedStateRevision';
+
+/**
+ * A SyncStore whose relations and checkpoints are also the shared ones. `token()` is the fencing
+ * token of the lease this engine holds (lease.ts).
+ */
+export class SharedStateStore implements SyncStore {
+  constructor(
+    private readonly local: SyncStore,
+    private readonly shared: SharedStateBackend,
+    private readonly token: () => number,
+  ) {}
+
+  get identity(): StoreIdentity {
+    return this.local.identity;
+  }
+
+  /**
+   * Before the first cycle of a new holding: the shared state replaces the local relations and
+   * checkpoints unless they are the same revision already.
+   */
+  async pull(): Promise<{ pulled: boolean; relations: number }> {
+    const snapshot = await this.shared.read();
+    const status = ((await this.local.status<Record<string, unknown>>()) ?? {}) as Record<string, unknown>;
+    if (status[REVISION_KEY] === snapshot.revision && snapshot.revision > 0) return { pulled: false, relations: snapshot.relations.length };
+    const deleteRelations: Array<{ type: EntityType; crmId: string }> = [];
+    for (const type of ENTITY_TYPES) for (const r of await this.local.relations(type)) deleteRelations.push({ type, crmId: r.crmId });
+    const known = new Set(snapshot.checkpoints.map((c) => `${c.type}:${c.side}`));
+    const resets = ENTITY_TYPES.flatMap((type) => (['crm', 'outlook'] as const).filter((side) => !known.has(`${type}:${side}`)).map((side) => ({ type, side, checkpoint: null })));
+    const removeJournal = (await this.local.journal()).map((e) => e.key);
+    await this.local.commit({ deleteRelations, putRelations: snapshot.relations, checkpoints: [...snapshot.checkpoints, ...resets], removeJournal, addJournal: snapshot.journal });
+    await this.local.setStatus({ ...status, [REVISION_KEY]: snapshot.revision });
+    return { pulled: true, relations: snapshot.relations.length };
+  }
+
+  relations(type: EntityType) {
+    return this.local.relations(type);
+  }
+  relationByCrmId(type: EntityType, crmId: string) {
+    return this.local.relationByCrmId(type, crmId);
+  }
+  relationByOutlookId(type: EntityType, outlookId: string) {
+    return this.local.relationByOutlookId(type, outlookId);
+  }
+  checkpoint(type: EntityType, side: SideName) {
+    return this.local.checkpoint(type, side);
+  }
+  journal() {
+    return this.local.journal();
+  }
+  conflicts() {
+    return this.local.conflicts();
+  }
+
+  async commit(change: StoreCommit): Promise<void> {
+    const shared: SharedStateChange = {
+      put: change.putRelations ?? [],
+      delete: change.deleteRelations ?? [],
+      checkpoints: change.checkpoints ?? [],
+      addJournal: change.addJournal ?? [],
+      removeJournal: change.removeJournal ?? [],
+    };
+    let revision: number | null = null;
+    if (shared.put.length || shared.delete.length || shared.checkpoints.length || shared.addJournal.length || shared.removeJournal.length) revision = await this.shared.write(this.token(), shared);
+    await this.local.commit(change);
+    if (revision !== null) {
+      const status = ((await this.local.status<Record<string, unknown>>()) ?? {}) as Record<string, unknown>;
+      await this.local.setStatus({ ...status, [REVISION_KEY]: revision });
+    }
+  }
+
+  async status<S>(): Promise<S | undefined> {
+    return this.local.status<S>();
+  }
+
+  async setStatus<S>(status: S): Promise<void> {
+    // The engine's status replaces the blob: keep the shared revision beside it.
+    const current = ((await this.local.status<Record<string, unknown>>()) ?? {}) as Record<string, unknown>;
+    await this.local.setStatus({ ...(status as object), [REVISION_KEY]: current[REVISION_KEY] });
+  }
+
+  clear() {
+    return this.local.clear();
+  }
+  close() {
+    return this.local.close();
+  }
+}
+
+/** The shared state in memory, fenced by a lease service's current token (tests, and one-process hosts). */
+export class MemorySharedState implements SharedStateBackend {
+  private revision = 0;
+  private readonly relations = new Map<string, Relation>();
+  private readonly checkpoints = new Map<string, { type: EntityType; side: SideName; checkpoint: string | null }>();
+  private readonly journal = new Map<string, JournalEntry>();
+
+  constructor(private readonly currentToken: () => Promise<number | null>) {}
+
+  async read(): Promise<SharedStateSnapshot> {
+    return structuredClone({ revision: this.revision, relations: [...this.relations.values()], checkpoints: [...this.checkpoints.values()], journal: [...this.journal.values()] });
+  }
+
+  async write(fencingToken: number, change: SharedStateChange): Promise<number> {
+    const current = await this.currentToken();
+    if (current === null || fencingToken !== current) throw new SharedStateFencedError(`fencing token ${fencingToken} is not the lease's current ${current}`);
+    for (const d of change.delete) this.relations.delete(`${d.type}:${d.crmId}`);
+    for (const r of change.put) this.relations.set(`${r.type}:${r.crmId}`, structuredClone(r));
+    for (const c of change.checkpoints) this.checkpoints.set(`${c.type}:${c.side}`, { ...c });
+    for (const k of change.removeJournal) this.journal.delete(k);
+    for (const e of change.addJournal) this.journal.set(e.key, structuredClone(e));
+    return ++this.revision;
+  }
+}
