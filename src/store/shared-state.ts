@@ -94,7 +94,7 @@ export class SharedStateStore implements SyncStore {
     const shared: SharedStateChange = {
       put: change.putRelations ?? [],
       delete: change.deleteRelations ?? [],
-      checkpoints: change.checkpoints ?? [],
+      checkpoints: await this.changedCheckpoints(change.checkpoints ?? []),
       addJournal: change.addJournal ?? [],
       removeJournal: change.removeJournal ?? [],
     };
@@ -105,6 +105,13 @@ export class SharedStateStore implements SyncStore {
       const status = ((await this.local.status<Record<string, unknown>>()) ?? {}) as Record<string, unknown>;
       await this.local.setStatus({ ...status, [REVISION_KEY]: revision });
     }
+  }
+
+  /** An idle cycle re-saves the same checkpoints: sending them again would cost a request per cycle. */
+  private async changedCheckpoints(checkpoints: NonNullable<StoreCommit['checkpoints']>) {
+    const changed: typeof checkpoints = [];
+    for (const c of checkpoints) if ((await this.local.checkpoint(c.type, c.side)) !== c.checkpoint) changed.push(c);
+    return changed;
   }
 
   async status<S>(): Promise<S | undefined> {
