@@ -153,7 +153,11 @@ describe('Graph HTTP concurrency', () => {
         maxBatchesInFlight = Math.max(maxBatchesInFlight, batchesInFlight);
         res.on('close', () => batchesInFlight--);
         const { requests } = JSON.parse(body) as { requests: Array<{ id: string }> };
-        setTimeout(() => json(res, 200, { responses: requests.map((r) => ({ id: r.id, status: 200, body: {} })) }), 15);
+        // Answer once 4 batches are in flight (or after a while), so a loaded machine cannot hide overlap.
+        const started = Date.now();
+        const answer = () =>
+          batchesInFlight >= 4 || Date.now() - started > 500 ? json(res, 200, { responses: requests.map((r) => ({ id: r.id, status: 200, body: {} })) }) : setTimeout(answer, 5);
+        setTimeout(answer, 5);
       } else setTimeout(() => json(res, 200, {}), 15);
     };
     const { graph } = client();
