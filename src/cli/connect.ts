@@ -1,12 +1,11 @@
 // Signs in to both services and opens what the engine runs on: the sides, the user's effective
 // settings from the CRM, and the SQLite state keyed by CRM URL + user + mailbox.
-import { z } from 'zod';
 import { CrmHttp } from '../crm/http';
 import { CrmSettingsService } from '../crm/settings-service';
 import { CrmSide } from '../crm/side';
 import { PasswordGrantTokens } from '../crm/tokens';
 import { GraphHttp, GraphPasswordTokens, OutlookSide } from '../outlook';
-import { graphError } from '../outlook/graph-errors';
+import { mailboxOf } from '../outlook/mailbox';
 import { effectiveSettings } from '../settings/scopes';
 import type { OutlookSettings } from '../settings/options';
 import { openSqliteStore } from '../store/sqlite-store';
@@ -36,17 +35,6 @@ export interface Connection {
 export function graphEndpoints(graphUrl: string): { tokenUrl: string; apiRoot: string } {
   const origin = graphUrl.replace(/\/+$/, '').replace(/\/v1\.0$/, '');
   return { tokenUrl: `${origin}/common/oauth2/v2.0/token`, apiRoot: `${origin}/v1.0` };
-}
-
-const meSchema = z.object({ userPrincipalName: z.string().nullish(), mail: z.string().nullish() }).passthrough();
-
-/** The mailbox address that keys the state: GET /me's userPrincipalName, else mail, else the user name. */
-export async function mailboxOf(http: GraphHttp, fallback: string): Promise<string> {
-  const res = await http.request({ method: 'GET', url: '/me' });
-  if (res.status !== 200) throw graphError(res.status, res.headers, res.body, 'GET /me');
-  const me = meSchema.safeParse(res.body);
-  if (!me.success) throw new MalformedResponseError('Graph answered GET /me with a body we cannot read.');
-  return me.data.userPrincipalName || me.data.mail || fallback;
 }
 
 export async function connect(args: RunnerArgs): Promise<Connection> {

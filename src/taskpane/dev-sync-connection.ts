@@ -11,7 +11,8 @@ import { isLoopbackHost } from '../auth/connection';
 import { normalizeCrmUrl } from '../auth/dev-sign-in';
 import type { CrmSession, DevCredentials, SignIn } from '../auth/types';
 import { PasswordGrantTokens, StaticTokens, type FetchLike, type TokenSource } from '../crm/tokens';
-import { GraphPasswordTokens, type GraphTokenSource } from '../outlook';
+import { GraphHttp, GraphPasswordTokens, type GraphTokenSource } from '../outlook';
+import { mailboxOf } from '../outlook/mailbox';
 import type { SyncConnection } from './sync-runtime';
 
 export const GRAPH_URL_OVERRIDE_KEY = 'orocrm-outlook.dev-graph-url';
@@ -42,6 +43,8 @@ interface KeptTokens {
   graphUrl: string;
   crmToken: string | null;
   graphToken: string | null;
+  /** Graph's name for the mailbox (see mailboxOf), so the pane and the headless runner agree on it. */
+  mailbox: string | null;
 }
 
 function readKept(storage: Storage | null): KeptTokens | null {
@@ -49,7 +52,7 @@ function readKept(storage: Storage | null): KeptTokens | null {
   try {
     const raw = JSON.parse(storage.getItem(KEPT_SYNC_TOKENS_KEY) ?? 'null') as Partial<KeptTokens> | null;
     if (!raw || typeof raw.crmUrl !== 'string' || typeof raw.username !== 'string' || typeof raw.graphUrl !== 'string') return null;
-    return { crmUrl: raw.crmUrl, username: raw.username, graphUrl: raw.graphUrl, crmToken: typeof raw.crmToken === 'string' ? raw.crmToken : null, graphToken: typeof raw.graphToken === 'string' ? raw.graphToken : null };
+    return { crmUrl: raw.crmUrl, username: raw.username, graphUrl: raw.graphUrl, crmToken: typeof raw.crmToken === 'string' ? raw.crmToken : null, graphToken: typeof raw.graphToken === 'string' ? raw.graphToken : null, mailbox: typeof raw.mailbox === 'string' ? raw.mailbox : null };
   } catch {
     return null;
   }
@@ -97,7 +100,7 @@ export class DevSyncSignIn implements SignIn {
     if (!endpoints) return session;
     const crmUrl = normalizeCrmUrl(credentials.crmUrl);
     const username = credentials.username.trim();
-    let kept: KeptTokens = { crmUrl, username, graphUrl, crmToken: null, graphToken: null };
+    let kept: KeptTokens = { crmUrl, username, graphUrl, crmToken: null, graphToken: null, mailbox: null };
     let signedOut = false;
     const keep = (patch: Partial<KeptTokens>) => {
       if (signedOut || !this.options.storage) return;
@@ -107,8 +110,10 @@ export class DevSyncSignIn implements SignIn {
     const fetch = this.options.fetch;
     const crmTokens = remembering(new PasswordGrantTokens({ baseUrl: crmUrl, username, password: credentials.password, fetch }), (t) => keep({ crmToken: t }));
     const graphTokens = remembering(new GraphPasswordTokens({ tokenUrl: endpoints.tokenUrl, username, password: credentials.password, fetch }), (t) => keep({ graphToken: t }));
-    keep({});
-    return this.withConnection(session, this.connection(crmUrl, username, endpoints.apiBaseUrl, crmTokens, graphTokens), () => {
+    // Settings work without Graph: an unreachable emulator leaves the user name as the mailbox's name.
+    const mailbox = await mailboxOf(new GraphHttp({ baseUrl: endpoints.apiBaseUrl, tokens: graphTokens, fetch, maxAttempts: 1 }), username).catch(() => username);
+    keep({ mailbox });
+    return this.withConnection(session, this.connection(crmUrl, username, mailbox, endpoints.apiBaseUrl, crmTokens, graphTokens), () => {
       signedOut = true;
     });
   }
@@ -121,7 +126,7 @@ export class DevSyncSignIn implements SignIn {
     if (!kept || !endpoints || kept.crmUrl !== session.crmUrl || kept.username !== session.username || !kept.crmToken || !kept.graphToken) return session;
     const graphToken = kept.graphToken;
     const graph: GraphTokenSource = { accessToken: () => Promise.resolve(graphToken) };
-    return this.withConnection(session, this.connection(kept.crmUrl, kept.username, endpoints.apiBaseUrl, new StaticTokens(kept.crmToken), graph), () => undefined);
+    return this.withConnection(session, this.connection(kept.crmUrl, kept.username, kept.mailbox ?? kept.username, endpoints.apiBaseUrl, new StaticTokens(kept.crmToken), graph), () => undefined);
   }
 
   /** The sync connection of a session this sign-in made, or null (no Graph emulator configured). */
@@ -134,8 +139,8 @@ export class DevSyncSignIn implements SignIn {
     return override || this.options.graphUrl || buildGraphUrl();
   }
 
-  private connection(crmUrl: string, username: string, graphApi: string, crm: TokenSource, graph: GraphTokenSource): SyncConnection {
-    return { identity: { crmUrl, crmUser: username, mailbox: username }, crm: { baseUrl: crmUrl, tokens: crm }, graph: { baseUrl: graphApi, tokens: graph } };
+  private connection(crmUrl: string, username: string, mailbox: string, graphApi: string, crm: TokenSource, graph: GraphTokenSource): SyncConnection {
+    return { identity: { crmUrl, crmUser: username, mailbox }, crm: { baseUrl: crmUrl, tokens: crm }, graph: { baseUrl: graphApi, tokens: graph } };
   }
 
   private withConnection(session: CrmSession, connection: SyncConnection, onSignOut: () => void): CrmSession {

@@ -12,6 +12,7 @@ import { createGraphAuth, naaSupported } from '../auth/graph-msal';
 import { graphBaseUrl, graphClientId } from '../auth/graph-msal-config';
 import { GraphSession } from '../auth/graph-msal-session';
 import type { CrmSession } from '../auth/types';
+import { normalizeMailbox } from '../outlook/mailbox';
 import { browserWakeSource, partitionPrefix, schedulerNetwork, type WakeSource } from './host-events';
 import {
   createSyncRuntime,
@@ -93,7 +94,7 @@ export async function createOutlookGraphSession(office: typeof Office, location:
 /** The mailbox whose items sync (Office's user profile), or null outside Outlook. */
 export function mailboxAddress(office: typeof Office | undefined): string | null {
   const address = office?.context?.mailbox?.userProfile?.emailAddress;
-  return typeof address === 'string' && address ? address : null;
+  return typeof address === 'string' && address.trim() ? normalizeMailbox(address) : null;
 }
 
 /**

@@ -5,11 +5,12 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Page } from 'playwright-core';
-import { createCrmEmulator, tokenFor, type CrmEmulator } from '../emulators/crm/server';
+import { createCrmEmulator, type CrmEmulator } from '../emulators/crm/server';
 import { createGraphEmulator, type GraphEmulator } from '../emulators/graph/server';
 import { GRAPH_URL_OVERRIDE_KEY } from '../../src/taskpane/dev-sync-connection';
 import { BROWSER_SETUP_TIMEOUT_MS, startPaneSession, type PaneSession } from '../support/browser';
 import { submitDevSignIn } from '../support/pane-page';
+import { crmApiOf, graphApiOf, outlookContactsOf } from '../support/alice-apis';
 
 let dir: string;
 let crm: CrmEmulator;
@@ -32,43 +33,9 @@ afterAll(async () => {
 
 // ---- the services' own APIs, to check what the pane did ----
 
-async function crmApi(method: string, path: string, body?: unknown): Promise<any> {
-  const res = await fetch(`${crm.url}${path}`, {
-    method,
-    headers: { Authorization: `Bearer ${await tokenFor(crm, 'alice')}`, Accept: 'application/vnd.api+json', 'Content-Type': 'application/vnd.api+json' },
-    body: body === undefined ? undefined : JSON.stringify(body),
-  });
-  const text = await res.text();
-  if (!res.ok) throw new Error(`${method} ${path} answered ${res.status}: ${text}`);
-  return text ? JSON.parse(text) : undefined;
-}
-
-async function graphToken(): Promise<string> {
-  const res = await fetch(`${graph.url}/common/oauth2/v2.0/token`, {
-    method: 'POST',
-    headers: { 'Content-Type': 'application/x-www-form-urlencoded' },
-    body: new URLSearchParams({ grant_type: 'password', username: 'alice', password: 'alice', scope: 'https://graph.microsoft.com/Contacts.ReadWrite' }).toString(),
-  });
-  return ((await res.json()) as { access_token: string }).access_token;
-}
-
-async function graphApi(path: string, method = 'GET', body?: unknown): Promise<any> {
-  const res = await fetch(`${graph.url}/v1.0/me${path}`, {
-    method,
-    headers: { Authorization: `Bearer ${await graphToken()}`, 'Content-Type': 'application/json' },
-    body: body === undefined ? undefined : JSON.stringify(body),
-  });
-  if (!res.ok) throw new Error(`${method} ${path} answered ${res.status}: ${await res.text()}`);
-  return res.json();
-}
-
-/** alice's contacts in her "OroCRM" contact folder, where sync keeps them. */
-async function outlookContacts(): Promise<Array<{ id: string; givenName: string; surname: string; jobTitle: string | null }>> {
-  const folders = await graphApi('/contactFolders/contacts/childFolders');
-  const folder = folders.value.find((f: { displayName: string }) => f.displayName === 'OroCRM');
-  if (!folder) return [];
-  return (await graphApi(`/contactFolders/${folder.id}/contacts?$top=500`)).value;
-}
+const crmApi = (method: string, path: string, body?: unknown) => crmApiOf(crm)(method, path, body);
+const graphApi = (path: string, method = 'GET', body?: unknown) => graphApiOf(graph)(path, method, body);
+const outlookContacts = () => outlookContactsOf(graphApiOf(graph));
 
 // ---- the pane ----
 

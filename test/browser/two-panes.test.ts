@@ -6,11 +6,12 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Page } from 'playwright-core';
-import { createCrmEmulator, tokenFor, type CrmEmulator } from '../emulators/crm/server';
+import { createCrmEmulator, type CrmEmulator } from '../emulators/crm/server';
 import { createGraphEmulator, type GraphEmulator } from '../emulators/graph/server';
 import { GRAPH_URL_OVERRIDE_KEY } from '../../src/taskpane/dev-sync-connection';
 import { BROWSER_SETUP_TIMEOUT_MS, startPaneSession, type PaneSession } from '../support/browser';
 import { submitDevSignIn } from '../support/pane-page';
+import { crmApiOf, crmContactNames, crmTaskSubjects, duplicatesIn, graphApiOf, outlookContactsOf, until } from '../support/alice-apis';
 
 let dir: string;
 let crm: CrmEmulator;
@@ -31,45 +32,8 @@ afterAll(async () => {
   rmSync(dir, { recursive: true, force: true });
 });
 
-async function crmApi(method: string, path: string, body?: unknown): Promise<any> {
-  const res = await fetch(`${crm.url}${path}`, {
-    method,
-    headers: { Authorization: `Bearer ${await tokenFor(crm, 'alice')}`, Accept: 'application/vnd.api+json', 'Content-Type': 'application/vnd.api+json' },
-    body: body === undefined ? undefined : JSON.stringify(body),
-  });
-  const text = await res.text();
-  if (!res.ok) throw new Error(`${method} ${path} answered ${res.status}: ${text}`);
-  return text ? JSON.parse(text) : undefined;
-}
-
-async function graphApi(path: string): Promise<any> {
-  const token = await fetch(`${graph.url}/common/oauth2/v2.0/token`, {
-    method: 'POST',
-    headers: { 'Content-Type': 'application/x-www-form-urlencoded' },
-    body: new URLSearchParams({ grant_type: 'password', username: 'alice', password: 'alice', scope: 'https://graph.microsoft.com/Contacts.ReadWrite' }).toString(),
-  }).then((r) => r.json() as Promise<{ access_token: string }>);
-  const res = await fetch(`${graph.url}/v1.0/me${path}`, { headers: { Authorization: `Bearer ${token.access_token}` } });
-  if (!res.ok) throw new Error(`GET ${path} answered ${res.status}: ${await res.text()}`);
-  return res.json();
-}
-
-async function crmContactNames(): Promise<string[]> {
-  const contacts = (await crmApi('GET', '/api/contacts?page[size]=100')).data as Array<{ attributes: { firstName: string; lastName: string } }>;
-  return contacts.map((c) => `${c.attributes.firstName} ${c.attributes.lastName}`).sort();
-}
-
-async function crmTaskSubjects(): Promise<string[]> {
-  return ((await crmApi('GET', '/api/tasks?page[size]=100')).data as Array<{ attributes: { subject: string } }>).map((t) => t.attributes.subject).sort();
-}
-
-async function outlookContacts(): Promise<Array<{ givenName: string; surname: string; jobTitle: string | null }>> {
-  const folders = await graphApi('/contactFolders/contacts/childFolders');
-  const folder = folders.value.find((f: { displayName: string }) => f.displayName === 'OroCRM');
-  if (!folder) return [];
-  return (await graphApi(`/contactFolders/${folder.id}/contacts?$top=500`)).value;
-}
-
-const duplicatesIn = (names: string[]) => names.filter((name, i) => names.indexOf(name) !== i);
+const crmApi = () => crmApiOf(crm);
+const outlookContacts = () => outlookContactsOf(graphApiOf(graph));
 
 /** 'holder' once the pane syncs itself and its first checks are done; 'follower' once it shows another engine. */
 async function roleOf(page: Page): Promise<'holder' | 'follower'> {
@@ -96,18 +60,10 @@ async function openPane() {
   return opened;
 }
 
-async function until(check: () => Promise<boolean>, what: string, timeoutMs: number): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!(await check())) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 500));
-  }
-}
-
 test(
   'two panes signed in together: one syncs, the other follows and asks it to sync; when the holder closes the follower takes over; nothing is duplicated',
   async () => {
-    const crmContactsBefore = await crmContactNames();
+    const crmContactsBefore = await crmContactNames(crmApi());
     const a = await openPane();
     const b = await openPane();
     // Both sign in at the same moment, as two Outlook windows opening with the pane pinned.
@@ -118,13 +74,13 @@ test(
     await holder.page.waitForFunction(() => !(document.body.textContent ?? '').includes('Checking '), undefined, { timeout: 60_000 });
 
     // One engine's result: the CRM gained the Outlook-only contacts once, Outlook holds one copy each.
-    const crmContacts = await crmContactNames();
+    const crmContacts = await crmContactNames(crmApi());
     expect(duplicatesIn(crmContacts)).toEqual([]);
     expect(crmContacts.length).toBeGreaterThan(crmContactsBefore.length);
     const inOutlook = (await outlookContacts()).map((c) => `${c.givenName} ${c.surname}`).sort();
     expect(duplicatesIn(inOutlook)).toEqual([]);
     expect(inOutlook.length).toBeGreaterThan(0);
-    expect(duplicatesIn(await crmTaskSubjects())).toEqual([]);
+    expect(duplicatesIn(await crmTaskSubjects(crmApi()))).toEqual([]);
 
     // The follower says who syncs and shows the holder's counts.
     const followingBar = follower.page.getByText(/^Syncing in Outlook \(Chrome\) since \d\d:\d\d · /);
@@ -134,10 +90,10 @@ test(
     await until(async () => (await createdCell(follower.page)) === holderCreated, "the holder's counts in the follower", 30_000);
 
     // Sync now in the follower asks the holder: a CRM edit reaches Outlook without waiting for the interval.
-    const ann = ((await crmApi('GET', '/api/contacts?page[size]=100')).data as Array<{ id: string; attributes: { firstName: string; lastName: string } }>).find(
+    const ann = ((await crmApi()('GET', '/api/contacts?page[size]=100')).data as Array<{ id: string; attributes: { firstName: string; lastName: string } }>).find(
       (c) => c.attributes.firstName === 'Ann' && c.attributes.lastName === 'Lee',
     )!;
-    await crmApi('PATCH', `/api/contacts/${ann.id}`, { data: { type: 'contacts', id: ann.id, attributes: { jobTitle: 'Asked by the follower' } } });
+    await crmApi()('PATCH', `/api/contacts/${ann.id}`, { data: { type: 'contacts', id: ann.id, attributes: { jobTitle: 'Asked by the follower' } } });
     await follower.page.getByRole('button', { name: 'Sync now' }).click();
     await until(async () => (await outlookContacts()).some((c) => c.jobTitle === 'Asked by the follower'), 'the edit in Outlook', 60_000);
 
@@ -145,13 +101,13 @@ test(
     // lease period and syncs from the shared state, with no second copy of anything.
     await holder.context.close();
     await follower.page.getByText('Idle; checks run on the intervals set below.').waitFor({ timeout: 120_000 });
-    await crmApi('PATCH', `/api/contacts/${ann.id}`, { data: { type: 'contacts', id: ann.id, attributes: { jobTitle: 'After the handover' } } });
+    await crmApi()('PATCH', `/api/contacts/${ann.id}`, { data: { type: 'contacts', id: ann.id, attributes: { jobTitle: 'After the handover' } } });
     await follower.page.getByRole('button', { name: 'Sync now' }).click();
     await until(async () => (await outlookContacts()).some((c) => c.jobTitle === 'After the handover'), 'the edit after the handover', 60_000);
     await follower.page.getByRole('button', { name: 'Sync now' }).waitFor();
-    expect(await crmContactNames()).toEqual(crmContacts);
+    expect(await crmContactNames(crmApi())).toEqual(crmContacts);
     expect((await outlookContacts()).map((c) => `${c.givenName} ${c.surname}`).sort()).toEqual(inOutlook);
-    expect(duplicatesIn(await crmTaskSubjects())).toEqual([]);
+    expect(duplicatesIn(await crmTaskSubjects(crmApi()))).toEqual([]);
 
     expect(follower.fence.blocked).toEqual([]);
     expect(follower.errors).toEqual([]);

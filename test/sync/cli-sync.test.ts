@@ -1,16 +1,14 @@
 // The headless runner as a black box: spawned with node + tsx against both emulators.
-import { spawn, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { createCrmEmulator, type CrmEmulator } from '../emulators/crm/server';
 import { createGraphEmulator, type GraphEmulator } from '../emulators/graph/server';
+import { startRunner as start } from '../support/runner';
 import { fullRound, buildSides, byName, duplicateStamps, writesIn } from '../support/world';
 
 jest.setTimeout(90_000);
 
-const ROOT = path.resolve(__dirname, '../..');
-const RUNNER = path.join(ROOT, 'src/cli/sync.ts');
 
 let dir: string;
 let crm: CrmEmulator;
@@ -26,37 +24,6 @@ afterEach(async () => {
   await graph.close();
   fs.rmSync(dir, { recursive: true, force: true });
 });
-
-interface Run {
-  child: ChildProcess;
-  stdout: string;
-  stderr: string;
-  done: Promise<number | null>;
-  /** Resolves once stdout contains `text`. */
-  waitFor(text: string): Promise<void>;
-}
-
-function start(args: string[]): Run {
-  const child = spawn(process.execPath, ['--import', 'tsx', RUNNER, ...args], { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
-  const run: Run = {
-    child,
-    stdout: '',
-    stderr: '',
-    done: new Promise((resolve) => child.on('exit', (code) => resolve(code))),
-    waitFor: (text) =>
-      new Promise((resolve, reject) => {
-        const check = () => {
-          if (run.stdout.includes(text)) resolve();
-        };
-        child.stdout!.on('data', check);
-        child.on('exit', () => (run.stdout.includes(text) ? resolve() : reject(new Error(`exited before printing "${text}":\n${run.stdout}\n${run.stderr}`))));
-        check();
-      }),
-  };
-  child.stdout!.on('data', (d: Buffer) => (run.stdout += d.toString()));
-  child.stderr!.on('data', (d: Buffer) => (run.stderr += d.toString()));
-  return run;
-}
 
 async function runToEnd(args: string[]): Promise<{ code: number | null; stdout: string; stderr: string }> {
   const run = start(args);

@@ -17,14 +17,19 @@ class FakeSignIn implements SignIn {
   }
 }
 
-/** Answers both token endpoints with a numbered token and records the URLs asked. */
+/** Answers both token endpoints with a numbered token per endpoint, Graph's GET /me, and records the URLs asked. */
 function tokenFetch() {
   const asked: string[] = [];
-  let n = 0;
+  const issued = new Map<string, number>();
   const fetch = jest.fn(async (url: string) => {
     asked.push(url);
-    n++;
-    return new Response(JSON.stringify({ token_type: 'Bearer', access_token: `token-${n}`, expires_in: 3600, refresh_token: `refresh-${n}` }), { status: 200, headers: { 'Content-Type': 'application/json' } });
+    if (url.endsWith('/v1.0/me')) {
+      // The primary SMTP address differs from the sign-in name in real tenants.
+      return new Response(JSON.stringify({ mail: 'Alice@Acme.test', userPrincipalName: 'alice@acme.onmicrosoft.com' }), { status: 200, headers: { 'Content-Type': 'application/json' } });
+    }
+    const side = url.includes('/oauth2-token') ? 'crm' : 'graph';
+    issued.set(side, (issued.get(side) ?? 0) + 1);
+    return new Response(JSON.stringify({ token_type: 'Bearer', access_token: `${side}-token-${issued.get(side)}`, expires_in: 3600, refresh_token: 'r' }), { status: 200, headers: { 'Content-Type': 'application/json' } });
   });
   return { fetch: fetch as unknown as typeof globalThis.fetch, asked };
 }
@@ -50,15 +55,16 @@ describe('dev sync connection', () => {
     const signIn = new DevSyncSignIn(new FakeSignIn(), { storage, graphUrl: 'http://127.0.0.1:4200', fetch });
     const session = await signIn.signIn(ALICE);
     const connection = signIn.connectionFor(session)!;
-    expect(connection.identity).toEqual({ crmUrl: 'http://127.0.0.1:4100', crmUser: 'alice', mailbox: 'alice' });
+    // Named as Graph names the mailbox (its SMTP address), as the headless runner and Office name it.
+    expect(connection.identity).toEqual({ crmUrl: 'http://127.0.0.1:4100', crmUser: 'alice', mailbox: 'alice@acme.test' });
     expect(connection.graph.baseUrl).toBe('http://127.0.0.1:4200/v1.0');
     expect(connection.crm.baseUrl).toBe('http://127.0.0.1:4100');
 
-    await expect(connection.crm.tokens.accessToken()).resolves.toBe('token-1');
-    await expect(connection.graph.tokens.accessToken()).resolves.toBe('token-2');
-    expect(asked).toEqual(['http://127.0.0.1:4100/oauth2-token', 'http://127.0.0.1:4200/common/oauth2/v2.0/token']);
+    await expect(connection.crm.tokens.accessToken()).resolves.toBe('crm-token-1');
+    await expect(connection.graph.tokens.accessToken()).resolves.toBe('graph-token-1');
+    expect(asked).toEqual(['http://127.0.0.1:4200/common/oauth2/v2.0/token', 'http://127.0.0.1:4200/v1.0/me', 'http://127.0.0.1:4100/oauth2-token']);
     const kept = storage.getItem(KEPT_SYNC_TOKENS_KEY)!;
-    expect(JSON.parse(kept)).toMatchObject({ crmToken: 'token-1', graphToken: 'token-2' });
+    expect(JSON.parse(kept)).toMatchObject({ crmToken: 'crm-token-1', graphToken: 'graph-token-1', mailbox: 'alice@acme.test' });
     expect(kept).not.toMatch(/password/);
   });
 
@@ -90,8 +96,9 @@ describe('dev sync connection', () => {
     const reloaded = new DevSyncSignIn(inner, { storage, graphUrl: 'http://127.0.0.1:4200' });
     const resumed = reloaded.resume()!;
     const again = reloaded.connectionFor(resumed)!;
-    await expect(again.crm.tokens.accessToken()).resolves.toBe('token-1');
-    await expect(again.graph.tokens.accessToken()).resolves.toBe('token-2');
+    expect(again.identity.mailbox).toBe('alice@acme.test');
+    await expect(again.crm.tokens.accessToken()).resolves.toBe('crm-token-1');
+    await expect(again.graph.tokens.accessToken()).resolves.toBe('graph-token-1');
 
     resumed.signOut();
     expect(storage.getItem(KEPT_SYNC_TOKENS_KEY)).toBeNull();
