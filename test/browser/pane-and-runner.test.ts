@@ -1,0 +1,90 @@
+// The pane and the headless runner (`npm run sync`) on one mailbox at once: the runner syncs, the pane
+// follows it (and its Sync now reaches the runner); when the runner stops the pane takes over, and a
+// runner started while the pane holds the mailbox follows it and writes nothing. Nothing is duplicated.
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { createCrmEmulator, type CrmEmulator } from '../emulators/crm/server';
+import { createGraphEmulator, type GraphEmulator } from '../emulators/graph/server';
+import { GRAPH_URL_OVERRIDE_KEY } from '../../src/taskpane/dev-sync-connection';
+import { BROWSER_SETUP_TIMEOUT_MS, startPaneSession, type PaneSession } from '../support/browser';
+import { submitDevSignIn } from '../support/pane-page';
+import { crmApiOf, crmContactNames, crmTaskSubjects, duplicatesIn, graphApiOf, outlookContactsOf, until } from '../support/alice-apis';
+import { startRunner } from '../support/runner';
+
+let dir: string;
+let crm: CrmEmulator;
+let graph: GraphEmulator;
+let session: PaneSession;
+
+beforeAll(async () => {
+  dir = mkdtempSync(join(tmpdir(), 'pane-and-runner-e2e-'));
+  crm = await createCrmEmulator({ dbFile: join(dir, 'crm.sqlite'), port: 0 });
+  graph = await createGraphEmulator({ dbFile: join(dir, 'graph.sqlite'), port: 0 });
+  session = await startPaneSession();
+}, BROWSER_SETUP_TIMEOUT_MS);
+
+afterAll(async () => {
+  await session?.close();
+  await crm?.close();
+  await graph?.close();
+  rmSync(dir, { recursive: true, force: true });
+});
+
+const crmApi = () => crmApiOf(crm);
+const outlookContacts = () => outlookContactsOf(graphApiOf(graph));
+const runnerArgs = () => ['--crm', crm.url, '--graph', graph.url, '--user', 'alice', '--password', 'alice', '--state', join(dir, 'runner.sqlite'), '--device', 'the build box'];
+
+test(
+  'the pane follows a running `npm run sync`, takes over when it stops, and a runner started later follows the pane; no duplicates',
+  async () => {
+    const runner = startRunner(runnerArgs());
+    try {
+      await runner.waitFor('Outlook cycle');
+      const crmContacts = await crmContactNames(crmApi());
+      const inOutlook = (await outlookContacts()).map((c) => `${c.givenName} ${c.surname}`).sort();
+      expect(duplicatesIn(crmContacts)).toEqual([]);
+      expect(inOutlook.length).toBeGreaterThan(0);
+
+      const { page, context, fence, errors } = await session.newPage();
+      await context.addInitScript(([key, url]) => window.sessionStorage.setItem(key, url), [GRAPH_URL_OVERRIDE_KEY, graph.url] as const);
+      await page.setViewportSize({ width: 420, height: 1100 });
+      await page.goto(session.paneUrl);
+      await submitDevSignIn(page, crm.url, 'alice');
+      await page.getByText(/^Syncing in the build box since \d\d:\d\d · /).waitFor({ timeout: 60_000 });
+
+      // Sync now in the pane asks the runner, which syncs the CRM edit to Outlook.
+      const ann = ((await crmApi()('GET', '/api/contacts?page[size]=100')).data as Array<{ id: string; attributes: { firstName: string; lastName: string } }>).find(
+        (c) => c.attributes.firstName === 'Ann' && c.attributes.lastName === 'Lee',
+      )!;
+      await crmApi()('PATCH', `/api/contacts/${ann.id}`, { data: { type: 'contacts', id: ann.id, attributes: { jobTitle: 'Asked from the pane' } } });
+      const cyclesBefore = runner.stdout.split('OroCRM cycle').length;
+      await page.getByRole('button', { name: 'Sync now' }).click();
+      await until(async () => (await outlookContacts()).some((c) => c.jobTitle === 'Asked from the pane'), 'the edit in Outlook', 60_000);
+      expect(runner.stdout.split('OroCRM cycle').length).toBeGreaterThan(cyclesBefore);
+
+      // The runner stops (Ctrl-C): it releases the lease and the pane syncs from the shared state.
+      runner.child.kill('SIGTERM');
+      expect(await runner.done).toBe(0);
+      await page.getByText('Idle; checks run on the intervals set below.').waitFor({ timeout: 60_000 });
+      await page.getByRole('button', { name: 'Sync now' }).click();
+      await page.getByRole('button', { name: 'Sync now' }).waitFor();
+      expect(await crmContactNames(crmApi())).toEqual(crmContacts);
+      expect((await outlookContacts()).map((c) => `${c.givenName} ${c.surname}`).sort()).toEqual(inOutlook);
+
+      // A runner started now follows the pane and writes nothing.
+      const later = startRunner([...runnerArgs(), '--once']);
+      expect(await later.done).toBe(0);
+      expect(later.stdout).toMatch(/Following: Outlook \(Chrome\) syncs this mailbox \(since \d\d:\d\d UTC\)/);
+      expect(later.stdout).not.toContain('cycle');
+      expect(await crmContactNames(crmApi())).toEqual(crmContacts);
+      expect(duplicatesIn(await crmTaskSubjects(crmApi()))).toEqual([]);
+
+      expect(fence.blocked).toEqual([]);
+      expect(errors).toEqual([]);
+    } finally {
+      if (runner.child.exitCode === null) runner.child.kill('SIGKILL');
+    }
+  },
+  BROWSER_SETUP_TIMEOUT_MS,
+);
