@@ -37,6 +37,8 @@ export interface SharedStateBackend {
 }
 
 const REVISION_KEY = 'sharedStateRevision';
+/** Relations per request when seeding (the CRM extension takes at most 5,000 changes per request). */
+const SEED_CHUNK = 2000;
 
 /**
  * A SyncStore whose relations and checkpoints are also the shared ones. `token()` is the fencing
@@ -57,10 +59,14 @@ export class SharedStateStore implements SyncStore {
    * Before the first cycle of a new holding: the shared state replaces the local relations and
    * checkpoints unless they are the same revision already.
    */
-  async pull(): Promise<{ pulled: boolean; relations: number }> {
+  async pull(): Promise<{ pulled: boolean; relations: number; seeded?: boolean }> {
     const snapshot = await this.shared.read();
     const status = ((await this.local.status<Record<string, unknown>>()) ?? {}) as Record<string, unknown>;
     if (status[REVISION_KEY] === snapshot.revision && snapshot.revision > 0) return { pulled: false, relations: snapshot.relations.length };
+    if (snapshot.revision === 0) {
+      const seeded = await this.seed(status);
+      if (seeded !== null) return { pulled: false, relations: seeded, seeded: true };
+    }
     const deleteRelations: Array<{ type: EntityType; crmId: string }> = [];
     for (const type of ENTITY_TYPES) for (const r of await this.local.relations(type)) deleteRelations.push({ type, crmId: r.crmId });
     const known = new Set(snapshot.checkpoints.map((c) => `${c.type}:${c.side}`));
@@ -69,6 +75,25 @@ export class SharedStateStore implements SyncStore {
     await this.local.commit({ deleteRelations, putRelations: snapshot.relations, checkpoints: [...snapshot.checkpoints, ...resets], removeJournal, addJournal: snapshot.journal });
     await this.local.setStatus({ ...status, [REVISION_KEY]: snapshot.revision });
     return { pulled: true, relations: snapshot.relations.length };
+  }
+
+  /**
+   * Nothing shared yet (the extension was just installed, or this engine synced alone so far): the
+   * holder's own state becomes the shared one instead of being thrown away for a full re-match.
+   * Relations go first and checkpoints last, so a seed cut short leaves no checkpoint without its
+   * relations: the next holder then reads everything again and matches by key. Null: nothing to seed.
+   */
+  private async seed(status: Record<string, unknown>): Promise<number | null> {
+    const relations = (await Promise.all(ENTITY_TYPES.map((type) => this.local.relations(type)))).flat();
+    const checkpoints = (await Promise.all(ENTITY_TYPES.flatMap((type) => (['crm', 'outlook'] as const).map(async (side) => ({ type, side, checkpoint: await this.local.checkpoint(type, side) }))))).filter((c) => c.checkpoint !== null);
+    const journal = await this.local.journal();
+    if (!relations.length && !checkpoints.length && !journal.length) return null;
+    let revision = 0;
+    const empty: SharedStateChange = { put: [], delete: [], checkpoints: [], addJournal: [], removeJournal: [] };
+    for (let i = 0; i < relations.length; i += SEED_CHUNK) revision = await this.shared.write(this.token(), { ...empty, put: relations.slice(i, i + SEED_CHUNK) });
+    revision = await this.shared.write(this.token(), { ...empty, checkpoints, addJournal: journal });
+    await this.local.setStatus({ ...status, [REVISION_KEY]: revision });
+    return relations.length;
   }
 
   relations(type: EntityType) {

@@ -101,4 +101,23 @@ describe('SharedStateStore over HTTP', () => {
     await expect(storeA.commit({ putRelations: [relation('8', 'o-8')] })).rejects.toBeInstanceOf(SharedStateFencedError);
     expect(await storeB.pull()).toMatchObject({ relations: 1 });
   });
+
+  test('an engine that synced alone seeds the empty shared state with its own, so the next holder needs no full re-match', async () => {
+    const http = httpFor(alice);
+    const aloneLocal = await openMemoryStore(IDENTITY);
+    const many = Array.from({ length: 2500 }, (_, i) => relation(String(i + 1), `o-${i + 1}`));
+    await aloneLocal.commit({ putRelations: many, checkpoints: [{ type: 'contact', side: 'outlook', checkpoint: 'delta-1' }] });
+    const leaseA = new SyncLease({ backend: new CrmLeaseBackend(http, MAILBOX), holderId: 'a', deviceLabel: 'A', monotonic: () => clock.now().getTime() });
+    expect(await leaseA.step()).toBe('holder');
+    const storeA = new SharedStateStore(aloneLocal, new CrmSharedState(http, MAILBOX), () => leaseA.view()?.fencingToken ?? 0);
+    expect(await storeA.pull()).toMatchObject({ seeded: true, relations: 2500 });
+    expect(await aloneLocal.relations('contact')).toHaveLength(2500); // kept, not thrown away
+
+    clock.advance(61);
+    const leaseB = new SyncLease({ backend: new CrmLeaseBackend(http, MAILBOX), holderId: 'b', deviceLabel: 'B', monotonic: () => clock.now().getTime() });
+    expect(await leaseB.step()).toBe('holder');
+    const localB = await openMemoryStore(IDENTITY);
+    expect(await new SharedStateStore(localB, new CrmSharedState(http, MAILBOX), () => leaseB.view()?.fencingToken ?? 0).pull()).toMatchObject({ pulled: true, relations: 2500 });
+    expect(await localB.checkpoint('contact', 'outlook')).toBe('delta-1');
+  });
 });
