@@ -22,11 +22,14 @@ export class RequestMeter {
   total = 0;
   writes = 0;
   byType: Record<EntityType | 'other', number> = { contact: 0, task: 0, event: 0, other: 0 };
+  /** Sync bookkeeping on the CRM extension, by resource and method: "GET outlooksynclease", ... */
+  bookkeeping: Record<string, number> = {};
 
   reset(): void {
     this.total = 0;
     this.writes = 0;
     this.byType = { contact: 0, task: 0, event: 0, other: 0 };
+    this.bookkeeping = {};
   }
 
   fetch = async (input: string, init?: RequestInit): Promise<Response> => {
@@ -43,7 +46,9 @@ export class RequestMeter {
     }
     this.total++;
     if (write) this.writes++;
-    this.byType[classify(described)]++;
+    const resource = /\/api\/(outlooksynclease|outlooksyncstate)\//.exec(input)?.[1];
+    if (resource) this.bookkeeping[`${method} ${resource}`] = (this.bookkeeping[`${method} ${resource}`] ?? 0) + 1;
+    else this.byType[classify(described)]++;
     return globalThis.fetch(input, init);
   };
 }
@@ -62,7 +67,7 @@ export interface Bench {
   graphMeter: RequestMeter;
   store: SyncStore;
   /** Sides on their own meters, e.g. for a naive full listing. */
-  freshSides(): { crm: CrmSide; outlook: OutlookSide; crmMeter: RequestMeter; graphMeter: RequestMeter };
+  freshSides(): { crm: CrmSide; outlook: OutlookSide; crmMeter: RequestMeter; graphMeter: RequestMeter; crmHttp: CrmHttp };
   faults(latencyMs: number): Promise<void>;
   graphStats(): Promise<Stats>;
   resetStats(): Promise<void>;
@@ -150,9 +155,10 @@ export async function startBench(extraContacts: number): Promise<Bench> {
   const sides = () => {
     const crmMeter = new RequestMeter();
     const graphMeter = new RequestMeter();
-    const crm = new CrmSide({ http: new CrmHttp({ baseUrl: crmUrl, tokens: new PasswordGrantTokens({ baseUrl: crmUrl, username: USER, password: USER }), fetch: crmMeter.fetch as typeof fetch }) });
+    const crmHttp = new CrmHttp({ baseUrl: crmUrl, tokens: new PasswordGrantTokens({ baseUrl: crmUrl, username: USER, password: USER }), fetch: crmMeter.fetch as typeof fetch });
+    const crm = new CrmSide({ http: crmHttp });
     const outlook = createOutlookSide({ tokens: new GraphPasswordTokens({ tokenUrl: `${graphUrl}/common/oauth2/v2.0/token`, username: USER, password: USER }), baseUrl: `${graphUrl}/v1.0`, fetch: graphMeter.fetch });
-    return { crm, outlook, crmMeter, graphMeter };
+    return { crm, outlook, crmMeter, graphMeter, crmHttp };
   };
   const main = sides();
   const control = async (base: string, method: string, p: string, body?: unknown) => {

@@ -10,10 +10,13 @@ import { ENTITY_TYPES, type EntityType } from '../src/sync/records';
 import { fullRound } from '../test/support/world';
 import { startBench, type Bench } from './harness';
 import { benchPlanner } from './planner';
+import { threeEnginesIdle } from './multi-engine';
 
 const CONTACTS = Number(process.env.BENCH_CONTACTS ?? 10_000);
 const LATENCY_MS = Number(process.env.BENCH_LATENCY_MS ?? 20);
 const CHANGES = 10;
+/** How long the three engines share the mailbox (lease renewals every 20 s, follower reads every 10 s). */
+const LEASE_WINDOW_MS = Number(process.env.BENCH_LEASE_WINDOW_MS ?? 60_000);
 
 interface Row {
   measure: string;
@@ -140,6 +143,8 @@ async function main(): Promise<void> {
     await engine.syncNow();
     await engine.syncNow();
     results.idleCycle = await idleCycle(b, engine);
+    console.log(`… 3 engines on one mailbox, idle (${LEASE_WINDOW_MS / 1000} s)`);
+    results.multiEngineIdle = await threeEnginesIdle(b, { ...DEFAULT_SETTINGS, contacts_sync_direction: 'Both' }, LEASE_WINDOW_MS);
   } finally {
     await b.close();
   }
@@ -150,6 +155,12 @@ async function main(): Promise<void> {
   const f = results.firstSync as Awaited<ReturnType<typeof firstSync>>;
   const inc = results.incremental as Awaited<ReturnType<typeof incremental>>;
   const idle = results.idleCycle as Awaited<ReturnType<typeof idleCycle>>;
+  const multi = results.multiEngineIdle as Awaited<ReturnType<typeof threeEnginesIdle>>;
+  const oneEngine = idle.totals.crmCycle + idle.totals.outlookCycle;
+  const holders = multi.perEngine.filter((e) => e.role === 'holder');
+  const followers = multi.perEngine.filter((e) => e.role === 'follower');
+  const multiPass = holders.length === 1 && holders[0].dataRequests <= oneEngine && followers.every((e) => e.dataRequests === 0);
+  results.multiEngineIdle = { ...multi, oneEngineDataRequests: oneEngine, target: { holderDataRequests: `≤ ${oneEngine}`, followerDataRequests: 0 }, pass: multiPass };
   const rows: Row[] = [
     { measure: `First sync, ${f.contacts} contacts CRM → Outlook: Graph write requests`, value: `${f.graphWriteRequests} (${f.writeRatio}× ⌈${f.contacts}/20⌉ = ${f.idealWriteRequests})`, target: '≤ 1.05×', pass: f.writeRatio <= 1.05 },
     {
@@ -166,6 +177,14 @@ async function main(): Promise<void> {
       value: `${idle.totals.crmCycle} / ${idle.totals.outlookCycle}` + (idle.shared.crmCycle + idle.shared.outlookCycle > 0 ? ` (incl. ${idle.shared.crmCycle} / ${idle.shared.outlookCycle} for all types at once: the CRM's removals read from its audit log)` : ''),
       target: `${idle.totals.types} / ${idle.totals.types} (1 per type)`,
       pass: idle.totals.crmCycle <= idle.totals.types && idle.totals.outlookCycle <= idle.totals.types,
+    },
+    {
+      measure: `${multi.engines} engines on one mailbox, idle: requests in ${multi.windowSeconds} s (one CRM + one Outlook cycle by the holder)`,
+      value:
+        `holder: ${holders.map((h) => `${h.dataRequests} data (one engine alone: ${oneEngine}) + ${h.stateWrites} shared-state write(s) + ${h.leaseRequests} lease (${h.leasePerMinute}/min)`).join('; ')}; ` +
+        `followers: ${followers.map((f) => `${f.dataRequests} data + ${f.leaseRequests} lease (${f.leasePerMinute}/min)`).join(', ')}`,
+      target: "holder's data = one engine's; followers 0 data; lease ≈ 3/min (holder) + 6/min (each follower)",
+      pass: multiPass,
     },
     { measure: `${inc.changes} changes among ${f.contacts}: requests (CRM + Outlook cycle)`, value: `${inc.requests} vs ${inc.naiveFullListingRequests} for a full listing (${inc.fewerBy}× fewer)`, target: '≥ 100× fewer', pass: inc.pass },
     { measure: `Planner, ${p.relations} relations (${p.changes} changes)`, value: `${p.ms} ms, ${p.heapMB} MB heap (plan itself ${p.planHeapMB} MB)`, target: '< 200 ms, < 100 MB', pass: p.ms < 200 && p.heapMB < 100 },

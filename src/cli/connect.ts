@@ -27,6 +27,8 @@ export interface Connection {
   lease: SyncLease;
   /** Called when this runner begins a holding: the shared sync state replaces the local one. */
   takeOver(): Promise<void>;
+  /** Called before this runner lets the lease go: the newest checkpoints go to the shared state. */
+  handOver(): Promise<void>;
   /** Reads the user's saved settings again (effective values: user → organization → global → default). */
   loadSettings(): Promise<OutlookSettings>;
 }
@@ -59,5 +61,7 @@ export async function connect(args: RunnerArgs): Promise<Connection> {
   });
   // With the extension the relations and checkpoints are shared too, so a handover needs no re-sync.
   const store = shared ? new SharedStateStore(local, new CrmSharedState(crmHttp, mailbox), () => lease.view()?.fencingToken ?? 0) : local;
-  return { crm: new CrmSide({ http: crmHttp }), outlook: new OutlookSide({ http: graphHttp }), store, mailbox, settings, loadSettings, lease, takeOver: async () => void (store instanceof SharedStateStore && (await store.pull())) };
+  return { crm: new CrmSide({ http: crmHttp }), outlook: new OutlookSide({ http: graphHttp }), store, mailbox, settings, loadSettings, lease, takeOver: async () => void (store instanceof SharedStateStore && (await store.pull())),
+    handOver: async () => void (store instanceof SharedStateStore && (await store.flush())),
+  };
 }

@@ -39,6 +39,7 @@ export async function run(args: RunnerArgs, out: Output, stop: StopSignal): Prom
     if (conn.lease.reach === 'local') out.line('This CRM has no sync lease (outlooksynclease): other engines on this mailbox are not seen; see the README.');
     return args.once ? await runOnce(engine, conn, out, stop) : await runLoop(engine, conn, args, out, stop);
   } finally {
+    if (conn.lease.role() === 'holder') await conn.handOver().catch(() => undefined);
     await conn.lease.release().catch(() => undefined);
     await conn.store.close();
   }
@@ -139,6 +140,7 @@ async function runLoop(engine: SyncEngine, conn: Connection, args: RunnerArgs, o
     lease: conn.lease,
     timers: realTimers, // keeps the process alive while it only follows
     onAcquired: () => conn.takeOver(),
+    beforeRelease: () => conn.handOver(),
     loop: { start: () => scheduler.start(), stop: () => scheduler.stop(), syncNow: () => scheduler.syncNow() },
     snapshot: async () => ({ status: engine.getStatus(), conflicts: await conn.store.conflicts() }),
     onChange: (state) => {

@@ -39,16 +39,23 @@ export interface SharedStateBackend {
 const REVISION_KEY = 'sharedStateRevision';
 /** Relations per request when seeding (the CRM extension takes at most 5,000 changes per request). */
 const SEED_CHUNK = 2000;
+/** How long a moved checkpoint may wait locally before it is shared (see commit). */
+export const CHECKPOINT_FLUSH_MS = 10 * 60_000;
 
 /**
  * A SyncStore whose relations and checkpoints are also the shared ones. `token()` is the fencing
  * token of the lease this engine holds (lease.ts).
  */
 export class SharedStateStore implements SyncStore {
+  private readonly pendingCheckpoints = new Map<string, { type: EntityType; side: SideName; checkpoint: string | null }>();
+  private flushedAt = -Infinity;
+
   constructor(
     private readonly local: SyncStore,
     private readonly shared: SharedStateBackend,
     private readonly token: () => number,
+    /** A monotonic clock in ms, for CHECKPOINT_FLUSH_MS. */
+    private readonly now: () => number = () => globalThis.performance.now(),
   ) {}
 
   get identity(): StoreIdentity {
@@ -61,6 +68,7 @@ export class SharedStateStore implements SyncStore {
    */
   async pull(): Promise<{ pulled: boolean; relations: number; seeded?: boolean }> {
     const snapshot = await this.shared.read();
+    this.flushedAt = this.now();
     const status = ((await this.local.status<Record<string, unknown>>()) ?? {}) as Record<string, unknown>;
     if (status[REVISION_KEY] === snapshot.revision && snapshot.revision > 0) return { pulled: false, relations: snapshot.relations.length };
     if (snapshot.revision === 0) {
@@ -71,6 +79,7 @@ export class SharedStateStore implements SyncStore {
     for (const type of ENTITY_TYPES) for (const r of await this.local.relations(type)) deleteRelations.push({ type, crmId: r.crmId });
     const known = new Set(snapshot.checkpoints.map((c) => `${c.type}:${c.side}`));
     const resets = ENTITY_TYPES.flatMap((type) => (['crm', 'outlook'] as const).filter((side) => !known.has(`${type}:${side}`)).map((side) => ({ type, side, checkpoint: null })));
+    this.pendingCheckpoints.clear(); // another holder's state replaces ours, checkpoints included
     const removeJournal = (await this.local.journal()).map((e) => e.key);
     await this.local.commit({ deleteRelations, putRelations: snapshot.relations, checkpoints: [...snapshot.checkpoints, ...resets], removeJournal, addJournal: snapshot.journal });
     await this.local.setStatus({ ...status, [REVISION_KEY]: snapshot.revision });
@@ -116,20 +125,40 @@ export class SharedStateStore implements SyncStore {
   }
 
   async commit(change: StoreCommit): Promise<void> {
+    for (const c of await this.changedCheckpoints(change.checkpoints ?? [])) this.pendingCheckpoints.set(`${c.type}:${c.side}`, c);
     const shared: SharedStateChange = {
       put: change.putRelations ?? [],
       delete: change.deleteRelations ?? [],
-      checkpoints: await this.changedCheckpoints(change.checkpoints ?? []),
+      checkpoints: [],
       addJournal: change.addJournal ?? [],
       removeJournal: change.removeJournal ?? [],
     };
+    const carriesState = shared.put.length || shared.delete.length || shared.addJournal.length || shared.removeJournal.length;
+    // A moved checkpoint alone (every idle cycle moves the delta links) waits: the next holder reading
+    // from an older checkpoint only reads some changes again, which versions make harmless. So an idle
+    // mailbox costs one shared-state write per CHECKPOINT_FLUSH_MS, not one per cycle.
     let revision: number | null = null;
-    if (shared.put.length || shared.delete.length || shared.checkpoints.length || shared.addJournal.length || shared.removeJournal.length) revision = await this.shared.write(this.token(), shared);
-    await this.local.commit(change);
-    if (revision !== null) {
-      const status = ((await this.local.status<Record<string, unknown>>()) ?? {}) as Record<string, unknown>;
-      await this.local.setStatus({ ...status, [REVISION_KEY]: revision });
+    if (carriesState || (this.pendingCheckpoints.size && this.now() - this.flushedAt >= CHECKPOINT_FLUSH_MS)) {
+      revision = await this.shared.write(this.token(), { ...shared, checkpoints: [...this.pendingCheckpoints.values()] });
+      this.pendingCheckpoints.clear();
+      this.flushedAt = this.now();
     }
+    await this.local.commit(change);
+    if (revision !== null) await this.setRevision(revision);
+  }
+
+  /** Sends the checkpoints still waiting (a holder that stops hands over the newest ones). */
+  async flush(): Promise<void> {
+    if (!this.pendingCheckpoints.size) return;
+    const revision = await this.shared.write(this.token(), { put: [], delete: [], checkpoints: [...this.pendingCheckpoints.values()], addJournal: [], removeJournal: [] });
+    this.pendingCheckpoints.clear();
+    this.flushedAt = this.now();
+    await this.setRevision(revision);
+  }
+
+  private async setRevision(revision: number): Promise<void> {
+    const status = ((await this.local.status<Record<string, unknown>>()) ?? {}) as Record<string, unknown>;
+    await this.local.setStatus({ ...status, [REVISION_KEY]: revision });
   }
 
   /** An idle cycle re-saves the same checkpoints: sending them again would cost a request per cycle. */

@@ -56,6 +56,8 @@ export interface LeasedSyncOptions {
   onChange?: (state: LeasedState) => void;
   /** A new holding begins (a higher fencing token): take over the shared state before the loop starts. */
   onAcquired?: () => Promise<void>;
+  /** The holder stops: the last writes under its token (the newest checkpoints) before it lets go. */
+  beforeRelease?: () => Promise<void>;
 }
 
 export type LeasedState = { role: 'holder' } | { role: 'follower'; follower: FollowerView | null } | { role: 'starting' };
@@ -119,6 +121,7 @@ export class LeasedSync {
       this.running = false;
       await this.loop.stop();
     }
+    if (this.lease.role() === 'holder') await this.opts.beforeRelease?.().catch(() => undefined);
     await this.lease.release().catch(() => undefined);
   }
 

@@ -277,6 +277,7 @@ class PaneSyncRuntime implements SyncRuntime {
       loop: { start: () => loop.start(), stop: () => loop.stop(), syncNow: () => loop.runNow(['crm', 'outlook']) },
       mayHold: () => lock.held(),
       onAcquired: async () => void (await synced?.pull()),
+      beforeRelease: async () => void (await synced?.flush()),
       snapshot: async () => ({ status: engine.getStatus(), conflicts: await store.conflicts() }),
       onChange: (state) => {
         if (this.stopped) return;
