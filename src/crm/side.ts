@@ -13,11 +13,11 @@
 //   events carry uid = op.key; tasks have neither, so findCreated looks for a task with the same
 //   matching key created recently (limit: an identical task created by someone else in that window
 //   would be taken for ours, and tasks creates are retried only after 429, never after 5xx/drops).
-import type { ChangePage, Change, SideItem, SyncSide, WriteOp, WriteResult } from '../sync/side';
+import type { ChangePage, Change, SideItem, SyncSide, UnsyncedFields, WriteOp, WriteResult } from '../sync/side';
 import { matchKey, type ContactRecord, type EntityType, type EventRecord, type RecordOf, type TaskRecord } from '../sync/records';
 import { AuthenticationError, MalformedResponseError, ServiceUnavailableError, SyncError, ThrottledError } from '../sync/errors';
 import { decodeCheckpoint, encodeCheckpoint, type CrmCheckpoint, type Deletions } from './checkpoint';
-import { errorFromResponse, parseErrorDocument } from './errors';
+import { errorFromResponse, parseErrorDocument, type CrmProblem } from './errors';
 import { RetryingClient, RetrySatisfied, type RetryMode, type RetryPolicy } from './entities-client';
 import {
   auditListSchema,
@@ -568,14 +568,18 @@ export class CrmSide implements SyncSide {
     return { attributes: {} };
   }
 
-  /** One synchronous batch; invalid items are reported and the rest re-sent, since the batch is atomic. */
+  /**
+   * One synchronous batch; invalid items are reported and the rest re-sent, since the batch is atomic.
+   * A task whose status Oro's workflow refuses is re-sent without its status (see workflowRefusedStatus).
+   */
   private async writeBatch(type: EntityType, batch: Array<{ op: WriteOp<AnyRecord>; index: number }>, results: Array<WriteResult | undefined>): Promise<void> {
     const jsonType = JSONAPI_TYPE[type as 'contact' | 'task'];
     let pending = batch;
-    for (let round = 0; pending.length && round <= batch.length; round++) {
+    const withoutStatus = new Set<number>();
+    for (let round = 0; pending.length && round <= 2 * batch.length; round++) {
       if (type === 'contact') pending = await this.settleCreatedContacts(pending, results);
       if (!pending.length) return;
-      const { body, owners } = this.batchDocument(type, pending);
+      const { body, owners } = this.batchDocument(type, pending, withoutStatus);
       const mode: RetryMode = type === 'task' && pending.some((x) => x.op.op === 'create') ? 'throttle-only' : 'safe';
       let res: CrmResponse;
       try {
@@ -590,6 +594,7 @@ export class CrmSide implements SyncSide {
         pending.forEach((x, i) => {
           const item = this.writtenItem(type, doc.data[i], doc.included, x.op);
           results[x.index] = { ok: true, id: item.id, version: item.version };
+          if (withoutStatus.has(x.index)) results[x.index] = { ...results[x.index]!, unsynced: workflowUnsynced(item.record as TaskRecord) } as WriteResult;
         });
         return;
       }
@@ -604,6 +609,17 @@ export class CrmSide implements SyncSide {
         blamed.set(at, [...(blamed.get(at) ?? []), `${p.title}: ${p.detail}${p.pointer ? ` (${p.pointer})` : ''}`]);
       }
       if (!blamed.size) throw errorFromResponse(res.status, res.headers, res.body, `PATCH /api/${jsonType}`);
+      // Only the status is refused: the task's other changes go again without it.
+      const statusOnly = new Set<number>();
+      if (type === 'task') {
+        pending.forEach((x, i) => {
+          if (blamed.has(i) && !withoutStatus.has(x.index) && workflowRefusedStatus(problems, i)) statusOnly.add(i);
+        });
+      }
+      for (const i of statusOnly) {
+        withoutStatus.add(pending[i].index);
+        blamed.delete(i);
+      }
       pending.forEach((x, i) => {
         const why = blamed.get(i);
         if (!why) return;
@@ -627,7 +643,7 @@ export class CrmSide implements SyncSide {
     });
   }
 
-  private batchDocument(type: EntityType, pending: Array<{ op: WriteOp<AnyRecord>; index: number }>): { body: unknown; owners: number[] } {
+  private batchDocument(type: EntityType, pending: Array<{ op: WriteOp<AnyRecord>; index: number }>, withoutStatus: ReadonlySet<number>): { body: unknown; owners: number[] } {
     const jsonType = JSONAPI_TYPE[type as 'contact' | 'task'];
     const included: unknown[] = [];
     const owners: number[] = [];
@@ -640,6 +656,7 @@ export class CrmSide implements SyncSide {
       } else item.id = `new${i}`;
       if (type === 'task') {
         const t = taskToOro(op.record as TaskRecord, op.op === 'update' ? (op.fields as ReadonlyArray<keyof TaskRecord> | undefined) : undefined);
+        if (withoutStatus.has(x.index)) delete t.relationships.status;
         item.attributes = t.attributes;
         item.relationships = t.relationships;
       } else {
@@ -729,6 +746,31 @@ export class CrmSide implements SyncSide {
     if (res.status < 200 || res.status > 299) throw errorFromResponse(res.status, res.headers, res.body, what);
     if (res.status !== 204 && res.text && res.body === undefined) throw new MalformedResponseError(`The CRM answered ${what} with a body that is not JSON.`);
   }
+}
+
+/**
+ * Oro's task_flow workflow (active by default) lets a task be created only `open` and changes its
+ * status only through workflow transitions: any other status write is 400 `workflow entity constraint`
+ * at `/data/N/relationships/status/data` (OroCRMTaskBundle workflows/task_flow/entity_restrictions.yml,
+ * platform WorkflowEntityValidator). True when that is all Oro found wrong with batch item `i`.
+ */
+function workflowRefusedStatus(problems: CrmProblem[], i: number): boolean {
+  const mine = problems.filter((p) => new RegExp(`^/data/${i}(/|$)`).test(p.pointer ?? ''));
+  return mine.length > 0 && mine.every((p) => p.title === 'workflow entity constraint' && p.pointer === `/data/${i}/relationships/status/data`);
+}
+
+/**
+ * The transitions API (`POST /api/rest/{v}/workflow/transit/{workflowItemId}/{transition}`) is not
+ * used: it is legacy REST (out of the pane's reach, no CORS), needs the `oro_workflow` capability, and
+ * the stock API offers no documented way from a task to its workflow item. So the status stays as Oro
+ * has it and the refusal is logged (docs/sync.md, "Task status and Oro's workflow").
+ */
+function workflowUnsynced(kept: TaskRecord): UnsyncedFields {
+  return {
+    fields: ['status'],
+    kept: { status: kept.status },
+    reason: "OroCRM's task workflow changes a task's status only through its own transitions, so the status was not synced",
+  };
 }
 
 /** X-Include-Total-Count as a count; a missing or garbled header is "not told", never an error (progress only). */

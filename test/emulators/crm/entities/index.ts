@@ -5,6 +5,7 @@ import type { CrmContext } from '../context';
 import { registerAuditRoutes } from './audit';
 import { registerCalendarRoutes } from './calendar';
 import { contactsResource } from './contacts';
+import { registerQuirkRoutes } from './quirks';
 import { registerResource } from './resources';
 import { migrateEntityTables } from './schema';
 import { seedDemoEntities } from './seed';
@@ -29,4 +30,5 @@ export function registerEntityRoutes(router: Router, ctx: CrmContext): void {
   registerCalendarRoutes(router, ctx);
   registerAuditRoutes(router, ctx);
   registerView(router, ctx);
+  registerQuirkRoutes(router, ctx.db);
 }
