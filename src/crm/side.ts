@@ -20,6 +20,8 @@ import { decodeCheckpoint, encodeCheckpoint, type CrmCheckpoint, type Deletions 
 import { errorFromResponse, parseErrorDocument, type CrmProblem } from './errors';
 import { RetryingClient, RetrySatisfied, type RetryMode, type RetryPolicy } from './entities-client';
 import {
+  asyncOperationDocumentSchema,
+  asyncOperationErrorsSchema,
   auditListSchema,
   defaultCalendarSchema,
   eventWriteAnswerSchema,
@@ -35,6 +37,9 @@ import type { CrmHttp, CrmRequest, CrmResponse, QueryValue } from './http';
 import { contactFromOro, contactToOro, eventFromOro, eventToOro, taskFromOro, taskToOro, utcInstant, versionOf } from './mapping';
 
 export const CRM_BATCH_LIMIT = 100;
+/** Polling an asynchronous operation: first wait, and the longest wait between two polls. */
+const ASYNC_POLL_FIRST_MS = 200;
+const ASYNC_POLL_MAX_MS = 10_000;
 export const CRM_BATCH_INCLUDED_LIMIT = 50;
 const EXTERNAL_ID_MAX = 36;
 
@@ -59,6 +64,8 @@ export interface CrmSideOptions {
   sleep?: (ms: number) => Promise<void>;
   /** How far back findCreated looks for a task created by a lost request. */
   taskCreateWindowMs?: number;
+  /** How long a batch Oro finishes asynchronously (202) is waited for within one apply (default 10 min). */
+  asyncWaitMs?: number;
 }
 
 interface Me {
@@ -75,6 +82,8 @@ export class CrmSide implements SyncSide {
   private readonly pageSize: number;
   private readonly batchSize: number;
   private readonly taskWindowMs: number;
+  private readonly asyncWaitMs: number;
+  private readonly sleep: (ms: number) => Promise<void>;
   private mePromise: Promise<Me> | null = null;
   /** The last audit read of removals, shared by the types of one cycle (auditRemovals). */
   private sharedAudit: { from: string | null; entries: AuditEntry[]; takenBy: Set<EntityType>; at: number } | null = null;
@@ -86,6 +95,8 @@ export class CrmSide implements SyncSide {
     this.pageSize = Math.min(Math.max(options.pageSize ?? 100, 1), 100);
     this.batchSize = Math.min(Math.max(options.batchSize ?? CRM_BATCH_LIMIT, 1), CRM_BATCH_LIMIT);
     this.taskWindowMs = options.taskCreateWindowMs ?? 24 * 3600_000;
+    this.asyncWaitMs = options.asyncWaitMs ?? 600_000;
+    this.sleep = options.sleep ?? ((ms) => new Promise((resolve) => setTimeout(resolve, ms)));
   }
 
   // ---------------------------------------------------------------- who am I
@@ -471,21 +482,29 @@ export class CrmSide implements SyncSide {
 
   /** Tasks have no client key: the newest task of ours with the same matching key, created within the window. */
   private async findRecentTask(record: TaskRecord): Promise<AnyItem | null> {
+    return (await this.findRecentTasks([record]))[0];
+  }
+
+  /** For each record, the newest task of ours with its matching key created within the window, each task taken once. */
+  private async findRecentTasks(records: TaskRecord[]): Promise<Array<AnyItem | null>> {
     const me = await this.me();
-    const key = matchKey('task', record);
+    const out: Array<AnyItem | null> = records.map(() => null);
+    const keys = records.map((r) => matchKey('task', r));
     const guard = new PageNumberGuard('tasks');
-    for (let pageNo = 1; ; pageNo++) {
+    for (let pageNo = 1; out.includes(null); pageNo++) {
       const doc = await this.getList('tasks', { 'filter[owner]': me.userId, sort: '-id', 'page[size]': 100, 'page[number]': pageNo });
       const date = Date.parse(doc.response.headers.get('date') ?? '');
       const since = (Number.isNaN(date) ? Date.now() : date) - this.taskWindowMs;
       for (const r of doc.data) {
-        if (Date.parse(String(r.attributes.createdAt ?? r.attributes.updatedAt)) < since) return null;
+        if (Date.parse(String(r.attributes.createdAt ?? r.attributes.updatedAt)) < since) return out;
         const item = this.toItem('task', r, []);
-        if (matchKey('task', item.record as TaskRecord) === key) return item;
+        const at = keys.findIndex((k, i) => out[i] === null && k === matchKey('task', item.record as TaskRecord));
+        if (at >= 0) out[at] = item;
       }
-      if (doc.data.length < 100) return null;
+      if (doc.data.length < 100) return out;
       guard.fullPage(pageNo, doc.data[0].id);
     }
+    return out;
   }
 
   private async findContactsByExternalId(externalIds: string[]): Promise<Map<string, AnyItem>> {
@@ -599,7 +618,19 @@ export class CrmSide implements SyncSide {
         return;
       }
       if (res.status === 409 && type === 'contact') continue; // an externalId exists: settleCreatedContacts finds it
-      const problems = res.status >= 400 && res.status < 500 ? parseErrorDocument(res.body, res.status) : null;
+      let problems = res.status >= 400 && res.status < 500 ? parseErrorDocument(res.body, res.status) : null;
+      if (res.status === 202) {
+        // Past Oro's wait timeout the batch goes on asynchronously: pending, never failed, never sent again.
+        const outcome = await this.awaitOperation(res, `PATCH /api/${jsonType}`);
+        if (outcome.status === 'success') return this.settleAppliedBatch(type, pending, results, withoutStatus);
+        if (outcome.status === 'still running') {
+          for (const x of pending) results[x.index] = { ok: false, code: 'unavailable', message: outcome.message, retryable: false };
+          return;
+        }
+        if (outcome.status === 'cancelled') continue; // nothing was applied: the batch may go again
+        problems = outcome.problems;
+        if (!problems.length) throw new MalformedResponseError(`The CRM's asynchronous operation for PATCH /api/${jsonType} failed without saying why.`);
+      }
       if (!problems) throw errorFromResponse(res.status, res.headers, res.body, `PATCH /api/${jsonType}`);
       const blamed = new Map<number, string[]>();
       for (const p of problems) {
@@ -608,12 +639,15 @@ export class CrmSide implements SyncSide {
         if (at === undefined) continue;
         blamed.set(at, [...(blamed.get(at) ?? []), `${p.title}: ${p.detail}${p.pointer ? ` (${p.pointer})` : ''}`]);
       }
-      if (!blamed.size) throw errorFromResponse(res.status, res.headers, res.body, `PATCH /api/${jsonType}`);
+      if (!blamed.size) {
+        if (res.status === 202) throw new MalformedResponseError(`The CRM's asynchronous operation for PATCH /api/${jsonType} failed: ${problems.map((p) => `${p.title}: ${p.detail}`).join('; ')}`);
+        throw errorFromResponse(res.status, res.headers, res.body, `PATCH /api/${jsonType}`);
+      }
       // Only the status is refused: the task's other changes go again without it.
       const statusOnly = new Set<number>();
       if (type === 'task') {
         pending.forEach((x, i) => {
-          if (blamed.has(i) && !withoutStatus.has(x.index) && workflowRefusedStatus(problems, i)) statusOnly.add(i);
+          if (blamed.has(i) && !withoutStatus.has(x.index) && workflowRefusedStatus(problems!, i)) statusOnly.add(i);
         });
       }
       for (const i of statusOnly) {
@@ -623,10 +657,70 @@ export class CrmSide implements SyncSide {
       pending.forEach((x, i) => {
         const why = blamed.get(i);
         if (!why) return;
-        const code = problems.some((p) => p.status === 404 && p.pointer?.startsWith(`/data/${i}/`)) ? 'not_found' : 'invalid';
+        const code = problems!.some((p) => p.status === 404 && p.pointer?.startsWith(`/data/${i}/`)) ? 'not_found' : 'invalid';
         results[x.index] = { ok: false, code, message: why.join('; '), retryable: false };
       });
       pending = pending.filter((_, i) => !blamed.has(i));
+    }
+  }
+
+  /**
+   * Polls the asynchronous operation a 202 named (Content-Location, else its id) until Oro finishes it,
+   * waiting longer each time, up to `asyncWaitMs` in all. A failed operation's errors come as problems
+   * with `/data/N` pointers, as a 400 of the synchronous batch would give them.
+   */
+  private async awaitOperation(
+    res: CrmResponse,
+    what: string,
+  ): Promise<{ status: 'success' } | { status: 'cancelled' } | { status: 'failed'; problems: CrmProblem[] } | { status: 'still running'; message: string }> {
+    const first = parseWire(asyncOperationDocumentSchema, res.body, what);
+    const id = first.data.id;
+    if (!/^\d+$/.test(id)) throw new MalformedResponseError(`The CRM answered ${what} with an asynchronous operation id "${id}".`);
+    let status = first.data.attributes.status;
+    let waited = 0;
+    for (let delay = ASYNC_POLL_FIRST_MS; status === 'new' || status === 'running'; delay = Math.min(delay * 2, ASYNC_POLL_MAX_MS)) {
+      if (waited >= this.asyncWaitMs) {
+        return { status: 'still running', message: `OroCRM is still applying this batch (asynchronous operation ${id}); it is read back on the next poll, never sent again.` };
+      }
+      await this.sleep(delay);
+      waited += delay;
+      const polled = await this.ok({ path: `/api/asyncoperations/${id}`, headers: { 'X-Include': 'noHateoas' } });
+      status = parseWire(asyncOperationDocumentSchema, polled.body, `GET asyncoperations/${id}`).data.attributes.status;
+    }
+    if (status === 'success' || status === 'cancelled') return { status };
+    const errors = await this.ok({ path: `/api/asyncoperations/${id}/errors`, query: { 'page[size]': -1 } });
+    const list = parseWire(asyncOperationErrorsSchema, errors.body, `GET asyncoperations/${id}/errors`).data;
+    const problems = list.map(({ attributes: a }) => {
+      const pointer = a.source?.pointer ?? null;
+      return { status: Number(a.status ?? 400), title: a.title ?? '', detail: a.detail ?? a.title ?? '', pointer, parameter: null, field: null } satisfies CrmProblem;
+    });
+    return { status: 'failed', problems };
+  }
+
+  /**
+   * An asynchronous batch answers no records, so what it stored is read back: updated records by id,
+   * contacts by externalId, new tasks (which have no key) as the newest matching tasks not yet taken.
+   */
+  private async settleAppliedBatch(type: EntityType, pending: Array<{ op: WriteOp<AnyRecord>; index: number }>, results: Array<WriteResult | undefined>, withoutStatus: ReadonlySet<number>): Promise<void> {
+    const updates = pending.filter((x) => x.op.op === 'update');
+    const updated = await this.get(type, updates.map((x) => (x.op as { id: string }).id));
+    const found = new Map<number, AnyItem | null>(updates.map((x, i) => [x.index, updated[i] as AnyItem | null]));
+    const creates = pending.filter((x) => x.op.op === 'create');
+    if (creates.length && type === 'contact') {
+      const byKey = await this.findContactsByExternalId(creates.map((x) => externalIdFor((x.op as { key: string }).key)));
+      for (const x of creates) found.set(x.index, byKey.get(externalIdFor((x.op as { key: string }).key)) ?? null);
+    } else if (creates.length) {
+      const tasks = await this.findRecentTasks(creates.map((x) => (x.op as { record: TaskRecord }).record));
+      creates.forEach((x, i) => found.set(x.index, tasks[i]));
+    }
+    for (const x of pending) {
+      const item = found.get(x.index);
+      if (!item) {
+        results[x.index] = { ok: false, code: 'unknown', message: 'OroCRM applied the batch asynchronously, but this record could not be found afterwards.', retryable: false };
+        continue;
+      }
+      results[x.index] = { ok: true, id: item.id, version: item.version };
+      if (withoutStatus.has(x.index)) results[x.index] = { ok: true, id: item.id, version: item.version, unsynced: workflowUnsynced(item.record as TaskRecord) };
     }
   }
 

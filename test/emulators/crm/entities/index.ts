@@ -6,7 +6,8 @@ import { registerAuditRoutes } from './audit';
 import { registerCalendarRoutes } from './calendar';
 import { contactsResource } from './contacts';
 import { registerQuirkRoutes } from './quirks';
-import { registerResource } from './resources';
+import { guarded, registerResource } from './resources';
+import { registerAsyncOperationRoutes } from './async-operations';
 import { migrateEntityTables } from './schema';
 import { seedDemoEntities } from './seed';
 import { taskPrioritiesResource, tasksResource, taskStatusesResource } from './tasks';
@@ -27,6 +28,7 @@ export function registerEntityRoutes(router: Router, ctx: CrmContext): void {
   registerResource(router, ctx, tasksResource);
   registerResource(router, ctx, taskPrioritiesResource, true);
   registerResource(router, ctx, taskStatusesResource, true);
+  registerAsyncOperationRoutes(router, ctx, (handler) => guarded(ctx, handler));
   registerCalendarRoutes(router, ctx);
   registerAuditRoutes(router, ctx);
   registerView(router, ctx);

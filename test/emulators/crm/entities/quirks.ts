@@ -15,13 +15,21 @@ export const quirksSchema = z
      * and its status changes only through the workflow's transitions (entity_restrictions.yml).
      */
     taskFlow: z.boolean(),
+    /**
+     * A synchronous batch that runs past Oro's wait timeout (`sync_processing_wait_timeout`, 25 s;
+     * ApiBundle ProcessSynchronousOperation) is answered 202 with its asynchronous operation and
+     * finished later by the message queue. Here: batches of more than `above` primary records do so,
+     * and the operation is applied when `afterRequests` more API requests have arrived (polls included).
+     * null: every batch finishes in time.
+     */
+    asyncBatch: z.object({ above: z.number().int().min(0), afterRequests: z.number().int().min(0) }).strict().nullable(),
   })
   .strict();
 
 export type Quirks = z.infer<typeof quirksSchema>;
 
 /** A stock Oro 7.0. */
-export const STOCK_QUIRKS: Quirks = { taskFlow: true };
+export const STOCK_QUIRKS: Quirks = { taskFlow: true, asyncBatch: null };
 
 export function quirks(db: Database.Database): Quirks {
   const row = db.prepare("SELECT value FROM crm_emulator_settings WHERE name = 'quirks'").get() as { value: string } | undefined;
