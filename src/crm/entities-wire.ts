@@ -110,3 +110,33 @@ export function parseWire<T>(schema: z.ZodType<T>, body: unknown, what: string):
   }
   return parsed.data;
 }
+
+/** An `asyncoperations` resource (documentation api/batch-api.rst): a batch Oro finishes later. */
+export const asyncOperationDocumentSchema = z.object({
+  data: z
+    .object({
+      type: z.literal('asyncoperations'),
+      id: z.string(),
+      attributes: z.object({ status: z.enum(['new', 'running', 'failed', 'success', 'cancelled']) }).passthrough(),
+    })
+    .passthrough(),
+});
+
+/** `GET /api/asyncoperations/{id}/errors`: the problems of a failed operation, pointers into the batch sent. */
+export const asyncOperationErrorsSchema = z.object({
+  data: z.array(
+    z
+      .object({
+        type: z.literal('asyncoperationerrors'),
+        attributes: z
+          .object({
+            status: z.union([z.number(), z.string()]).optional(),
+            title: z.string().optional(),
+            detail: z.string().optional(),
+            source: z.object({ pointer: z.string().optional() }).passthrough().nullable().optional(),
+          })
+          .passthrough(),
+      })
+      .passthrough(),
+  ),
+});

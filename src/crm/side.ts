@@ -13,13 +13,15 @@
 //   events carry uid = op.key; tasks have neither, so findCreated looks for a task with the same
 //   matching key created recently (limit: an identical task created by someone else in that window
 //   would be taken for ours, and tasks creates are retried only after 429, never after 5xx/drops).
-import type { ChangePage, Change, SideItem, SyncSide, WriteOp, WriteResult } from '../sync/side';
+import type { ChangePage, Change, SideItem, SyncSide, UnsyncedFields, WriteOp, WriteResult } from '../sync/side';
 import { matchKey, type ContactRecord, type EntityType, type EventRecord, type RecordOf, type TaskRecord } from '../sync/records';
 import { AuthenticationError, MalformedResponseError, ServiceUnavailableError, SyncError, ThrottledError } from '../sync/errors';
 import { decodeCheckpoint, encodeCheckpoint, type CrmCheckpoint, type Deletions } from './checkpoint';
-import { errorFromResponse, parseErrorDocument } from './errors';
+import { errorFromResponse, parseErrorDocument, type CrmProblem } from './errors';
 import { RetryingClient, RetrySatisfied, type RetryMode, type RetryPolicy } from './entities-client';
 import {
+  asyncOperationDocumentSchema,
+  asyncOperationErrorsSchema,
   auditListSchema,
   defaultCalendarSchema,
   eventWriteAnswerSchema,
@@ -35,6 +37,9 @@ import type { CrmHttp, CrmRequest, CrmResponse, QueryValue } from './http';
 import { contactFromOro, contactToOro, eventFromOro, eventToOro, taskFromOro, taskToOro, utcInstant, versionOf } from './mapping';
 
 export const CRM_BATCH_LIMIT = 100;
+/** Polling an asynchronous operation: first wait, and the longest wait between two polls. */
+const ASYNC_POLL_FIRST_MS = 200;
+const ASYNC_POLL_MAX_MS = 10_000;
 export const CRM_BATCH_INCLUDED_LIMIT = 50;
 const EXTERNAL_ID_MAX = 36;
 
@@ -59,6 +64,8 @@ export interface CrmSideOptions {
   sleep?: (ms: number) => Promise<void>;
   /** How far back findCreated looks for a task created by a lost request. */
   taskCreateWindowMs?: number;
+  /** How long a batch Oro finishes asynchronously (202) is waited for within one apply (default 10 min). */
+  asyncWaitMs?: number;
 }
 
 interface Me {
@@ -75,6 +82,8 @@ export class CrmSide implements SyncSide {
   private readonly pageSize: number;
   private readonly batchSize: number;
   private readonly taskWindowMs: number;
+  private readonly asyncWaitMs: number;
+  private readonly sleep: (ms: number) => Promise<void>;
   private mePromise: Promise<Me> | null = null;
   /** The last audit read of removals, shared by the types of one cycle (auditRemovals). */
   private sharedAudit: { from: string | null; entries: AuditEntry[]; takenBy: Set<EntityType>; at: number } | null = null;
@@ -86,6 +95,8 @@ export class CrmSide implements SyncSide {
     this.pageSize = Math.min(Math.max(options.pageSize ?? 100, 1), 100);
     this.batchSize = Math.min(Math.max(options.batchSize ?? CRM_BATCH_LIMIT, 1), CRM_BATCH_LIMIT);
     this.taskWindowMs = options.taskCreateWindowMs ?? 24 * 3600_000;
+    this.asyncWaitMs = options.asyncWaitMs ?? 600_000;
+    this.sleep = options.sleep ?? ((ms) => new Promise((resolve) => setTimeout(resolve, ms)));
   }
 
   // ---------------------------------------------------------------- who am I
@@ -471,21 +482,29 @@ export class CrmSide implements SyncSide {
 
   /** Tasks have no client key: the newest task of ours with the same matching key, created within the window. */
   private async findRecentTask(record: TaskRecord): Promise<AnyItem | null> {
+    return (await this.findRecentTasks([record]))[0];
+  }
+
+  /** For each record, the newest task of ours with its matching key created within the window, each task taken once. */
+  private async findRecentTasks(records: TaskRecord[]): Promise<Array<AnyItem | null>> {
     const me = await this.me();
-    const key = matchKey('task', record);
+    const out: Array<AnyItem | null> = records.map(() => null);
+    const keys = records.map((r) => matchKey('task', r));
     const guard = new PageNumberGuard('tasks');
-    for (let pageNo = 1; ; pageNo++) {
+    for (let pageNo = 1; out.includes(null); pageNo++) {
       const doc = await this.getList('tasks', { 'filter[owner]': me.userId, sort: '-id', 'page[size]': 100, 'page[number]': pageNo });
       const date = Date.parse(doc.response.headers.get('date') ?? '');
       const since = (Number.isNaN(date) ? Date.now() : date) - this.taskWindowMs;
       for (const r of doc.data) {
-        if (Date.parse(String(r.attributes.createdAt ?? r.attributes.updatedAt)) < since) return null;
+        if (Date.parse(String(r.attributes.createdAt ?? r.attributes.updatedAt)) < since) return out;
         const item = this.toItem('task', r, []);
-        if (matchKey('task', item.record as TaskRecord) === key) return item;
+        const at = keys.findIndex((k, i) => out[i] === null && k === matchKey('task', item.record as TaskRecord));
+        if (at >= 0) out[at] = item;
       }
-      if (doc.data.length < 100) return null;
+      if (doc.data.length < 100) return out;
       guard.fullPage(pageNo, doc.data[0].id);
     }
+    return out;
   }
 
   private async findContactsByExternalId(externalIds: string[]): Promise<Map<string, AnyItem>> {
@@ -568,14 +587,18 @@ export class CrmSide implements SyncSide {
     return { attributes: {} };
   }
 
-  /** One synchronous batch; invalid items are reported and the rest re-sent, since the batch is atomic. */
+  /**
+   * One synchronous batch; invalid items are reported and the rest re-sent, since the batch is atomic.
+   * A task whose status Oro's workflow refuses is re-sent without its status (see workflowRefusedStatus).
+   */
   private async writeBatch(type: EntityType, batch: Array<{ op: WriteOp<AnyRecord>; index: number }>, results: Array<WriteResult | undefined>): Promise<void> {
     const jsonType = JSONAPI_TYPE[type as 'contact' | 'task'];
     let pending = batch;
-    for (let round = 0; pending.length && round <= batch.length; round++) {
+    const withoutStatus = new Set<number>();
+    for (let round = 0; pending.length && round <= 2 * batch.length; round++) {
       if (type === 'contact') pending = await this.settleCreatedContacts(pending, results);
       if (!pending.length) return;
-      const { body, owners } = this.batchDocument(type, pending);
+      const { body, owners } = this.batchDocument(type, pending, withoutStatus);
       const mode: RetryMode = type === 'task' && pending.some((x) => x.op.op === 'create') ? 'throttle-only' : 'safe';
       let res: CrmResponse;
       try {
@@ -590,11 +613,24 @@ export class CrmSide implements SyncSide {
         pending.forEach((x, i) => {
           const item = this.writtenItem(type, doc.data[i], doc.included, x.op);
           results[x.index] = { ok: true, id: item.id, version: item.version };
+          if (withoutStatus.has(x.index)) results[x.index] = { ...results[x.index]!, unsynced: workflowUnsynced(item.record as TaskRecord) } as WriteResult;
         });
         return;
       }
       if (res.status === 409 && type === 'contact') continue; // an externalId exists: settleCreatedContacts finds it
-      const problems = res.status >= 400 && res.status < 500 ? parseErrorDocument(res.body, res.status) : null;
+      let problems = res.status >= 400 && res.status < 500 ? parseErrorDocument(res.body, res.status) : null;
+      if (res.status === 202) {
+        // Past Oro's wait timeout the batch goes on asynchronously: pending, never failed, never sent again.
+        const outcome = await this.awaitOperation(res, `PATCH /api/${jsonType}`);
+        if (outcome.status === 'success') return this.settleAppliedBatch(type, pending, results, withoutStatus);
+        if (outcome.status === 'still running') {
+          for (const x of pending) results[x.index] = { ok: false, code: 'unavailable', message: outcome.message, retryable: false };
+          return;
+        }
+        if (outcome.status === 'cancelled') continue; // nothing was applied: the batch may go again
+        problems = outcome.problems;
+        if (!problems.length) throw new MalformedResponseError(`The CRM's asynchronous operation for PATCH /api/${jsonType} failed without saying why.`);
+      }
       if (!problems) throw errorFromResponse(res.status, res.headers, res.body, `PATCH /api/${jsonType}`);
       const blamed = new Map<number, string[]>();
       for (const p of problems) {
@@ -603,14 +639,88 @@ export class CrmSide implements SyncSide {
         if (at === undefined) continue;
         blamed.set(at, [...(blamed.get(at) ?? []), `${p.title}: ${p.detail}${p.pointer ? ` (${p.pointer})` : ''}`]);
       }
-      if (!blamed.size) throw errorFromResponse(res.status, res.headers, res.body, `PATCH /api/${jsonType}`);
+      if (!blamed.size) {
+        if (res.status === 202) throw new MalformedResponseError(`The CRM's asynchronous operation for PATCH /api/${jsonType} failed: ${problems.map((p) => `${p.title}: ${p.detail}`).join('; ')}`);
+        throw errorFromResponse(res.status, res.headers, res.body, `PATCH /api/${jsonType}`);
+      }
+      // Only the status is refused: the task's other changes go again without it.
+      const statusOnly = new Set<number>();
+      if (type === 'task') {
+        pending.forEach((x, i) => {
+          if (blamed.has(i) && !withoutStatus.has(x.index) && workflowRefusedStatus(problems!, i)) statusOnly.add(i);
+        });
+      }
+      for (const i of statusOnly) {
+        withoutStatus.add(pending[i].index);
+        blamed.delete(i);
+      }
       pending.forEach((x, i) => {
         const why = blamed.get(i);
         if (!why) return;
-        const code = problems.some((p) => p.status === 404 && p.pointer?.startsWith(`/data/${i}/`)) ? 'not_found' : 'invalid';
+        const code = problems!.some((p) => p.status === 404 && p.pointer?.startsWith(`/data/${i}/`)) ? 'not_found' : 'invalid';
         results[x.index] = { ok: false, code, message: why.join('; '), retryable: false };
       });
       pending = pending.filter((_, i) => !blamed.has(i));
+    }
+  }
+
+  /**
+   * Polls the asynchronous operation a 202 named (Content-Location, else its id) until Oro finishes it,
+   * waiting longer each time, up to `asyncWaitMs` in all. A failed operation's errors come as problems
+   * with `/data/N` pointers, as a 400 of the synchronous batch would give them.
+   */
+  private async awaitOperation(
+    res: CrmResponse,
+    what: string,
+  ): Promise<{ status: 'success' } | { status: 'cancelled' } | { status: 'failed'; problems: CrmProblem[] } | { status: 'still running'; message: string }> {
+    const first = parseWire(asyncOperationDocumentSchema, res.body, what);
+    const id = first.data.id;
+    if (!/^\d+$/.test(id)) throw new MalformedResponseError(`The CRM answered ${what} with an asynchronous operation id "${id}".`);
+    let status = first.data.attributes.status;
+    let waited = 0;
+    for (let delay = ASYNC_POLL_FIRST_MS; status === 'new' || status === 'running'; delay = Math.min(delay * 2, ASYNC_POLL_MAX_MS)) {
+      if (waited >= this.asyncWaitMs) {
+        return { status: 'still running', message: `OroCRM is still applying this batch (asynchronous operation ${id}); it is read back on the next poll, never sent again.` };
+      }
+      await this.sleep(delay);
+      waited += delay;
+      const polled = await this.ok({ path: `/api/asyncoperations/${id}`, headers: { 'X-Include': 'noHateoas' } });
+      status = parseWire(asyncOperationDocumentSchema, polled.body, `GET asyncoperations/${id}`).data.attributes.status;
+    }
+    if (status === 'success' || status === 'cancelled') return { status };
+    const errors = await this.ok({ path: `/api/asyncoperations/${id}/errors`, query: { 'page[size]': -1 } });
+    const list = parseWire(asyncOperationErrorsSchema, errors.body, `GET asyncoperations/${id}/errors`).data;
+    const problems = list.map(({ attributes: a }) => {
+      const pointer = a.source?.pointer ?? null;
+      return { status: Number(a.status ?? 400), title: a.title ?? '', detail: a.detail ?? a.title ?? '', pointer, parameter: null, field: null } satisfies CrmProblem;
+    });
+    return { status: 'failed', problems };
+  }
+
+  /**
+   * An asynchronous batch answers no records, so what it stored is read back: updated records by id,
+   * contacts by externalId, new tasks (which have no key) as the newest matching tasks not yet taken.
+   */
+  private async settleAppliedBatch(type: EntityType, pending: Array<{ op: WriteOp<AnyRecord>; index: number }>, results: Array<WriteResult | undefined>, withoutStatus: ReadonlySet<number>): Promise<void> {
+    const updates = pending.filter((x) => x.op.op === 'update');
+    const updated = await this.get(type, updates.map((x) => (x.op as { id: string }).id));
+    const found = new Map<number, AnyItem | null>(updates.map((x, i) => [x.index, updated[i] as AnyItem | null]));
+    const creates = pending.filter((x) => x.op.op === 'create');
+    if (creates.length && type === 'contact') {
+      const byKey = await this.findContactsByExternalId(creates.map((x) => externalIdFor((x.op as { key: string }).key)));
+      for (const x of creates) found.set(x.index, byKey.get(externalIdFor((x.op as { key: string }).key)) ?? null);
+    } else if (creates.length) {
+      const tasks = await this.findRecentTasks(creates.map((x) => (x.op as { record: TaskRecord }).record));
+      creates.forEach((x, i) => found.set(x.index, tasks[i]));
+    }
+    for (const x of pending) {
+      const item = found.get(x.index);
+      if (!item) {
+        results[x.index] = { ok: false, code: 'unknown', message: 'OroCRM applied the batch asynchronously, but this record could not be found afterwards.', retryable: false };
+        continue;
+      }
+      results[x.index] = { ok: true, id: item.id, version: item.version };
+      if (withoutStatus.has(x.index)) results[x.index] = { ok: true, id: item.id, version: item.version, unsynced: workflowUnsynced(item.record as TaskRecord) };
     }
   }
 
@@ -627,7 +737,7 @@ export class CrmSide implements SyncSide {
     });
   }
 
-  private batchDocument(type: EntityType, pending: Array<{ op: WriteOp<AnyRecord>; index: number }>): { body: unknown; owners: number[] } {
+  private batchDocument(type: EntityType, pending: Array<{ op: WriteOp<AnyRecord>; index: number }>, withoutStatus: ReadonlySet<number>): { body: unknown; owners: number[] } {
     const jsonType = JSONAPI_TYPE[type as 'contact' | 'task'];
     const included: unknown[] = [];
     const owners: number[] = [];
@@ -640,6 +750,7 @@ export class CrmSide implements SyncSide {
       } else item.id = `new${i}`;
       if (type === 'task') {
         const t = taskToOro(op.record as TaskRecord, op.op === 'update' ? (op.fields as ReadonlyArray<keyof TaskRecord> | undefined) : undefined);
+        if (withoutStatus.has(x.index)) delete t.relationships.status;
         item.attributes = t.attributes;
         item.relationships = t.relationships;
       } else {
@@ -729,6 +840,31 @@ export class CrmSide implements SyncSide {
     if (res.status < 200 || res.status > 299) throw errorFromResponse(res.status, res.headers, res.body, what);
     if (res.status !== 204 && res.text && res.body === undefined) throw new MalformedResponseError(`The CRM answered ${what} with a body that is not JSON.`);
   }
+}
+
+/**
+ * Oro's task_flow workflow (active by default) lets a task be created only `open` and changes its
+ * status only through workflow transitions: any other status write is 400 `workflow entity constraint`
+ * at `/data/N/relationships/status/data` (OroCRMTaskBundle workflows/task_flow/entity_restrictions.yml,
+ * platform WorkflowEntityValidator). True when that is all Oro found wrong with batch item `i`.
+ */
+function workflowRefusedStatus(problems: CrmProblem[], i: number): boolean {
+  const mine = problems.filter((p) => new RegExp(`^/data/${i}(/|$)`).test(p.pointer ?? ''));
+  return mine.length > 0 && mine.every((p) => p.title === 'workflow entity constraint' && p.pointer === `/data/${i}/relationships/status/data`);
+}
+
+/**
+ * The transitions API (`POST /api/rest/{v}/workflow/transit/{workflowItemId}/{transition}`) is not
+ * used: it is legacy REST (out of the pane's reach, no CORS), needs the `oro_workflow` capability, and
+ * the stock API offers no documented way from a task to its workflow item. So the status stays as Oro
+ * has it and the refusal is logged (docs/sync.md, "Task status and Oro's workflow").
+ */
+function workflowUnsynced(kept: TaskRecord): UnsyncedFields {
+  return {
+    fields: ['status'],
+    kept: { status: kept.status },
+    reason: "OroCRM's task workflow changes a task's status only through its own transitions, so the status was not synced",
+  };
 }
 
 /** X-Include-Total-Count as a count; a missing or garbled header is "not told", never an error (progress only). */

@@ -10,7 +10,7 @@ import type { ConflictNote, Item, ReportAmbiguousMatch, SyncAction } from './act
 import { deferredDeletionKey, journalEntry, writesRemotely } from './journal';
 import type { RelationIndex } from './planner';
 import type { CanonicalRecord, EntityType, SideName } from './records';
-import type { SyncSide, WriteOp, WriteResult } from './side';
+import type { SyncSide, UnsyncedFields, WriteOp, WriteResult } from './side';
 import { describeRecord } from './values';
 
 export interface ExecutorOptions {
@@ -180,6 +180,12 @@ export class Executor {
         continue;
       }
       const effect = effectOf(type, job);
+      const unsynced = job.crmResult?.ok ? job.crmResult.unsynced : undefined;
+      if (unsynced && effect.put) {
+        // The CRM kept its own values for these fields: they are what is synced, and the refusal is logged.
+        effect.put = { ...effect.put, base: { ...effect.put.base, ...unsynced.kept } as CanonicalRecord };
+        final.conflicts.push(this.unsyncedEntry(type, unsynced, effect.put, job.crmOp));
+      }
       if (effect.put) final.putRelations.push(effect.put);
       if (effect.remove) final.deleteRelations.push({ type, crmId: effect.remove });
       if (effect.conflict) final.conflicts.push(this.conflictEntry(type, effect.conflict, effect.put ?? null, job.action));
@@ -268,6 +274,13 @@ export class Executor {
       const item = found[i];
       if (item) keep(j, { ok: true, id: item.id, version: item.version });
     });
+  }
+
+  /** A write the CRM took without some fields: logged like a conflict the CRM won, with what Outlook wanted. */
+  private unsyncedEntry(type: EntityType, unsynced: UnsyncedFields, relation: Relation, op: Op | undefined): ConflictLogEntry {
+    const wanted = op && op.op !== 'delete' ? (op.record as unknown as Record<string, unknown>) : {};
+    const losingValues = Object.fromEntries(unsynced.fields.map((f) => [f, wanted[f] ?? null]));
+    return this.conflictEntry(type, { fields: unsynced.fields, rule: unsynced.reason, winner: 'crm', losingValues }, relation, null);
   }
 
   conflictEntry(type: EntityType, note: ConflictNote, relation: Relation | null, action: SyncAction | null): ConflictLogEntry {

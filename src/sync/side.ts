@@ -58,8 +58,21 @@ export type WriteOp<R> =
 export type WriteErrorCode = 'not_found' | 'invalid' | 'conflict' | 'throttled' | 'unavailable' | 'unknown';
 
 export type WriteResult =
-  | { ok: true; id: string; version: string }
+  | { ok: true; id: string; version: string; unsynced?: UnsyncedFields }
   | { ok: false; code: WriteErrorCode; message: string; retryable: boolean };
+
+/**
+ * A write that landed without some of its fields, because the service refuses to take them this way
+ * (Oro's task workflow and a task's status). The engine keeps the service's values as synced for
+ * those fields and logs the refusal in the conflict log, so nothing is dropped silently.
+ */
+export interface UnsyncedFields {
+  fields: string[];
+  /** What the service holds for those fields after the write. */
+  kept: Record<string, unknown>;
+  /** Why, in words a user understands. */
+  reason: string;
+}
 
 export interface SyncSide {
   readonly name: SideName;

@@ -5,7 +5,9 @@ import type { CrmContext } from '../context';
 import { registerAuditRoutes } from './audit';
 import { registerCalendarRoutes } from './calendar';
 import { contactsResource } from './contacts';
-import { registerResource } from './resources';
+import { registerQuirkRoutes } from './quirks';
+import { guarded, registerResource } from './resources';
+import { registerAsyncOperationRoutes } from './async-operations';
 import { migrateEntityTables } from './schema';
 import { seedDemoEntities } from './seed';
 import { taskPrioritiesResource, tasksResource, taskStatusesResource } from './tasks';
@@ -26,7 +28,9 @@ export function registerEntityRoutes(router: Router, ctx: CrmContext): void {
   registerResource(router, ctx, tasksResource);
   registerResource(router, ctx, taskPrioritiesResource, true);
   registerResource(router, ctx, taskStatusesResource, true);
+  registerAsyncOperationRoutes(router, ctx, (handler) => guarded(ctx, handler));
   registerCalendarRoutes(router, ctx);
   registerAuditRoutes(router, ctx);
   registerView(router, ctx);
+  registerQuirkRoutes(router, ctx.db);
 }

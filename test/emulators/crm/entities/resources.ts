@@ -4,7 +4,8 @@
 import type Database from 'better-sqlite3';
 import type { Request, Response, Router } from '../../common/http';
 import type { CrmContext, CrmUser } from '../context';
-import { checkAccept, checkContentType, errorOf, errorResponse, jsonApi, notFoundEntity, parseJsonBody, problem, type ErrorObject } from '../jsonapi';
+import { checkAccept, checkContentType, errorOf, errorResponse, JSON_API, jsonApi, notFoundEntity, parseJsonBody, problem, type ErrorObject } from '../jsonapi';
+import { deferBatch, registerBatchRunner, runDueOperations } from './async-operations';
 import { Problems, type ResourceObject } from './attributes';
 import { diff, recordAudit } from './audit';
 import { compareBy, fail, matches, OroProblems, parseListQuery, type FilterDef, type Scalar } from './query';
@@ -108,10 +109,12 @@ export interface ResourceType<E extends BaseEntity> {
 }
 
 /** Runs a handler; a thrown OroProblems becomes Oro's error document, and a Date header carries the emulator clock. */
-function guarded(ctx: CrmContext, handler: (req: Request, user: CrmUser) => Response): (req: Request) => Response {
+export function guarded(ctx: CrmContext, handler: (req: Request, user: CrmUser) => Response): (req: Request) => Response {
   return (req): Response => {
     const user = ctx.authenticate(req);
     if (!user) return { status: 401, headers: { 'WWW-Authenticate': 'Bearer' } };
+    // The message queue finishes batches that went async (async-operations.ts) between requests.
+    runDueOperations(ctx);
     let res: Response;
     try {
       res = checkAccept(req) ?? handler(req, user);
@@ -139,6 +142,10 @@ export function registerResource<E extends BaseEntity>(router: Router, ctx: CrmC
   router.on('POST', base, guarded(ctx, (req, user) => write(req, ctx, rt, user, 'post')));
   router.on('PATCH', `${base}/:id`, guarded(ctx, (req, user) => write(req, ctx, rt, user, 'patch')));
   router.on('PATCH', base, guarded(ctx, (req, user) => write(req, ctx, rt, user, 'batch')));
+  registerBatchRunner(rt.type, (doc, user) => {
+    const stored = { method: 'PATCH', path: base, url: new URL(`${ctx.baseUrl()}${base}`), params: {}, headers: { 'content-type': JSON_API, 'x-mode': 'sync', 'x-include': 'noHateoas' }, rawBody: JSON.stringify(doc), route: base } as unknown as Request;
+    return write(stored, ctx, rt, user, 'batch', false);
+  });
   router.on('DELETE', `${base}/:id`, guarded(ctx, (req, user) => deleteOne(req, ctx, rt, user)));
   router.on('DELETE', base, guarded(ctx, (req, user) => deleteList(req, ctx, rt, user)));
   for (const m of ['PUT']) {
@@ -304,7 +311,7 @@ interface Planned<E> {
   pointer: string;
 }
 
-function write<E extends BaseEntity>(req: Request, ctx: CrmContext, rt: ResourceType<E>, user: CrmUser, mode: 'post' | 'patch' | 'batch'): Response {
+function write<E extends BaseEntity>(req: Request, ctx: CrmContext, rt: ResourceType<E>, user: CrmUser, mode: 'post' | 'patch' | 'batch', mayDefer = true): Response {
   const badType = checkContentType(req);
   if (badType) return badType;
   if (mode === 'batch' && String(req.headers['x-mode'] ?? '').toLowerCase() !== 'sync') {
@@ -328,6 +335,8 @@ function write<E extends BaseEntity>(req: Request, ctx: CrmContext, rt: Resource
     if (doc.data.length > SYNC_BATCH_LIMIT || includedRaw.length > SYNC_BATCH_INCLUDED_LIMIT) {
       return errorOf(400, 'request data constraint', 'The data limit for the synchronous operation exceeded.');
     }
+    const deferred = mayDefer ? deferBatch(ctx, req, rt.type, doc as { data: unknown[] }, user) : null;
+    if (deferred) return deferred;
     items = doc.data.map((item, i) => ({ item: item as ResourceObject, pointer: `/data/${i}` }));
   } else {
     if (typeof doc.data !== 'object' || Array.isArray(doc.data)) return errorOf(400, 'request data constraint', 'The "data" property should be an object.', { pointer: '/data' });

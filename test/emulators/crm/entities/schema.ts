@@ -60,6 +60,19 @@ export function migrateEntityTables(db: Database.Database): void {
       version INTEGER NOT NULL,
       data TEXT NOT NULL
     );
+    CREATE TABLE IF NOT EXISTS crm_async_operations (
+      id INTEGER PRIMARY KEY AUTOINCREMENT,
+      entity_type TEXT NOT NULL,
+      user_id INTEGER NOT NULL,
+      organization_id INTEGER NOT NULL,
+      status TEXT NOT NULL,
+      body TEXT NOT NULL,
+      requests_left INTEGER NOT NULL,
+      created_at TEXT NOT NULL,
+      updated_at TEXT NOT NULL,
+      summary TEXT,
+      errors TEXT NOT NULL DEFAULT '[]'
+    );
     CREATE TABLE IF NOT EXISTS crm_emulator_settings (
       name TEXT PRIMARY KEY,
       value TEXT NOT NULL

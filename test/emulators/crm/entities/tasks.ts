@@ -3,6 +3,7 @@ import type { CrmUser } from '../context';
 import { applyAttributes, readToOne, type AttrSpec, type ResourceObject } from './attributes';
 import { AUDIT_CLASSES } from './audit';
 import { applyOwnership, withLinks } from './contacts';
+import { quirks } from './quirks';
 import type { BaseEntity, ResourceType } from './resources';
 import { userById } from './schema';
 
@@ -103,7 +104,12 @@ export const tasksResource: ResourceType<TaskEntity> = {
     if (status === null) w.problems.notBlank(`${w.pointer}/relationships/status/data`);
     else if (status) {
       if (!TASK_STATUSES.some((s) => s.id === status.id)) w.problems.invalid(`${w.pointer}/relationships/status/data`);
-      else e.status = status.id;
+      else if (quirks(w.db).taskFlow && workflowRefuses(w.isNew, e.status, status.id)) {
+        // WorkflowEntityValidator with task_flow's entity_restrictions (OroCRMTaskBundle
+        // workflows/task_flow/entity_restrictions.yml; messages: platform WorkflowBundle validators.en.yml).
+        const detail = w.isNew ? 'Could not create entity with this value because of workflow restrictions.' : 'Field could not be edited because of workflow restrictions.';
+        w.problems.add(400, 'workflow entity constraint', detail, `${w.pointer}/relationships/status/data`);
+      } else e.status = status.id;
     }
     applyOwnership(e, item, w);
     for (const name of Object.keys(item.relationships ?? {})) {
@@ -157,6 +163,15 @@ export const tasksResource: ResourceType<TaskEntity> = {
     return e.attrs.subject ?? `Task ${e.id}`;
   },
 };
+
+/**
+ * task_flow: a new task may only be `open` (`task_status_creation` disallows in_progress and closed);
+ * an existing task's status is fully restricted at every step, so any change is refused (an
+ * unchanged status is not in Doctrine's change set and passes). Only transitions may change it.
+ */
+function workflowRefuses(isNew: boolean, current: string, wanted: string): boolean {
+  return isNew ? wanted !== 'open' : wanted !== current;
+}
 
 interface DictionaryEntity extends BaseEntity {
   key: string;

@@ -1,0 +1,59 @@
+// How the emulated Oro behaves where a real install varies or is unkind: one set of knobs, kept in
+// the database (so a restart on the same file keeps them), changed over HTTP by tests:
+//   GET  /_emulator/quirks          → the current knobs
+//   POST /_emulator/quirks {…}      → changes the named knobs only; answers the whole set
+// They live outside `/_control/` because that prefix is served by the shared HTTP core before any router.
+import type Database from 'better-sqlite3';
+import { z } from 'zod';
+import type { Router } from '../../common/http';
+
+export const quirksSchema = z
+  .object({
+    /**
+     * OroCRMTaskBundle's `task_flow` workflow, active by default on a stock Oro
+     * (Resources/config/oro/workflows/task_flow.yml `defaults.active: true`): a task is created `open`
+     * and its status changes only through the workflow's transitions (entity_restrictions.yml).
+     */
+    taskFlow: z.boolean(),
+    /**
+     * A synchronous batch that runs past Oro's wait timeout (`sync_processing_wait_timeout`, 25 s;
+     * ApiBundle ProcessSynchronousOperation) is answered 202 with its asynchronous operation and
+     * finished later by the message queue. Here: batches of more than `above` primary records do so,
+     * and the operation is applied when `afterRequests` more API requests have arrived (polls included).
+     * null: every batch finishes in time.
+     */
+    asyncBatch: z.object({ above: z.number().int().min(0), afterRequests: z.number().int().min(0) }).strict().nullable(),
+  })
+  .strict();
+
+export type Quirks = z.infer<typeof quirksSchema>;
+
+/** A stock Oro 7.0. */
+export const STOCK_QUIRKS: Quirks = { taskFlow: true, asyncBatch: null };
+
+export function quirks(db: Database.Database): Quirks {
+  const row = db.prepare("SELECT value FROM crm_emulator_settings WHERE name = 'quirks'").get() as { value: string } | undefined;
+  if (!row) return { ...STOCK_QUIRKS };
+  return { ...STOCK_QUIRKS, ...quirksSchema.partial().parse(JSON.parse(row.value)) };
+}
+
+export function setQuirks(db: Database.Database, changes: Partial<Quirks>): Quirks {
+  const next = { ...quirks(db), ...changes };
+  db.prepare("INSERT INTO crm_emulator_settings (name, value) VALUES ('quirks', ?) ON CONFLICT(name) DO UPDATE SET value = excluded.value").run(JSON.stringify(next));
+  return next;
+}
+
+export function registerQuirkRoutes(router: Router, db: Database.Database): void {
+  router.on('GET', '/_emulator/quirks', () => ({ status: 200, body: quirks(db) }));
+  router.on('POST', '/_emulator/quirks', (req) => {
+    let body: unknown;
+    try {
+      body = JSON.parse(req.rawBody || '{}');
+    } catch {
+      return { status: 400, body: { error: 'body must be JSON' } };
+    }
+    const parsed = quirksSchema.partial().safeParse(body);
+    if (!parsed.success) return { status: 400, body: { error: parsed.error.issues.map((i) => `${i.path.join('.') || 'body'}: ${i.message}`).join('; ') } };
+    return { status: 200, body: setQuirks(db, parsed.data) };
+  });
+}
