@@ -9,6 +9,8 @@ import { GraphHttp, GraphPasswordTokens, OutlookSide } from '../outlook';
 import { graphError } from '../outlook/graph-errors';
 import { effectiveSettings } from '../settings/scopes';
 import type { OutlookSettings } from '../settings/options';
+import type { SettingsStorage } from '../settings/service';
+import { fileOverridesStore } from './settings-file';
 import { openSqliteStore } from '../store/sqlite-store';
 import type { SyncStore } from '../store/types';
 import { MalformedResponseError } from '../sync/errors';
@@ -30,6 +32,8 @@ export interface Connection {
   takeOver(): Promise<void>;
   /** Reads the user's saved settings again (effective values: user → organization → global → default). */
   loadSettings(): Promise<OutlookSettings>;
+  /** Where the last read found them: the CRM, or (a stock Oro) the local settings file. */
+  settingsStoredIn(): SettingsStorage;
 }
 
 /** Where the Graph emulator's token endpoint and API root are, from the --graph URL. */
@@ -53,8 +57,13 @@ export async function connect(args: RunnerArgs): Promise<Connection> {
   const crmTokens = new PasswordGrantTokens({ baseUrl: args.crmUrl, username: args.user, password: args.password });
   const crmHttp = new CrmHttp({ baseUrl: args.crmUrl, tokens: crmTokens });
   await crmTokens.accessToken(); // a wrong password fails here, before anything else
-  const settingsService = new CrmSettingsService(crmHttp, 'user');
-  const loadSettings = async () => effectiveSettings((await settingsService.load()).settings);
+  const settingsService = new CrmSettingsService(crmHttp, 'user', fileOverridesStore(args.settingsFile));
+  let settingsStoredIn: SettingsStorage = { kind: 'crm' };
+  const loadSettings = async () => {
+    const loaded = await settingsService.load();
+    settingsStoredIn = loaded.storedIn;
+    return effectiveSettings(loaded.settings);
+  };
   const settings = await loadSettings();
 
   const { tokenUrl, apiRoot } = graphEndpoints(args.graphUrl);
@@ -71,5 +80,5 @@ export async function connect(args: RunnerArgs): Promise<Connection> {
   });
   // With the extension the relations and checkpoints are shared too, so a handover needs no re-sync.
   const store = shared ? new SharedStateStore(local, new CrmSharedState(crmHttp, mailbox), () => lease.view()?.fencingToken ?? 0) : local;
-  return { crm: new CrmSide({ http: crmHttp }), outlook: new OutlookSide({ http: graphHttp }), store, mailbox, settings, loadSettings, lease, takeOver: async () => void (store instanceof SharedStateStore && (await store.pull())) };
+  return { crm: new CrmSide({ http: crmHttp }), outlook: new OutlookSide({ http: graphHttp }), store, mailbox, settings, loadSettings, settingsStoredIn: () => settingsStoredIn, lease, takeOver: async () => void (store instanceof SharedStateStore && (await store.pull())) };
 }

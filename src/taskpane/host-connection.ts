@@ -13,6 +13,7 @@ import { graphBaseUrl, graphClientId } from '../auth/graph-msal-config';
 import { GraphSession } from '../auth/graph-msal-session';
 import type { CrmSession } from '../auth/types';
 import { browserWakeSource, partitionPrefix, schedulerNetwork, type WakeSource } from './host-events';
+import { roamingOverridesStore } from './office-host';
 import {
   createSyncRuntime,
   defaultSyncParts,
@@ -69,6 +70,7 @@ export function createOutlookConnection(office: typeof Office, location: Locatio
     addinBaseUrl: addinBaseUrl(location),
     rules,
     clientId: crmClientIdFromBuild(),
+    settingsOverrides: roaming ? roamingOverridesStore(roaming) : undefined,
     clearLocalState: (crmUrl) => clearCrmSyncState(crmUrl, { keyPrefix: prefix }),
   });
   // A pane reopened with kept tokens shows who it is connected as, without any prompt.

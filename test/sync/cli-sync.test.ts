@@ -107,6 +107,19 @@ test('--once syncs the demo data, prints one line per cycle and exits 0; a secon
   expect(writesIn(await control(graph.url, 'GET', '/_control/stats'))).toEqual({});
 });
 
+test('on a stock Oro (no MS Outlook settings in the CRM) it starts with Oro\'s defaults and the user\'s own values from the local settings file, and syncs', async () => {
+  await crm.close();
+  crm = await createCrmEmulator({ dbFile: path.join(dir, 'stock.sqlite'), port: 0, stockOro: true });
+  const settingsFile = path.join(dir, 'alice.settings.json');
+  fs.writeFileSync(settingsFile, JSON.stringify({ tasks_enabled: false, calendar_events_enabled: false }));
+  const r = await runToEnd(argsFor(['--once', '--settings', settingsFile]));
+  expect(r.stderr).toBe('');
+  expect(r.code).toBe(0);
+  expect(r.stdout).toContain('Settings: contacts; Both, OroCRMAlwaysWins; every 120 s (OroCRM) / 30 s (Outlook)');
+  expect(r.stdout).toContain(`This OroCRM has no MS Outlook Settings (no outlooksettings extension): Oro's defaults apply, with your own values from ${settingsFile} (stored there, not in OroCRM).`);
+  expect(r.stdout).toMatch(/OroCRM cycle \(contact\): Outlook \+\d+ ~0 -0/);
+});
+
 test.each([
   [['--crm', 'http://127.0.0.1:1', '--user', 'alice'], /--password is required|--graph is required/],
   [['--bogus'], /unknown flag --bogus/],

@@ -22,7 +22,10 @@ export interface CrmEmulatorOptions {
   /** The emulator's clock (token expiry, timestamps); tests may move it. */
   now?: () => Date;
   corsOrigins?: string[];
-  /** Behave like a stock Oro without our extension (outlooksettings and outlooksynclease answer 404). */
+  /**
+   * A stock Oro without our extension: outlooksettings, outlooksynclease and outlooksyncstate answer 404,
+   * and so does the `outlook` configuration section (Oro 5–7 has none).
+   */
   stockOro?: boolean;
 }
 
@@ -91,7 +94,7 @@ export async function createCrmEmulator(options: CrmEmulatorOptions): Promise<Cr
   new AuthorizationEndpoint(db, now).register(router, (req) => oauth.tokenEndpoint(req));
   oauth.register(router);
   registerUserProfileRoute(router, db, (req) => ctx.authenticate(req));
-  registerConfigurationRoutes(router, ctx);
+  registerConfigurationRoutes(router, ctx, { outlookSection: !options.stockOro });
   if (!options.stockOro) {
     registerOutlookSettingsRoutes(router, ctx);
     registerOutlookSyncLeaseRoutes(router, ctx);
