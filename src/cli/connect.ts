@@ -3,6 +3,7 @@
 import { z } from 'zod';
 import { CrmHttp } from '../crm/http';
 import { CrmSettingsService } from '../crm/settings-service';
+import { checkOroRelease } from '../crm/release-check';
 import { CrmSide } from '../crm/side';
 import { PasswordGrantTokens } from '../crm/tokens';
 import { GraphHttp, GraphPasswordTokens, OutlookSide } from '../outlook';
@@ -57,6 +58,8 @@ export async function connect(args: RunnerArgs): Promise<Connection> {
   const crmTokens = new PasswordGrantTokens({ baseUrl: args.crmUrl, username: args.user, password: args.password });
   const crmHttp = new CrmHttp({ baseUrl: args.crmUrl, tokens: crmTokens });
   await crmTokens.accessToken(); // a wrong password fails here, before anything else
+  const release = await checkOroRelease(crmHttp);
+  if (release.ok === false) throw new Error(release.message); // too old: say which version, sync nothing
   const settingsService = new CrmSettingsService(crmHttp, 'user', fileOverridesStore(args.settingsFile));
   let settingsStoredIn: SettingsStorage = { kind: 'crm' };
   const loadSettings = async () => {
