@@ -3,6 +3,7 @@
 import { CrmHttp } from '../crm/http';
 import { CrmSettingsService } from '../crm/settings-service';
 import type { SettingsService } from '../settings/service';
+import type { OverridesStore } from '../settings/local-overrides';
 import type { CrmSession } from './types';
 import type { FetchLike } from '../crm/tokens';
 import { fetchUserProfile, SIGN_IN_MESSAGES, SignInRequiredError, userFromAccessToken, type CrmUserProfile, type SignInReason } from './crm-oauth';
@@ -29,6 +30,8 @@ export interface ConnectionManagerOptions {
   clearLocalState: (crmUrl: string) => Promise<unknown>;
   /** Oro's client id of the add-in's OAuth application (ADDIN_CRM_CLIENT_ID; default outlook-addin). */
   clientId?: string;
+  /** Where the user's own settings go against a stock Oro (roamingSettings in Outlook; memory if absent). */
+  settingsOverrides?: OverridesStore;
   fetch?: FetchLike;
   now?: () => number;
 }
@@ -81,7 +84,7 @@ export class ConnectionManager {
   settings(): SettingsService | null {
     const tokens = this.tokensFor;
     if (!tokens) return null;
-    if (this.settingsFor?.tokens !== tokens) this.settingsFor = { tokens, service: new CrmSettingsService(new CrmHttp({ baseUrl: tokens.crmUrl, tokens, fetch: this.o.fetch })) };
+    if (this.settingsFor?.tokens !== tokens) this.settingsFor = { tokens, service: new CrmSettingsService(new CrmHttp({ baseUrl: tokens.crmUrl, tokens, fetch: this.o.fetch }), 'user', this.o.settingsOverrides) };
     return this.settingsFor.service;
   }
 

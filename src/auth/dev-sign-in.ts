@@ -2,6 +2,7 @@
 // behind the SignIn interface so real sign-in can replace it without touching the pane.
 import { CrmHttp } from '../crm/http';
 import { CrmSettingsService } from '../crm/settings-service';
+import type { OverridesStore } from '../settings/local-overrides';
 import { PasswordGrantTokens, StaticTokens, type FetchLike, type TokenSource } from '../crm/tokens';
 import { defaultCrmUrl } from './dev-config';
 import { NO_SESSION_KEEPER, type SessionKeeper } from './session-keeper';
@@ -11,6 +12,8 @@ export interface DevSignInOptions {
   keeper?: SessionKeeper;
   fetch?: FetchLike;
   defaultCrmUrl?: string;
+  /** Where the user's own settings go against a stock Oro (memory if absent). */
+  settingsOverrides?: OverridesStore;
 }
 
 /** The CRM base URL the user typed, checked at the edge: http(s), no query or fragment, no trailing slash. */
@@ -49,10 +52,12 @@ export class DevPasswordSignIn implements SignIn {
   readonly defaultCrmUrl: string;
   private readonly keeper: SessionKeeper;
   private readonly fetchImpl: FetchLike | undefined;
+  private readonly overrides: OverridesStore | undefined;
 
   constructor(options: DevSignInOptions = {}) {
     this.keeper = options.keeper ?? NO_SESSION_KEEPER;
     this.fetchImpl = options.fetch;
+    this.overrides = options.settingsOverrides;
     this.defaultCrmUrl = options.defaultCrmUrl ?? defaultCrmUrl();
   }
 
@@ -83,7 +88,7 @@ export class DevPasswordSignIn implements SignIn {
     return {
       crmUrl,
       username,
-      settings: new CrmSettingsService(http),
+      settings: new CrmSettingsService(http, 'user', this.overrides),
       signOut: () => {
         signedOut = true;
         this.keeper.clear();

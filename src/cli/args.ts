@@ -1,3 +1,5 @@
+import { defaultSettingsFile } from './settings-file';
+
 // Command-line arguments of the headless runner (`npm run sync -- ...`). Bad input is refused here with
 // a message that names the flag, so the rest of the runner only sees a complete, valid RunnerArgs.
 
@@ -13,6 +15,8 @@ export interface RunnerArgs {
   graphPassword: string;
   /** SQLite file holding the sync state. */
   stateFile: string;
+  /** The user's own settings when the CRM has no outlooksettings extension (a stock Oro). */
+  settingsFile: string;
   once: boolean;
   /** Seconds between settings re-reads while nothing is enabled (default 60). */
   settingsPollSeconds: number;
@@ -29,7 +33,8 @@ export class UsageError extends Error {
 
 export const USAGE = `usage: npm run sync -- --crm <url> --graph <url> --user <name> --password <pw> --state <file> [--once]
 
-Runs the OroCRM ⇄ Outlook sync without the pane, with the user's saved MS Outlook Settings from the CRM.
+Runs the OroCRM ⇄ Outlook sync without the pane, with the user's saved MS Outlook Settings from the CRM
+(on a stock Oro: Oro's defaults and the values in --settings).
 
   --crm <url>             OroCRM base URL (e.g. http://127.0.0.1:4100 for the emulator)
   --graph <url>           Graph emulator URL (e.g. http://127.0.0.1:4200)
@@ -38,6 +43,8 @@ Runs the OroCRM ⇄ Outlook sync without the pane, with the user's saved MS Outl
   --graph-user <name>     Graph user name, if it differs
   --graph-password <pw>   Graph password, if it differs
   --state <file>          SQLite file for the sync state (created if missing)
+  --settings <file>       your own MS Outlook Settings when the CRM is a stock Oro without the
+                          outlooksettings extension (JSON; default <state without extension>.settings.json)
   --once                  one CRM cycle, then one Outlook cycle, then exit (0 = success)
   --device <label>        how other panes name this runner while it syncs (default "npm run sync on <host>")
   --settings-poll <s>     while nothing is enabled, re-read settings every <s> seconds (default 60)
@@ -50,7 +57,7 @@ MSAL (device code flow), which the headless runner does not support yet.`;
 /** The longest delay Node's timers keep (2^31 - 1 ms), in whole seconds. */
 const MAX_POLL_SECONDS = Math.floor(0x7fffffff / 1000);
 
-const VALUE_FLAGS = ['crm', 'graph', 'user', 'password', 'graph-user', 'graph-password', 'state', 'settings-poll', 'device'] as const;
+const VALUE_FLAGS = ['crm', 'graph', 'user', 'password', 'graph-user', 'graph-password', 'state', 'settings', 'settings-poll', 'device'] as const;
 type ValueFlag = (typeof VALUE_FLAGS)[number];
 
 /** Parses argv (without node and script). Throws UsageError; `--help` throws one with an empty message. */
@@ -104,6 +111,7 @@ export function parseArgs(argv: ReadonlyArray<string>): RunnerArgs {
     graphUser: values.get('graph-user')?.trim() || user,
     graphPassword: values.get('graph-password') || password,
     stateFile: required('state'),
+    settingsFile: values.get('settings')?.trim() || defaultSettingsFile(required('state')),
     once,
     settingsPollSeconds,
     ...(values.get('device')?.trim() ? { device: values.get('device')!.trim().slice(0, 100) } : {}),

@@ -2,12 +2,15 @@
 // settings from the CRM, and the SQLite state keyed by CRM URL + user + mailbox.
 import { CrmHttp } from '../crm/http';
 import { CrmSettingsService } from '../crm/settings-service';
+import { checkOroRelease } from '../crm/release-check';
 import { CrmSide } from '../crm/side';
 import { PasswordGrantTokens } from '../crm/tokens';
 import { GraphHttp, GraphPasswordTokens, OutlookSide } from '../outlook';
 import { mailboxOf } from '../outlook/mailbox';
 import { effectiveSettings } from '../settings/scopes';
 import type { OutlookSettings } from '../settings/options';
+import type { SettingsStorage } from '../settings/service';
+import { fileOverridesStore } from './settings-file';
 import { openSqliteStore } from '../store/sqlite-store';
 import type { SyncStore } from '../store/types';
 import { MalformedResponseError } from '../sync/errors';
@@ -31,6 +34,8 @@ export interface Connection {
   handOver(): Promise<void>;
   /** Reads the user's saved settings again (effective values: user → organization → global → default). */
   loadSettings(): Promise<OutlookSettings>;
+  /** Where the last read found them: the CRM, or (a stock Oro) the local settings file. */
+  settingsStoredIn(): SettingsStorage;
 }
 
 /** Where the Graph emulator's token endpoint and API root are, from the --graph URL. */
@@ -43,8 +48,15 @@ export async function connect(args: RunnerArgs): Promise<Connection> {
   const crmTokens = new PasswordGrantTokens({ baseUrl: args.crmUrl, username: args.user, password: args.password });
   const crmHttp = new CrmHttp({ baseUrl: args.crmUrl, tokens: crmTokens });
   await crmTokens.accessToken(); // a wrong password fails here, before anything else
-  const settingsService = new CrmSettingsService(crmHttp, 'user');
-  const loadSettings = async () => effectiveSettings((await settingsService.load()).settings);
+  const release = await checkOroRelease(crmHttp);
+  if (release.ok === false) throw new Error(release.message); // too old: say which version, sync nothing
+  const settingsService = new CrmSettingsService(crmHttp, 'user', fileOverridesStore(args.settingsFile));
+  let settingsStoredIn: SettingsStorage = { kind: 'crm' };
+  const loadSettings = async () => {
+    const loaded = await settingsService.load();
+    settingsStoredIn = loaded.storedIn;
+    return effectiveSettings(loaded.settings);
+  };
   const settings = await loadSettings();
 
   const { tokenUrl, apiRoot } = graphEndpoints(args.graphUrl);
@@ -61,7 +73,16 @@ export async function connect(args: RunnerArgs): Promise<Connection> {
   });
   // With the extension the relations and checkpoints are shared too, so a handover needs no re-sync.
   const store = shared ? new SharedStateStore(local, new CrmSharedState(crmHttp, mailbox), () => lease.view()?.fencingToken ?? 0) : local;
-  return { crm: new CrmSide({ http: crmHttp }), outlook: new OutlookSide({ http: graphHttp }), store, mailbox, settings, loadSettings, lease, takeOver: async () => void (store instanceof SharedStateStore && (await store.pull())),
+  return {
+    crm: new CrmSide({ http: crmHttp }),
+    outlook: new OutlookSide({ http: graphHttp }),
+    store,
+    mailbox,
+    settings,
+    loadSettings,
+    settingsStoredIn: () => settingsStoredIn,
+    lease,
+    takeOver: async () => void (store instanceof SharedStateStore && (await store.pull())),
     handOver: async () => void (store instanceof SharedStateStore && (await store.flush())),
   };
 }

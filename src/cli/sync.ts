@@ -35,6 +35,10 @@ export async function run(args: RunnerArgs, out: Output, stop: StopSignal): Prom
   const engine = new SyncEngine({ crm: conn.crm, outlook: conn.outlook, store: conn.store, settings: conn.settings, fence: () => conn.lease.assertHeld() });
   out.line(`Syncing ${args.user} at ${args.crmUrl} with mailbox ${conn.mailbox} (state: ${args.stateFile})`);
   out.line(settingsLine(conn.settings));
+  const storedIn = conn.settingsStoredIn();
+  if (storedIn.kind === 'local') {
+    out.line(`This OroCRM has no MS Outlook Settings (no outlooksettings extension): Oro's defaults apply, with your own values from ${storedIn.where} (stored there, not in OroCRM).`);
+  }
   try {
     if (conn.lease.reach === 'local') out.line('This CRM has no sync lease (outlooksynclease): other engines on this mailbox are not seen; see the README.');
     return args.once ? await runOnce(engine, conn, out, stop) : await runLoop(engine, conn, args, out, stop);

@@ -7,9 +7,14 @@ export interface LoadedSettings {
   settings: ResolvedSettings;
   /** Opaque version for optimistic concurrency (the ETag); null when the server gives none. */
   version: string | null;
-  /** True against a stock Oro without the `outlooksettings` extension: values can be shown, not saved. */
-  readOnly: boolean;
+  /**
+   * Where the user's own values are kept: in the CRM (the `outlooksettings` extension), or, against a
+   * stock Oro, on the Outlook side (`where` names it: "Outlook", "this browser", a file).
+   */
+  storedIn: SettingsStorage;
 }
+
+export type SettingsStorage = { kind: 'crm' } | { kind: 'local'; where: string };
 
 /** Per key: a value of the user's own, or "use the organization's" (delete this scope's value). */
 export type SettingsChange = Partial<Record<SettingKey, { useParentScope: true } | { useParentScope: false; value: SettingValue }>>;
@@ -43,10 +48,10 @@ export class SettingsChangedElsewhereError extends Error {
   }
 }
 
-/** The settings cannot be saved against this CRM (stock Oro, read-only mode). */
-export class SettingsReadOnlyError extends Error {
+/** The CRM stopped offering the outlooksettings API since the settings were loaded; nothing was saved. */
+export class SettingsStorageChangedError extends Error {
   constructor() {
-    super('This OroCRM does not offer the outlooksettings API, so settings can be viewed here but not saved.');
-    this.name = 'SettingsReadOnlyError';
+    super('This OroCRM no longer offers the outlooksettings API, so nothing was saved. Your own values are now kept outside OroCRM; check them and save again.');
+    this.name = 'SettingsStorageChangedError';
   }
 }

@@ -14,6 +14,7 @@ import { GraphSession } from '../auth/graph-msal-session';
 import type { CrmSession } from '../auth/types';
 import { normalizeMailbox } from '../outlook/mailbox';
 import { browserWakeSource, partitionPrefix, schedulerNetwork, type WakeSource } from './host-events';
+import { roamingOverridesStore } from './office-host';
 import {
   createSyncRuntime,
   defaultSyncParts,
@@ -70,6 +71,7 @@ export function createOutlookConnection(office: typeof Office, location: Locatio
     addinBaseUrl: addinBaseUrl(location),
     rules,
     clientId: crmClientIdFromBuild(),
+    settingsOverrides: roaming ? roamingOverridesStore(roaming) : undefined,
     clearLocalState: (crmUrl) => clearCrmSyncState(crmUrl, { keyPrefix: prefix }),
   });
   // A pane reopened with kept tokens shows who it is connected as, without any prompt.

@@ -10,7 +10,8 @@ import { isDevMode } from './host-connection';
 import { outsideOutlookMessage } from './host-events';
 import { createOutlookPaneParts, mountOutlookPane } from './outlook-pane';
 import { registerPaneIcons } from './icons';
-import { officeGlobal, partitionKey, startWhenOfficeReady, type HostInfo } from './office-host';
+import { officeGlobal, partitionKey, roamingOverridesStore, SETTINGS_OVERRIDES_KEY, startWhenOfficeReady, type HostInfo } from './office-host';
+import { storageOverridesStore, type OverridesStore } from '../settings/local-overrides';
 import { createSyncRuntime, defaultSyncParts, UNAVAILABLE_NO_OUTLOOK, unavailableSyncRuntime, type SyncRuntime } from './sync-runtime';
 
 function mountPoint(): HTMLElement {
@@ -28,6 +29,17 @@ async function renderOutlook(office: typeof Office): Promise<void> {
   await mountOutlookPane(office, mountPoint(), await createOutlookPaneParts(office));
 }
 
+/** Against a stock Oro: Office's roamingSettings where office.js has them, else this browser's localStorage. */
+function devSettingsOverrides(office: typeof Office | undefined): OverridesStore | undefined {
+  const roaming = office?.context?.roamingSettings;
+  if (roaming) return roamingOverridesStore(roaming);
+  try {
+    return storageOverridesStore(window.localStorage, SETTINGS_OVERRIDES_KEY);
+  } catch {
+    return undefined; // storage blocked: the values last as long as the pane
+  }
+}
+
 function render(host: HostInfo): void {
   registerPaneIcons();
   const office = officeGlobal();
@@ -43,7 +55,10 @@ function render(host: HostInfo): void {
   // Outside Outlook (dev mode): the dev password sign-in; a standalone tab keeps its access token in
   // sessionStorage so a reload stays signed in.
   const standalone = host.kind === 'standalone';
-  const devSignIn = new DevPasswordSignIn({ keeper: standalone ? storageSessionKeeper(window.sessionStorage) : NO_SESSION_KEEPER });
+  const devSignIn = new DevPasswordSignIn({
+    keeper: standalone ? storageSessionKeeper(window.sessionStorage) : NO_SESSION_KEEPER,
+    settingsOverrides: devSettingsOverrides(office),
+  });
   // Sync runs against the Graph emulator with the dev credentials (dev-sync-connection.ts) until MSAL lands.
   const signIn = new DevSyncSignIn(devSignIn, { storage: standalone ? window.sessionStorage : null });
   const createRuntime = (session: Parameters<typeof signIn.connectionFor>[0]): SyncRuntime => {

@@ -1,5 +1,6 @@
 // The thin adapter over Office.js: everything Office-specific the pane needs passes through here,
-// so the rest runs in a plain browser and in tests. (Later: roamingSettings, partitionKey.)
+// so the rest runs in a plain browser and in tests.
+import type { OverridesStore } from '../settings/local-overrides';
 
 export type HostKind = 'outlook' | 'standalone' | 'other-office';
 
@@ -43,4 +44,28 @@ export function partitionKey(office: typeof Office | undefined = officeGlobal())
   } catch {
     return undefined;
   }
+}
+
+/** The key of the user's own MS Outlook Settings in roamingSettings (only against a stock Oro). */
+export const SETTINGS_OVERRIDES_KEY = 'orocrm.settings';
+
+type RoamingSettingsLike = Pick<Office.RoamingSettings, 'get' | 'set' | 'saveAsync'>;
+
+/**
+ * The user's own settings in Office.context.roamingSettings: they follow the mailbox to every device,
+ * hold no secrets (only the seven values) and stay far below the 32 KB limit (office-addins.md §3).
+ */
+export function roamingOverridesStore(settings: RoamingSettingsLike): OverridesStore {
+  return {
+    where: 'Outlook',
+    load: async () => settings.get(SETTINGS_OVERRIDES_KEY) as unknown,
+    save: (values) =>
+      new Promise<void>((resolve, reject) => {
+        settings.set(SETTINGS_OVERRIDES_KEY, values);
+        settings.saveAsync((result) => {
+          if (String(result.status) === 'succeeded') resolve();
+          else reject(new Error(`Outlook could not save your settings: ${result.error?.message ?? 'unknown error'}`));
+        });
+      }),
+  };
 }

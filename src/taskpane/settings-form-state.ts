@@ -147,7 +147,7 @@ export function isDirty(state: FormState): boolean {
 }
 
 export function canSave(state: FormState): boolean {
-  return state.phase === 'ready' && !!state.loaded && !state.loaded.readOnly && isDirty(state);
+  return state.phase === 'ready' && !!state.loaded && isDirty(state);
 }
 
 export type SavePlan = { ok: true; change: SettingsChange } | { ok: false; errors: Partial<Record<SettingKey, string>> };

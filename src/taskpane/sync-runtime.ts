@@ -5,6 +5,7 @@
 // produce a SyncConnection.
 import { CrmHttp } from '../crm/http';
 import { CrmSide } from '../crm/side';
+import { checkOroRelease } from '../crm/release-check';
 import type { TokenSource } from '../crm/tokens';
 import { createOutlookSide, type GraphTokenSource } from '../outlook';
 import type { OutlookSettings } from '../settings/options';
@@ -97,6 +98,8 @@ export interface SyncLoop {
 }
 
 export interface SyncParts {
+  /** A reason sync cannot run against this CRM at all (an Oro too old for it), or null. */
+  crmRefusal?(): Promise<string | null>;
   openStore(identity: StoreIdentity): Promise<SyncStore>;
   sides(): { crm: SyncSide; outlook: SyncSide };
   engine(options: SyncEngineOptions): EngineLike;
@@ -124,6 +127,11 @@ export function defaultSyncParts(connection: SyncConnection, options: { keyPrefi
   const http = new CrmHttp({ baseUrl: connection.crm.baseUrl, tokens: connection.crm.tokens });
   const sharedLease = new Map<string, boolean>();
   return {
+    crmRefusal: async () => {
+      // Only a definite answer refuses; a failed probe lets sync run and report its own errors.
+      const release = await checkOroRelease(http).catch(() => ({ ok: 'unknown' as const }));
+      return release.ok === false ? release.message : null;
+    },
     lease: async (identity) => {
       // Our CRM extension shares the lease across devices; without it only this browser's lock protects.
       const shared = await detectLeaseSupport(http, identity.mailbox).catch(() => false);
@@ -245,6 +253,11 @@ class PaneSyncRuntime implements SyncRuntime {
   }
 
   private async boot(): Promise<{ engine: EngineLike; loop: SyncLoop; store: SyncStore; host: LeasedSync; lock: BrowserLock } | null> {
+    const refusal = (await this.parts.crmRefusal?.()) ?? null;
+    if (refusal) {
+      this.update({ phase: 'unavailable', message: refusal });
+      return null;
+    }
     let store: SyncStore;
     try {
       store = await this.parts.openStore(this.connection.identity);

@@ -1,7 +1,7 @@
 // Binds the pure form state to a SettingsService: load on mount, save, and the 412 reload.
 import { useCallback, useEffect, useReducer, useRef } from 'react';
 import { AuthenticationError } from '../sync/errors';
-import { SettingsChangedElsewhereError, SettingsRejectedError, SettingsReadOnlyError, type SettingsService } from '../settings/service';
+import { SettingsChangedElsewhereError, SettingsRejectedError, SettingsStorageChangedError, type SettingsService } from '../settings/service';
 import type { SettingKey } from '../settings';
 import { INITIAL_FORM_STATE, formReducer, planSave, type DraftValue, type FormState } from './settings-form-state';
 
@@ -63,8 +63,8 @@ export function useSettingsForm(service: SettingsService, onSignedOut?: (message
     } catch (error) {
       if (error instanceof SettingsRejectedError) dispatch({ type: 'save-rejected', errors: error.errors });
       else if (error instanceof SettingsChangedElsewhereError) await load({ intent: 'warning', text: error.message });
-      // The CRM lost the extension since the load: reload, so the form turns read-only and explains why.
-      else if (error instanceof SettingsReadOnlyError) await load({ intent: 'warning', text: error.message });
+      // The CRM lost the extension since the load: reload, so the form says where the values go now.
+      else if (error instanceof SettingsStorageChangedError) await load({ intent: 'warning', text: error.message });
       else reportFailure(error, (message) => dispatch({ type: 'save-failed', message: `The settings were not saved. ${message}` }));
     }
   }, [service, load, reportFailure]);

@@ -102,7 +102,7 @@ test(
 );
 
 test(
-  'against a stock Oro (no outlooksettings extension) the pane shows the values read-only and explains why',
+  'against a stock Oro (no MS Outlook settings anywhere) the pane shows Oro\'s defaults, saves the user\'s own value outside the CRM, and says so',
   async () => {
     const stock = await startTestCrm({ stockOro: true });
     try {
@@ -110,10 +110,17 @@ test(
       await page.goto(pane.paneUrl);
       await submitDevSignIn(page, stock.crm.url, 'bob');
 
-      await page.getByText(/shown read-only/).waitFor();
-      expect(await saveButton(page).isDisabled()).toBe(true);
-      expect(await useOrganizationBox(page).isDisabled()).toBe(true);
-      expect(Number(await intervalField(page).inputValue())).toBeGreaterThan(0);
+      await page.getByText(/not in OroCRM/).first().waitFor();
+      await expect(intervalField(page).inputValue()).resolves.toBe('30');
+      const useDefault = page.getByRole('checkbox', { name: `Use Default: ${OUTLOOK_INTERVAL}` });
+      await setChecked(page, useDefault, false);
+      await intervalField(page).fill('45');
+      await saveButton(page).click();
+      await page.getByText('Settings saved.').waitFor();
+      await expect(intervalField(page).inputValue()).resolves.toBe('45');
+      // Nothing went to the CRM: a stock Oro has nowhere to keep it.
+      const token = await tokenFor(stock.crm, 'bob');
+      expect((await api(stock.crm, 'GET', '/api/outlooksettings/user', { token })).status).toBe(404);
       expect(fence.blocked).toEqual([]);
       expect(errors).toEqual([]);
     } finally {

@@ -1,12 +1,12 @@
 // The settings pane: keyboard-only use, names on every control, the brief success
-// message, and a CRM that loses the extension between load and save (the form turns read-only).
+// message, and a CRM that loses the extension between load and save (the form says where values go now).
 import './support/fluent-setup';
 import * as React from 'react';
 import { render, screen, waitFor } from '@testing-library/react';
 import userEvent from '@testing-library/user-event';
 import { SETTING_OPTIONS } from '../../src/settings';
-import { SettingsReadOnlyError, type LoadedSettings, type SettingsChange } from '../../src/settings/service';
-import { SettingsForm, READ_ONLY_EXPLANATION } from '../../src/taskpane/components/SettingsForm';
+import { SettingsStorageChangedError, type LoadedSettings, type SettingsChange } from '../../src/settings/service';
+import { SettingsForm, storedOutsideCrmExplanation } from '../../src/taskpane/components/SettingsForm';
 import { FakeSettingsService } from './support/fake-settings';
 
 const ORG = { contacts_sync_interval_outlook: 60 };
@@ -24,8 +24,8 @@ async function tabTo(user: ReturnType<typeof userEvent.setup>, target: HTMLEleme
 /** A CRM whose outlooksettings extension disappears after the first load (a stock Oro from then on). */
 class ExtensionRemovedService extends FakeSettingsService {
   override async save(_change: SettingsChange, _version: string | null): Promise<LoadedSettings> {
-    this.readOnly = true;
-    throw new SettingsReadOnlyError();
+    this.storedIn = { kind: 'local', where: 'Outlook' };
+    throw new SettingsStorageChangedError();
   }
 }
 
@@ -107,7 +107,7 @@ describe('settings pane: keyboard and screen reader', () => {
     await waitFor(() => expect(screen.queryByText('Settings saved.')).toBeNull());
   });
 
-  test('when the CRM no longer offers the extension at save time, the pane reloads read-only and explains why', async () => {
+  test('when the CRM no longer offers the extension at save time, nothing is saved and the pane reloads saying where values are kept now', async () => {
     const service = new ExtensionRemovedService({ organization: ORG });
     const user = userEvent.setup();
     render(<SettingsForm settings={service} />);
@@ -117,10 +117,9 @@ describe('settings pane: keyboard and screen reader', () => {
     expect(saveButton().disabled).toBe(false);
     await user.click(saveButton());
 
-    expect(await screen.findByText(READ_ONLY_EXPLANATION)).toBeTruthy();
-    expect(screen.getByText(/can be viewed here but not saved/)).toBeTruthy();
-    expect(saveButton().disabled).toBe(true);
-    expect((screen.getByRole('checkbox', { name: 'Use Organization: Tasks' }) as HTMLInputElement).disabled).toBe(true);
+    expect(await screen.findByText(storedOutsideCrmExplanation('Outlook'))).toBeTruthy();
+    expect(screen.getByText(/so nothing was saved/)).toBeTruthy();
+    expect((screen.getByRole('checkbox', { name: 'Use Default: Tasks' }) as HTMLInputElement).disabled).toBe(false);
     expect(service.loads).toBe(2);
   });
 });

@@ -3,7 +3,7 @@ import * as React from 'react';
 import { act, render, screen, waitFor, within } from '@testing-library/react';
 import userEvent from '@testing-library/user-event';
 import { SETTING_OPTIONS } from '../../src/settings';
-import { SettingsForm, READ_ONLY_EXPLANATION } from '../../src/taskpane/components/SettingsForm';
+import { SettingsForm } from '../../src/taskpane/components/SettingsForm';
 import { FakeSettingsService } from './support/fake-settings';
 
 const ORG = { contacts_sync_interval_outlook: 60, contacts_sync_direction: 'OroCRMToOutlook' as const };
@@ -166,14 +166,5 @@ describe('settings form', () => {
     expect((outlookInterval() as HTMLInputElement).value).toBe('90');
     expect((useOrg('Tasks') as HTMLInputElement).checked).toBe(true);
     expect(service.chain.user).toEqual({ contacts_sync_interval_outlook: 90 });
-  });
-
-  test('read-only mode shows the values with Save disabled and an explanation', async () => {
-    const service = new FakeSettingsService({ organization: ORG, readOnly: true });
-    render(<SettingsForm settings={service} />);
-    expect(await screen.findByText(READ_ONLY_EXPLANATION)).toBeTruthy();
-    expect((outlookInterval() as HTMLInputElement).value).toBe('60');
-    expect((saveButton() as HTMLButtonElement).disabled).toBe(true);
-    expect((useOrg('Outlook Sync Interval (In Seconds)') as HTMLInputElement).disabled).toBe(true);
   });
 });

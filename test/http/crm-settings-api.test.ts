@@ -254,7 +254,7 @@ describe('PATCH /api/outlooksettings/{scope}', () => {
   });
 });
 
-describe('stock Oro configuration API (GET /api/configuration/outlook)', () => {
+describe('the extension\'s section in Oro\'s configuration API (GET /api/configuration/outlook)', () => {
   test('shows the section with its options in Oro\'s wire format, createdAt null where the default applies', async () => {
     await api(t.crm, 'PATCH', USER, { token: alice, body: patchBody('user', { tasks_enabled: { value: false } }) });
     const res = await api(t.crm, 'GET', '/api/configuration/outlook?scope=user&include=options', { token: alice });
@@ -299,12 +299,18 @@ describe('stock Oro configuration API (GET /api/configuration/outlook)', () => {
 });
 
 describe('stock Oro mode', () => {
-  test('without the extension, outlooksettings answers 404 while the configuration API works', async () => {
+  test('without the extension there are no MS Outlook settings at all: outlooksettings and the outlook configuration section answer 404', async () => {
     const stock = await startTestCrm({ stockOro: true });
     try {
       const token = await tokenFor(stock.crm, 'alice');
       expect((await api(stock.crm, 'GET', USER, { token })).status).toBe(404);
-      expect((await api(stock.crm, 'GET', '/api/configuration/outlook?include=options', { token })).status).toBe(200);
+      // Oro 5–7 has no `outlook` section: the integration that defined it was removed in Oro 4.1.
+      const section = await api(stock.crm, 'GET', '/api/configuration/outlook?include=options', { token });
+      expect(section.status).toBe(404);
+      expect(section.json.errors[0]).toMatchObject({ status: '404', title: 'not found http exception' });
+      const sections = await api(stock.crm, 'GET', '/api/configuration', { token });
+      expect(sections.status).toBe(200);
+      expect(sections.json.data.map((s: { id: string }) => s.id)).not.toContain('outlook');
     } finally {
       await stock.dispose();
     }

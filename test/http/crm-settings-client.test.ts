@@ -2,9 +2,10 @@
 import { CrmHttp } from '../../src/crm/http';
 import { CrmSettingsService } from '../../src/crm/settings-service';
 import { PasswordGrantTokens, type FetchLike, type TokenSource } from '../../src/crm/tokens';
-import { SettingsChangedElsewhereError, SettingsReadOnlyError, SettingsRejectedError } from '../../src/settings/service';
+import { SettingsChangedElsewhereError, SettingsRejectedError, SettingsStorageChangedError } from '../../src/settings/service';
 import { AuthenticationError } from '../../src/sync/errors';
-import { writeScope } from '../emulators/crm/config-store';
+import { memoryOverridesStore, type OverridesStore } from '../../src/settings/local-overrides';
+import { resolveSettings } from '../../src/settings';
 import { api, startTestCrm, TestClock, tokenFor, type TestCrm } from '../emulators/crm/testing';
 
 /** A fetch that records the OAuth grants it sends. */
@@ -20,9 +21,9 @@ function recordingFetch(): { fetch: FetchLike; grants: string[]; requests: strin
   return { fetch: fetchImpl, grants, requests };
 }
 
-function serviceFor(crm: { url: string }, username: string, options: { fetch?: FetchLike; now?: () => number } = {}) {
+function serviceFor(crm: { url: string }, username: string, options: { fetch?: FetchLike; now?: () => number; overrides?: OverridesStore } = {}) {
   const tokens = new PasswordGrantTokens({ baseUrl: crm.url, username, password: username, fetch: options.fetch, now: options.now });
-  return { tokens, service: new CrmSettingsService(new CrmHttp({ baseUrl: crm.url, tokens, fetch: options.fetch })) };
+  return { tokens, service: new CrmSettingsService(new CrmHttp({ baseUrl: crm.url, tokens, fetch: options.fetch }), 'user', options.overrides) };
 }
 
 describe('CrmSettingsService against the outlooksettings extension', () => {
@@ -36,10 +37,10 @@ describe('CrmSettingsService against the outlooksettings extension', () => {
     await t.dispose();
   });
 
-  test('load returns the resolved settings, the ETag as version, and readOnly false', async () => {
+  test('load returns the resolved settings, the ETag as version, stored in the CRM', async () => {
     const { service } = serviceFor(t.crm, 'alice');
     const loaded = await service.load();
-    expect(loaded.readOnly).toBe(false);
+    expect(loaded.storedIn).toEqual({ kind: 'crm' });
     expect(loaded.scope).toBe('user');
     expect(loaded.version).toMatch(/^"\d+"$/);
     expect(loaded.settings.contacts_sync_interval_outlook).toEqual({ value: 60, useParentScope: true, parentValue: 60, parentScope: 'organization' });
@@ -105,7 +106,7 @@ describe('CrmSettingsService against the outlooksettings extension', () => {
     await service.load();
     clock.advance(3601);
     const loaded = await service.load();
-    expect(loaded.readOnly).toBe(false);
+    expect(loaded.storedIn).toEqual({ kind: 'crm' });
     expect(rec.grants).toEqual(['password', 'refresh_token']);
     expect(rec.requests.filter((r) => r === 'GET /api/outlooksettings/user')).toHaveLength(3);
   });
@@ -148,7 +149,7 @@ describe('CrmSettingsService against the outlooksettings extension', () => {
   });
 });
 
-describe('CrmSettingsService against a stock Oro (no outlooksettings)', () => {
+describe('CrmSettingsService against a stock Oro (no outlooksettings, no outlook configuration section)', () => {
   let t: TestCrm;
   beforeEach(async () => {
     t = await startTestCrm({ stockOro: true });
@@ -157,44 +158,53 @@ describe('CrmSettingsService against a stock Oro (no outlooksettings)', () => {
     await t.dispose();
   });
 
-  test('falls back to the configuration API and reports read-only, with inheritance rebuilt per key', async () => {
-    const users = t.crm.ctx.db.prepare("SELECT id, organization_id FROM users WHERE username = 'alice'").get() as { id: number; organization_id: number };
-    writeScope(t.crm.ctx.db, { scope: 'user', scopeId: users.id }, { tasks_enabled: false, contacts_sync_interval_outlook: 45 }, new Date('2026-11-02T10:00:00Z'));
-    writeScope(t.crm.ctx.db, { scope: 'global', scopeId: 0 }, { contacts_sync_direction: 'OutlookToOroCRM' }, new Date('2026-11-02T11:00:00Z'));
-    const { service } = serviceFor(t.crm, 'alice');
-    const loaded = await service.load();
-    expect(loaded.readOnly).toBe(true);
-    expect(loaded.version).toBeNull();
-    const s = loaded.settings;
-    expect(s.tasks_enabled).toEqual({ value: false, useParentScope: false, parentValue: true, parentScope: 'default' });
-    expect(s.contacts_sync_interval_outlook).toEqual({ value: 45, useParentScope: false, parentValue: 60, parentScope: 'organization' });
-    expect(s.contacts_sync_direction).toEqual({ value: 'OutlookToOroCRM', useParentScope: true, parentValue: 'OutlookToOroCRM', parentScope: 'global' });
-    expect(s.contacts_enabled).toEqual({ value: true, useParentScope: true, parentValue: true, parentScope: 'default' });
-  });
-
-  test('the read-only answer matches what the extension would say for the same data', async () => {
-    const stockLoaded = await serviceFor(t.crm, 'alice').service.load();
-    const full = await startTestCrm();
-    try {
-      const extLoaded = await serviceFor(full.crm, 'alice').service.load();
-      expect(stockLoaded.settings).toEqual(extLoaded.settings);
-    } finally {
-      await full.dispose();
-    }
-  });
-
-  test('saving in read-only mode throws SettingsReadOnlyError without a request to the CRM', async () => {
+  test('shows Oro\'s documented defaults, stored outside the CRM, and asks the CRM nothing but outlooksettings', async () => {
     const rec = recordingFetch();
-    const { service } = serviceFor(t.crm, 'alice', { fetch: rec.fetch });
+    const { service } = serviceFor(t.crm, 'alice', { fetch: rec.fetch, overrides: memoryOverridesStore('Outlook') });
+    const loaded = await service.load();
+    expect(loaded.storedIn).toEqual({ kind: 'local', where: 'Outlook' });
+    expect(loaded.settings).toEqual(resolveSettings('user', {}));
+    expect(loaded.settings.contacts_sync_interval_orocrm).toEqual({ value: 120, useParentScope: true, parentValue: 120, parentScope: 'default' });
+    expect(rec.requests.filter((r) => r.startsWith('GET /api/'))).toEqual(['GET /api/outlooksettings/user']);
+  });
+
+  test('the user\'s own values are kept in the overrides store, never sent to the CRM, and survive a new service', async () => {
+    const overrides = memoryOverridesStore('Outlook');
+    const rec = recordingFetch();
+    const { service } = serviceFor(t.crm, 'alice', { fetch: rec.fetch, overrides });
     await service.load();
     const before = rec.requests.length;
-    await expect(service.save({ tasks_enabled: { useParentScope: false, value: false } }, null)).rejects.toBeInstanceOf(SettingsReadOnlyError);
+    const saved = await service.save({ contacts_sync_interval_outlook: { useParentScope: false, value: 45 }, tasks_enabled: { useParentScope: false, value: false } }, null);
     expect(rec.requests.length).toBe(before);
+    expect(overrides.values).toEqual({ contacts_sync_interval_outlook: 45, tasks_enabled: false });
+    expect(saved.settings.contacts_sync_interval_outlook).toEqual({ value: 45, useParentScope: false, parentValue: 30, parentScope: 'default' });
+
+    const again = await serviceFor(t.crm, 'alice', { overrides }).service.load();
+    expect(again.settings).toEqual(saved.settings);
+    const back = await service.save({ tasks_enabled: { useParentScope: true } }, null);
+    expect(back.settings.tasks_enabled).toEqual({ value: true, useParentScope: true, parentValue: true, parentScope: 'default' });
+    expect(overrides.values).toEqual({ contacts_sync_interval_outlook: 45 });
   });
 
-  test('saving without a load first still finds out and throws SettingsReadOnlyError', async () => {
-    const { service } = serviceFor(t.crm, 'alice');
-    await expect(service.save({ tasks_enabled: { useParentScope: false, value: false } }, null)).rejects.toBeInstanceOf(SettingsReadOnlyError);
-    expect((await api(t.crm, 'GET', '/api/configuration/outlook?include=options', { token: await tokenFor(t.crm, 'alice') })).status).toBe(200);
+  test('bad values are refused with every problem and nothing is stored; stale or foreign stored values are dropped', async () => {
+    const overrides = memoryOverridesStore();
+    overrides.values = { contacts_sync_interval_outlook: 99999, colour: 'red', contacts_sync_direction: 'Both' } as never;
+    const { service } = serviceFor(t.crm, 'alice', { overrides });
+    const loaded = await service.load();
+    expect(loaded.settings.contacts_sync_interval_outlook.useParentScope).toBe(true);
+    expect(loaded.settings.contacts_sync_direction).toMatchObject({ value: 'Both', useParentScope: false });
+    const stored = { ...overrides.values };
+    const refused = service.save({ contacts_sync_interval_outlook: { useParentScope: false, value: 0 }, contacts_sync_interval_orocrm: { useParentScope: false, value: 1.5 } }, null);
+    await expect(refused).rejects.toBeInstanceOf(SettingsRejectedError);
+    await expect(refused).rejects.toMatchObject({ errors: [{ key: 'contacts_sync_interval_outlook' }, { key: 'contacts_sync_interval_orocrm' }] });
+    expect(overrides.values).toEqual(stored);
+  });
+
+  test('a save that finds the extension gone (404) throws SettingsStorageChangedError and stores nothing anywhere', async () => {
+    const overrides = memoryOverridesStore();
+    const { service } = serviceFor(t.crm, 'alice', { overrides });
+    await expect(service.save({ tasks_enabled: { useParentScope: false, value: false } }, '"1"')).rejects.toBeInstanceOf(SettingsStorageChangedError);
+    expect(overrides.values).toEqual({});
+    expect((await service.load()).storedIn.kind).toBe('local');
   });
 });

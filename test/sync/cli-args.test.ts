@@ -12,9 +12,11 @@ test('complete arguments parse; the Graph sign-in defaults to the CRM one and th
     graphUser: 'alice',
     graphPassword: 'pw',
     stateFile: '/tmp/s.db',
+    settingsFile: '/tmp/s.settings.json',
     once: false,
     settingsPollSeconds: 60,
   });
+  expect(parseArgs([...BASE, '--settings', '/tmp/mine.json']).settingsFile).toBe('/tmp/mine.json');
   expect(parseArgs([...BASE, '--once', '--graph-user=bob', '--settings-poll', '5'])).toMatchObject({ once: true, graphUser: 'bob', settingsPollSeconds: 5 });
 });
 

@@ -74,6 +74,29 @@ test('--once syncs the demo data, prints one line per cycle and exits 0; a secon
   expect(writesIn(await control(graph.url, 'GET', '/_control/stats'))).toEqual({});
 });
 
+test('on a stock Oro (no MS Outlook settings in the CRM) it starts with Oro\'s defaults and the user\'s own values from the local settings file, and syncs', async () => {
+  await crm.close();
+  crm = await createCrmEmulator({ dbFile: path.join(dir, 'stock.sqlite'), port: 0, stockOro: true });
+  const settingsFile = path.join(dir, 'alice.settings.json');
+  fs.writeFileSync(settingsFile, JSON.stringify({ tasks_enabled: false, calendar_events_enabled: false }));
+  const r = await runToEnd(argsFor(['--once', '--settings', settingsFile]));
+  expect(r.stderr).toBe('');
+  expect(r.code).toBe(0);
+  expect(r.stdout).toContain('Settings: contacts; Both, OroCRMAlwaysWins; every 120 s (OroCRM) / 30 s (Outlook)');
+  expect(r.stdout).toContain(`This OroCRM has no MS Outlook Settings (no outlooksettings extension): Oro's defaults apply, with your own values from ${settingsFile} (stored there, not in OroCRM).`);
+  expect(r.stdout).toMatch(/OroCRM cycle \(contact\): Outlook \+\d+ ~0 -0/);
+});
+
+test('an Oro older than 6.1.10 / 7.0.2 (no contact externalId) is refused at connect with the version needed, before any write', async () => {
+  await crm.close();
+  crm = await createCrmEmulator({ dbFile: path.join(dir, 'old.sqlite'), port: 0, oroVersion: '6.1.9' });
+  const r = await runToEnd(argsFor(['--once']));
+  expect(r.code).toBe(1);
+  expect(r.stderr.trim().split('\n')).toEqual([expect.stringMatching(/^error: This OroCRM is too old to sync with: .*OroCRM 6\.1\.10 or later \(7\.0\.2 or later on the 7\.0 line\)/)]);
+  expect(writesIn(await control(crm.url, 'GET', '/_control/stats'))).toEqual({});
+  expect(writesIn(await control(graph.url, 'GET', '/_control/stats'))).toEqual({});
+});
+
 test.each([
   [['--crm', 'http://127.0.0.1:1', '--user', 'alice'], /--password is required|--graph is required/],
   [['--bogus'], /unknown flag --bogus/],

@@ -1,11 +1,11 @@
-// The CRM client's pure parts: error documents, wire parsing, inheritance from the stock API, and
+// The CRM client's pure parts: error documents, wire parsing, and
 // the HTTP helper driven by a stub fetch (no server).
 import { CrmApiError, errorFromResponse, fieldFromPointer, parseErrorDocument } from '../../src/crm/errors';
 import { CrmHttp } from '../../src/crm/http';
 import { CrmSettingsService } from '../../src/crm/settings-service';
-import { parseConfigurationSection, parseOutlookSettings, patchDocument, resolveFromConfiguration, type ConfigSection } from '../../src/crm/settings-wire';
+import { parseOutlookSettings, patchDocument } from '../../src/crm/settings-wire';
 import { PasswordGrantTokens, StaticTokens, type FetchLike } from '../../src/crm/tokens';
-import { DEFAULT_SETTINGS, resolveSettings, SETTING_KEYS } from '../../src/settings';
+import { resolveSettings } from '../../src/settings';
 import { AuthenticationError, MalformedResponseError, ServiceUnavailableError, ThrottledError } from '../../src/sync/errors';
 
 const headers = (h: Record<string, string> = {}) => new Headers(h);
@@ -99,41 +99,6 @@ describe('settings wire format', () => {
         attributes: { contacts_sync_interval_outlook: { value: 45, useParentScope: false }, tasks_enabled: { useParentScope: true } },
       },
     });
-  });
-
-  test('a configuration section without one of the seven options is refused', () => {
-    const parsed = parseConfigurationSection({ data: { type: 'configuration', id: 'outlook' }, included: [] });
-    expect(parsed.ok).toBe(false);
-  });
-});
-
-describe('inheritance rebuilt from the stock configuration API', () => {
-  const defaults = (): ConfigSection =>
-    Object.fromEntries(SETTING_KEYS.map((k) => [k, { value: DEFAULT_SETTINGS[k], updatedAt: null }])) as unknown as ConfigSection;
-
-  test('nothing stored anywhere: every key inherits the default', () => {
-    const r = resolveFromConfiguration('user', { user: defaults(), organization: defaults(), global: defaults() });
-    expect(r).toEqual(resolveSettings('user', {}));
-  });
-
-  test('a value shown with the same timestamp at user and organization is the organization\'s', () => {
-    const org = { ...defaults(), tasks_enabled: { value: false, updatedAt: '2026-01-01T00:00:00Z' } };
-    const r = resolveFromConfiguration('user', { user: org, organization: org, global: defaults() });
-    expect(r.tasks_enabled).toEqual({ value: false, useParentScope: true, parentValue: false, parentScope: 'organization' });
-  });
-
-  test('a user value over a global one', () => {
-    const global = { ...defaults(), tasks_enabled: { value: false, updatedAt: '2026-01-01T00:00:00Z' } };
-    const user = { ...defaults(), tasks_enabled: { value: true, updatedAt: '2026-02-01T00:00:00Z' } };
-    const r = resolveFromConfiguration('user', { user, organization: global, global });
-    expect(r.tasks_enabled).toEqual({ value: true, useParentScope: false, parentValue: false, parentScope: 'global' });
-  });
-
-  test('when the organization section cannot be read, a stored user-scope value counts as the user\'s own', () => {
-    const user = { ...defaults(), contacts_enabled: { value: false, updatedAt: '2026-02-01T00:00:00Z' } };
-    const r = resolveFromConfiguration('user', { user });
-    expect(r.contacts_enabled).toEqual({ value: false, useParentScope: false, parentValue: true, parentScope: 'default' });
-    expect(r.tasks_enabled).toEqual({ value: true, useParentScope: true, parentValue: true, parentScope: 'default' });
   });
 });
 

@@ -11,8 +11,8 @@ import {
   type FormState,
 } from '../../src/taskpane/settings-form-state';
 
-function loadedWith(user: StoredValues = {}, organization: StoredValues = { contacts_sync_interval_outlook: 60 }, readOnly = false): LoadedSettings {
-  return { scope: 'user', settings: resolveSettings('user', { user, organization }), version: '1', readOnly };
+function loadedWith(user: StoredValues = {}, organization: StoredValues = { contacts_sync_interval_outlook: 60 }): LoadedSettings {
+  return { scope: 'user', settings: resolveSettings('user', { user, organization }), version: '1', storedIn: { kind: 'crm' } };
 }
 
 function run(...actions: FormAction[]): FormState {
@@ -81,10 +81,11 @@ describe('settings form state', () => {
     expect(changedKeys(state)).toEqual([]);
   });
 
-  test('read-only settings can never be saved', () => {
-    const state = run({ type: 'loaded', loaded: loadedWith({}, {}, true) }, { type: 'use-organization', key: 'tasks_enabled', checked: false });
+  test('settings kept outside the CRM (a stock Oro) can be saved like any others', () => {
+    const loaded: LoadedSettings = { ...loadedWith({}, {}), storedIn: { kind: 'local', where: 'Outlook' } };
+    const state = run({ type: 'loaded', loaded }, { type: 'use-organization', key: 'tasks_enabled', checked: false });
     expect(changedKeys(state)).toEqual(['tasks_enabled']);
-    expect(canSave(state)).toBe(false);
+    expect(canSave(state)).toBe(true);
   });
 
   test('a save in flight cannot be started again', () => {

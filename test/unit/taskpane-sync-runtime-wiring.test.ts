@@ -6,6 +6,7 @@ import type { SideName } from '../../src/sync/records';
 import { initialStatus, type SyncStatus } from '../../src/sync/status';
 import { browserNetwork, createSyncRuntime, SchedulerLoop, type EngineLike, type SyncConnection, type SyncLoop, type SyncParts, type SyncView } from '../../src/taskpane/sync-runtime';
 import { MemorySide, RequestCounter } from '../support/memory-side';
+import { REQUIRED_ORO, TOO_OLD_MESSAGE } from '../../src/crm/release-check';
 import { contact } from '../sync/planner-helpers';
 
 const CONNECTION: SyncConnection = {
@@ -178,6 +179,17 @@ describe('pane sync runtime wiring', () => {
     runtime.settingsLoaded(settings({ contacts_sync_interval_orocrm: 9 }));
     await flush();
     expect(r.engine().calls).not.toContain('setSettings interval=9');
+  });
+
+  test('an Oro too old to sync with: the pane says so with the version needed, and opens nothing', async () => {
+    const r = await rig();
+    const runtime = createSyncRuntime(CONNECTION, { ...r.parts, crmRefusal: async () => TOO_OLD_MESSAGE });
+    runtime.settingsLoaded(settings());
+    await flush();
+    expect(runtime.view()).toMatchObject({ phase: 'unavailable', message: TOO_OLD_MESSAGE });
+    expect(TOO_OLD_MESSAGE).toContain(REQUIRED_ORO);
+    expect(r.opened).toEqual([]);
+    expect(r.loop.calls).toEqual([]);
   });
 
   test('sign-out before the settings loaded opens nothing', async () => {

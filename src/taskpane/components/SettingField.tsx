@@ -8,16 +8,20 @@ export interface SettingFieldProps {
   option: SettingOption;
   draft: Draft;
   error: string | undefined;
-  /** The whole row is locked (read-only CRM, or a save in flight). */
+  /** The whole row is locked (a save in flight). */
   locked: boolean;
+  /** The box's words: "Use Organization" (the CRM keeps the values), "Use Default" on a stock Oro. */
+  inheritLabel?: string;
   onUseOrganization(checked: boolean): void;
   onEdit(value: DraftValue): void;
 }
 
 export const USE_ORGANIZATION = 'Use Organization';
+/** On a stock Oro there is no organization value: the box means Oro's documented default. */
+export const USE_DEFAULT = 'Use Default';
 
-export function useOrganizationName(option: SettingOption): string {
-  return `${USE_ORGANIZATION}: ${option.label}`;
+export function useOrganizationName(option: SettingOption, inheritLabel = USE_ORGANIZATION): string {
+  return `${inheritLabel}: ${option.label}`;
 }
 
 const ids = (option: SettingOption) => ({
@@ -26,7 +30,7 @@ const ids = (option: SettingOption) => ({
   error: `setting-${option.key}-error`,
 });
 
-export function SettingField({ option, draft, error, locked, onUseOrganization, onEdit }: SettingFieldProps): React.ReactElement {
+export function SettingField({ option, draft, error, locked, inheritLabel = USE_ORGANIZATION, onUseOrganization, onEdit }: SettingFieldProps): React.ReactElement {
   const id = ids(option);
   const disabled = locked || draft.useOrganization;
   const describedBy = [id.help, error ? id.error : null].filter(Boolean).join(' ');
@@ -94,9 +98,13 @@ export function SettingField({ option, draft, error, locked, onUseOrganization, 
         <Stack.Item grow>{control}</Stack.Item>
         <Stack.Item styles={{ root: { paddingTop: option.type === 'boolean' ? 0 : 32, flexShrink: 0 } }}>
           <Checkbox
-            label={USE_ORGANIZATION}
-            ariaLabel={useOrganizationName(option)}
-            title={`Use the value inherited from the organization for ${option.label}`}
+            label={inheritLabel}
+            ariaLabel={useOrganizationName(option, inheritLabel)}
+            title={
+              inheritLabel === USE_DEFAULT
+                ? `Use Oro's default for ${option.label}`
+                : `Use the value inherited from the organization for ${option.label}`
+            }
             checked={draft.useOrganization}
             disabled={locked}
             onChange={(_e, checked) => onUseOrganization(!!checked)}

@@ -5,7 +5,7 @@ import { SETTING_OPTIONS, type SettingOption } from '../../settings';
 import type { SettingsService } from '../../settings/service';
 import { canSave, fieldError, isDirty, type Banner } from '../settings-form-state';
 import { useSettingsForm } from '../use-settings-form';
-import { SettingField } from './SettingField';
+import { SettingField, USE_DEFAULT, USE_ORGANIZATION } from './SettingField';
 
 export interface SettingsFormProps {
   settings: SettingsService;
@@ -16,9 +16,13 @@ export interface SettingsFormProps {
 }
 
 export const HEADING = 'MS Outlook Settings';
-export const READ_ONLY_EXPLANATION =
-  'This OroCRM does not offer the outlooksettings API, so these settings are shown read-only. ' +
-  'An administrator can change them in OroCRM under System Configuration > Integrations > MS Outlook Settings.';
+/** A stock Oro has no MS Outlook settings (removed in Oro 4.1): say where the user's values go instead. */
+export function storedOutsideCrmExplanation(where: string): string {
+  return (
+    `Stored in ${where}, not in OroCRM. This OroCRM has no MS Outlook Settings (the add-in's outlooksettings extension is not installed), ` +
+    `so Oro's documented defaults apply and your own values are kept in ${where}. Sync runs with them as usual.`
+  );
+}
 
 const BANNER_TYPES: Record<Banner['intent'], MessageBarType> = {
   success: MessageBarType.success,
@@ -49,9 +53,10 @@ export function SettingsForm({ settings, onSignedOut, successMessageMs = 5000 }:
     return () => clearTimeout(timer);
   }, [banner, dismissBanner, successMessageMs]);
 
-  const readOnly = state.loaded?.readOnly ?? false;
+  const storedIn = state.loaded?.storedIn;
+  const local = storedIn?.kind === 'local' ? storedIn : null;
   const saving = state.phase === 'saving';
-  const locked = readOnly || saving;
+  const locked = saving;
 
   const onSubmit = (e: React.FormEvent) => {
     e.preventDefault();
@@ -86,7 +91,7 @@ export function SettingsForm({ settings, onSignedOut, successMessageMs = 5000 }:
       {state.phase !== 'loading' && state.drafts && (
         <form onSubmit={onSubmit} aria-label={HEADING} noValidate>
           <Stack tokens={{ childrenGap: 20 }}>
-            {readOnly && <MessageBar messageBarType={MessageBarType.info}>{READ_ONLY_EXPLANATION}</MessageBar>}
+            {local && <MessageBar messageBarType={MessageBarType.info}>{storedOutsideCrmExplanation(local.where)}</MessageBar>}
             {groups().map((group) => (
               <section key={group.name} role="group" aria-labelledby={`group-${group.name}`}>
                 <Text as="h2" id={`group-${group.name}`} variant="large" styles={{ root: { margin: '0 0 8px' } }}>
@@ -100,6 +105,7 @@ export function SettingsForm({ settings, onSignedOut, successMessageMs = 5000 }:
                       draft={state.drafts![option.key]}
                       error={fieldError(state, option.key)}
                       locked={locked}
+                      inheritLabel={local ? USE_DEFAULT : USE_ORGANIZATION}
                       onUseOrganization={(checked) => form.setUseOrganization(option.key, checked)}
                       onEdit={(value) => form.edit(option.key, value)}
                     />

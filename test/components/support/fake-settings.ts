@@ -7,12 +7,13 @@ import {
   type LoadedSettings,
   type SettingsChange,
   type SettingsService,
+  type SettingsStorage,
 } from '../../../src/settings/service';
 
 export interface FakeSettingsOptions {
   organization?: StoredValues;
   user?: StoredValues;
-  readOnly?: boolean;
+  storedIn?: SettingsStorage;
 }
 
 export class FakeSettingsService implements SettingsService {
@@ -20,7 +21,7 @@ export class FakeSettingsService implements SettingsService {
   readonly saves: SettingsChange[] = [];
   loads = 0;
   version = 1;
-  readOnly: boolean;
+  storedIn: SettingsStorage;
   /** The next save rejects with these field errors. */
   rejectNextSaveWith: FieldError[] | null = null;
   /** The next save answers "changed elsewhere" after applying this change to the stored values. */
@@ -31,7 +32,7 @@ export class FakeSettingsService implements SettingsService {
 
   constructor(options: FakeSettingsOptions = {}) {
     this.chain = { organization: { ...options.organization }, user: { ...options.user } };
-    this.readOnly = options.readOnly ?? false;
+    this.storedIn = options.storedIn ?? { kind: 'crm' };
   }
 
   holdLoads(): void {
@@ -73,6 +74,6 @@ export class FakeSettingsService implements SettingsService {
   }
 
   private snapshot(): LoadedSettings {
-    return { scope: 'user', settings: resolveSettings('user', this.chain), version: String(this.version), readOnly: this.readOnly };
+    return { scope: 'user', settings: resolveSettings('user', this.chain), version: String(this.version), storedIn: this.storedIn };
   }
 }

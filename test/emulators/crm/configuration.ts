@@ -1,5 +1,8 @@
-// Oro's stock, read-only configuration API (oro-api.md §5), limited to the MS Outlook section.
-// A client against a stock Oro reads the settings here (the read-only fallback).
+// Oro's read-only configuration API (oro-api.md §5), limited to the MS Outlook section. That section
+// exists only with our extension installed (its bundle declares it): Oro 5–7 has no `outlook` section
+// (the MS Outlook integration, keys oro_outlook.* in 2.x–4.0 and oro_crm_pro_outlook.* in 1.x, was
+// removed in 4.1: doc.oroinc.com/3.1/user/back-office/system/integrations/outlook), so a stock Oro
+// (`--stock`) lists no such section and answers 404 for it.
 import type { Request, Response, Router } from '../common/http';
 import { configName, isScope, optionFor, resolveSetting, SETTING_KEYS, type Scope, type SettingKey } from '../../../src/settings';
 import type { CrmContext, CrmUser } from './context';
@@ -11,9 +14,9 @@ export const OUTLOOK_SECTION = 'outlook';
 
 const DATA_TYPES = { choice: 'string', integer: 'integer', boolean: 'boolean' } as const;
 
-export function registerConfigurationRoutes(router: Router, ctx: CrmContext): void {
-  router.on('GET', '/api/configuration', (req) => withUser(ctx, req, () => list(ctx, req)));
-  router.on('GET', '/api/configuration/:section', (req) => withUser(ctx, req, (user) => one(ctx, req, user)));
+export function registerConfigurationRoutes(router: Router, ctx: CrmContext, options: { outlookSection: boolean }): void {
+  router.on('GET', '/api/configuration', (req) => withUser(ctx, req, () => list(ctx, req, options.outlookSection)));
+  router.on('GET', '/api/configuration/:section', (req) => withUser(ctx, req, (user) => (options.outlookSection ? one(ctx, req, user) : notFoundEntity())));
 }
 
 function withUser(ctx: CrmContext, req: Request, handler: (user: CrmUser) => Response): Response {
@@ -22,10 +25,10 @@ function withUser(ctx: CrmContext, req: Request, handler: (user: CrmUser) => Res
   return checkAccept(req) ?? handler(user);
 }
 
-function list(ctx: CrmContext, req: Request): Response {
+function list(ctx: CrmContext, req: Request, outlookSection: boolean): Response {
   const bad = checkQuery(req, ['scope']);
   if (bad) return bad;
-  return jsonApi(200, { data: [section(ctx, req)] });
+  return jsonApi(200, { data: outlookSection ? [section(ctx, req)] : [] });
 }
 
 function one(ctx: CrmContext, req: Request, user: CrmUser): Response {

@@ -3,8 +3,9 @@
 import { parseFlags } from '../common/http';
 import { DEFAULT_KNOBS, type FaultKnobs } from '../common/faults';
 import { createCrmEmulator } from './server';
+import { DEFAULT_ORO_VERSION, formatOroVersion, parseOroVersion } from './release';
 
-const USAGE = 'usage: npm run crm -- [--port 4100] [--db .data/crm.sqlite] [--stock] [--cors-origin https://host:3000] [--latency-ms N] [--rate429 0..1] ...';
+const USAGE = 'usage: npm run crm -- [--port 4100] [--db .data/crm.sqlite] [--stock] [--oro-version 7.0] [--cors-origin https://host:3000] [--latency-ms N] [--rate429 0..1] ...';
 
 function kebabToCamel(name: string): string {
   return name.replace(/-([a-z0-9])/g, (_, c: string) => c.toUpperCase());
@@ -32,7 +33,7 @@ export function faultsFromFlags(flags: Record<string, string>, handled: string[]
 }
 
 /** Flags that take a value; `--db` alone would otherwise become a database file named "true". */
-const VALUE_FLAGS = ['port', 'db', 'cors-origin'];
+const VALUE_FLAGS = ['port', 'db', 'cors-origin', 'oro-version'];
 
 /** What is wrong with the command line's shape (a stray argument, a flag without its value), or null. */
 export function argumentProblem(argv: string[]): string | null {
@@ -60,15 +61,19 @@ async function main(): Promise<void> {
   }
   const port = Number(flags.port ?? 4100);
   if (!Number.isInteger(port) || port < 0 || port > 65535) throw new Error(`--port needs a port number, got "${flags.port}"`);
-  const faults = faultsFromFlags(flags, ['port', 'db', 'stock', 'cors-origin', 'help']);
+  const faults = faultsFromFlags(flags, ['port', 'db', 'stock', 'cors-origin', 'oro-version', 'help']);
+  const oroVersion = flags['oro-version'] ?? DEFAULT_ORO_VERSION;
+  parseOroVersion(oroVersion); // a bad value stops here, with its message
   const emulator = await createCrmEmulator({
     dbFile: flags.db ?? '.data/crm.sqlite',
     port,
     faults,
     stockOro: flags.stock === 'true',
+    oroVersion,
     corsOrigins: flags['cors-origin'] ? flags['cors-origin'].split(',') : [],
   });
   console.log(`CRM emulator listening on http://127.0.0.1:${emulator.port}`);
+  console.log(`Playing Oro ${formatOroVersion(parseOroVersion(oroVersion))}${flags.stock === 'true' ? ' (stock, without the add-in\'s extension)' : ' with the add-in\'s extension'}`);
   let stopping = false;
   const stop = () => {
     if (stopping) return;

@@ -14,6 +14,7 @@ import { registerOutlookSyncStateRoutes } from './outlooksyncstate';
 import { errorOf, errorResponse, jsonApi, problem, UNAUTHORIZED } from './jsonapi';
 import { migrateEntities, registerEntityRoutes, seedEntities } from './entities';
 import { DEMO_OAUTH_CLIENT_ID } from '../demo-data';
+import { DEFAULT_ORO_VERSION, featuresOf, gateForRelease, parseOroVersion, type ReleaseFeatures } from './release';
 
 export interface CrmEmulatorOptions {
   dbFile: string;
@@ -22,7 +23,12 @@ export interface CrmEmulatorOptions {
   /** The emulator's clock (token expiry, timestamps); tests may move it. */
   now?: () => Date;
   corsOrigins?: string[];
-  /** Behave like a stock Oro without our extension (outlooksettings and outlooksynclease answer 404). */
+  /** The Oro release to play, e.g. "7.0" (the default), "6.1" (= 6.1.10), "6.0.3"; see release.ts. */
+  oroVersion?: string;
+  /**
+   * A stock Oro without our extension: outlooksettings, outlooksynclease and outlooksyncstate answer 404,
+   * and so does the `outlook` configuration section (Oro 5–7 has none).
+   */
   stockOro?: boolean;
 }
 
@@ -33,7 +39,11 @@ type MatchedRoute = Extract<NonNullable<RouteMatch>, { route: unknown }>['route'
 
 /** Every /api/* route needs a valid Bearer token; without one Oro answers 401 with an empty body (oro-api.md §4). */
 class ApiRouter extends Router {
-  constructor(private readonly authenticate: (req: Request) => unknown) {
+  constructor(
+    private readonly authenticate: (req: Request) => unknown,
+    /** What the played release lacks is refused after the token check, as Oro's firewall runs first. */
+    private readonly features: ReleaseFeatures,
+  ) {
     super();
   }
 
@@ -56,12 +66,15 @@ class ApiRouter extends Router {
   }
 
   private guard(pattern: string, handler: Handler): Handler {
-    return pattern.startsWith('/api/') ? (req) => (this.authenticate(req) ? handler(req) : UNAUTHORIZED) : handler;
+    if (!pattern.startsWith('/api/')) return handler;
+    const gated = gateForRelease(this.features, handler);
+    return (req) => (this.authenticate(req) ? gated(req) : UNAUTHORIZED);
   }
 }
 
 export async function createCrmEmulator(options: CrmEmulatorOptions): Promise<CrmEmulator> {
   const now = options.now ?? (() => new Date());
+  const release = parseOroVersion(options.oroVersion ?? DEFAULT_ORO_VERSION);
   const db = openDatabase(options.dbFile);
   try {
     migrateCore(db);
@@ -86,12 +99,12 @@ export async function createCrmEmulator(options: CrmEmulatorOptions): Promise<Cr
     baseUrl: () => baseUrl,
   };
 
-  const router = new ApiRouter((req) => ctx.authenticate(req));
+  const router = new ApiRouter((req) => ctx.authenticate(req), featuresOf(release));
   // The authorization_code grant answers first; every other grant falls through to auth.ts.
   new AuthorizationEndpoint(db, now).register(router, (req) => oauth.tokenEndpoint(req));
   oauth.register(router);
   registerUserProfileRoute(router, db, (req) => ctx.authenticate(req));
-  registerConfigurationRoutes(router, ctx);
+  registerConfigurationRoutes(router, ctx, { outlookSection: !options.stockOro });
   if (!options.stockOro) {
     registerOutlookSettingsRoutes(router, ctx);
     registerOutlookSyncLeaseRoutes(router, ctx);
