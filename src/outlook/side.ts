@@ -33,6 +33,7 @@ import {
   type TaskField,
 } from './mapping';
 import { LINKED_RESOURCE_APPLICATION } from './properties';
+import { runtimeTimeZone } from './timezones';
 
 export interface OutlookSideOptions {
   http: GraphHttp;
@@ -45,6 +46,11 @@ export interface OutlookSideOptions {
   listCacheMs?: number;
   /** Optional link to the CRM record, set as the task linkedResource's webUrl. */
   taskWebUrl?: (crmId: string) => string | undefined;
+  /**
+   * The user's time zone (IANA or Windows name), in which To Do keeps due dates as local midnights
+   * (default: this runtime's zone). Task reads and writes use it (`Prefer: outlook.timezone`).
+   */
+  timeZone?: string;
 }
 
 export const FULL_ROUND_PREFIX = 'full:';
@@ -66,6 +72,7 @@ export class OutlookSide implements SyncSide {
   private readonly now: () => number;
   private readonly listCacheMs: number;
   private readonly taskWebUrl: (crmId: string) => string | undefined;
+  private readonly timeZone: string;
   private readonly listings = new Map<EntityType, { at: number; items: Promise<Array<AnyItem & { transactionId?: string | null }>> }>();
 
   constructor(options: OutlookSideOptions) {
@@ -76,6 +83,7 @@ export class OutlookSide implements SyncSide {
     this.now = options.now ?? Date.now;
     this.listCacheMs = options.listCacheMs ?? 60_000;
     this.taskWebUrl = options.taskWebUrl ?? (() => undefined);
+    this.timeZone = options.timeZone ?? runtimeTimeZone();
   }
 
   // ---------- reading ----------
@@ -91,6 +99,7 @@ export class OutlookSide implements SyncSide {
 
     const preferences = [`odata.maxpagesize=${this.pageSize}`];
     if (type === 'event') preferences.push(UTC_PREFERENCE);
+    if (type === 'task') preferences.push(zonePreference(this.timeZone));
     const res = await this.http.request({ method: 'GET', url, headers: { Prefer: preferences.join(', ') } });
     if (isResyncSignal(res.status, res.body)) {
       throw new FullResyncRequiredError(`Graph dropped the ${type} delta state (${res.status}); reading everything again.`);
@@ -287,14 +296,14 @@ export class OutlookSide implements SyncSide {
         // transactionId makes a resent create return the first event, not a duplicate (§2).
         return { method: 'POST', url: coll, headers, keyed: true, body: { ...eventToGraph(op.record as EventRecord, undefined, op.crmId), transactionId: op.key } };
       }
-      const body: Record<string, unknown> = taskToGraph(op.record as TaskRecord);
+      const body: Record<string, unknown> = taskToGraph(op.record as TaskRecord, undefined, this.timeZone);
       if (op.crmId) body.linkedResources = [linkedResourceFor(op.crmId, this.taskWebUrl(op.crmId))];
-      return { method: 'POST', url: coll, body };
+      return { method: 'POST', url: coll, headers, body };
     }
     const url = itemUrl(coll, op.id);
     if (type === 'contact') return { method: 'PATCH', url, body: contactToGraph(op.record as ContactRecord, op.fields as ContactField[] | undefined, op.crmId) };
     if (type === 'event') return { method: 'PATCH', url, headers, body: eventToGraph(op.record as EventRecord, op.fields as EventField[] | undefined, op.crmId) };
-    return { method: 'PATCH', url, body: taskToGraph(op.record as TaskRecord, op.fields as TaskField[] | undefined) };
+    return { method: 'PATCH', url, headers, body: taskToGraph(op.record as TaskRecord, op.fields as TaskField[] | undefined, this.timeZone) };
   }
 
   private writeResult(type: EntityType, op: AnyOp, a: BatchItemResult): WriteResult {
@@ -359,14 +368,20 @@ export class OutlookSide implements SyncSide {
   }
 
   private readHeaders(type: EntityType): Record<string, string> | undefined {
-    return type === 'event' ? { Prefer: UTC_PREFERENCE } : undefined;
+    if (type === 'event') return { Prefer: UTC_PREFERENCE };
+    if (type === 'task') return { Prefer: zonePreference(this.timeZone) };
+    return undefined;
   }
 
   private fromGraph(type: EntityType, json: unknown): AnyItem & { transactionId?: string | null } {
     if (type === 'contact') return contactFromGraph(json);
-    if (type === 'task') return taskFromGraph(json);
+    if (type === 'task') return taskFromGraph(json, this.timeZone);
     return eventFromGraph(json);
   }
+}
+
+function zonePreference(timeZone: string): string {
+  return `outlook.timezone="${timeZone}"`;
 }
 
 function itemUrl(coll: string, id: string): string {

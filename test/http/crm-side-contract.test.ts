@@ -101,6 +101,17 @@ describe('CrmSide reading', () => {
     expect(next.changes).toEqual([{ kind: 'upsert', item: { id: made.ok ? made.id : '', version: made.ok ? made.version : '', record: ev } }]);
   });
 
+  test('an all-day event is stored as Oro\'s UI stores it (00:00 to 23:59 of the last day) and reads back with the same length', async () => {
+    const s = side();
+    const offsite: EventRecord = { title: 'Two-day offsite', start: '2026-05-04', end: '2026-05-06', allDay: true };
+    const [made] = await s.apply('event', [{ op: 'create', key: 'ev-all-day', record: offsite }]);
+    expect(made.ok).toBe(true);
+    const id = made.ok ? made.id : '';
+    const raw = await s.client.send({ path: `/api/rest/latest/calendarevents/${id}`, format: 'rest' });
+    expect(raw.body).toMatchObject({ start: '2026-05-04T00:00:00+00:00', end: '2026-05-05T23:59:00+00:00', allDay: true });
+    expect((await s.get('event', [id]))[0]?.record).toEqual(offsite);
+  });
+
   test('a malformed answer becomes MalformedResponseError, not a silent skip', async () => {
     const broken: FetchLike = async (input, init) => {
       const res = await globalThis.fetch(input, init);

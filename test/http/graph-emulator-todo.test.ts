@@ -27,6 +27,18 @@ describe('To Do', () => {
     expect(proposal.changeKey).toBeUndefined();
   });
 
+  test('task dates answer in the zone of Prefer: outlook.timezone, UTC without it', async () => {
+    const [, crm] = await lists();
+    // A user at UTC+14 sets 10 May in To Do: stored as that zone's local midnight.
+    const created = await h.call('POST', `/v1.0/me/todo/lists/${crm.id}/tasks`, { title: 'Kiribati', dueDateTime: { dateTime: '2026-05-10T00:00:00', timeZone: 'Pacific/Kiritimati' } });
+    expect(created.body.dueDateTime).toEqual({ dateTime: '2026-05-09T10:00:00.0000000', timeZone: 'UTC' });
+    const prefer = { Prefer: 'outlook.timezone="Pacific/Kiritimati"' };
+    const got = await h.call('GET', `/v1.0/me/todo/lists/${crm.id}/tasks/${created.body.id}`, undefined, prefer);
+    expect(got.body.dueDateTime).toEqual({ dateTime: '2026-05-10T00:00:00.0000000', timeZone: 'Pacific/Kiritimati' });
+    const delta = await h.call('GET', `/v1.0/me/todo/lists/${crm.id}/tasks/delta`, undefined, prefer);
+    expect(delta.body.value.find((t: any) => t.id === created.body.id).dueDateTime.timeZone).toBe('Pacific/Kiritimati');
+  });
+
   test('lists can be created (201)', async () => {
     const res = await h.call('POST', '/v1.0/me/todo/lists', { displayName: 'Other' });
     expect(res.status).toBe(201);

@@ -166,6 +166,23 @@ describe('Outlook side: To Do tasks over the Graph emulator', () => {
     expect(links).toEqual([]);
   });
 
+  it('reads and writes due dates in the user\'s zone, also east of UTC+12 (Kiribati, UTC+14)', async () => {
+    const zone = 'Pacific/Kiritimati';
+    const { side, http } = g.side('alice', { timeZone: zone });
+    const listId = await side.containers.todoListId();
+    // Set in the To Do app at UTC+14: stored as 2026-05-09T10:00Z.
+    const raw = await http.json({ method: 'POST', url: `/me/todo/lists/${listId}/tasks`, body: { title: 'Due in Kiribati', dueDateTime: { dateTime: '2026-05-10T00:00:00', timeZone: zone } } });
+    const [read] = await side.get('task', [raw.id as string]);
+    expect(read?.record.dueDate).toBe('2026-05-10');
+    const round = await readRound(side, 'task', null);
+    expect(round.items.find((i) => i.id === raw.id)?.record.dueDate).toBe('2026-05-10');
+
+    const [made] = await side.apply('task', [{ op: 'create', key: 'k', record: { ...task(1), dueDate: '2026-05-10' } }]);
+    const stored = await http.json({ method: 'GET', url: `/me/todo/lists/${listId}/tasks/${ok(made).id}` });
+    expect(stored.dueDateTime).toEqual({ dateTime: '2026-05-09T10:00:00.0000000', timeZone: 'UTC' });
+    expect((await side.get('task', [ok(made).id]))[0]?.record.dueDate).toBe('2026-05-10');
+  });
+
   it('answers not_found for a stamp change on a missing task', async () => {
     const { side } = g.side('alice');
     const [r] = await side.apply('task', [{ op: 'update', id: 'AAMkGone', record: task(1), crmId: '5' }]);

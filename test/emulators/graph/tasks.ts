@@ -1,14 +1,14 @@
 // Microsoft To Do lists and tasks (graph-api.md §3). Tasks have @odata.etag but no changeKey, and no
 // extended properties in v1.0: the CRM id travels in linkedResources (externalId).
 import { z } from 'zod';
-import type { Router } from '../common/http';
+import type { Response, Router } from '../common/http';
 import { dateTimeTimeZone, itemBody, nullableString, parseJsonObject, readWritable, stringList } from './body';
 import { mailboxRoute, type GraphContext, type GraphRequest } from './context';
 import { deltaResponse, type DeltaTokens } from './delta';
 import { badRequest, itemNotFound } from './errors';
 import { expandOption, listResponse, loadItem, present, selectOption } from './items';
 import type { GraphStore, StoredItem } from './store';
-import { toUtc, utcDateTimeTimeZone } from './timezones';
+import { inZone, preferredTimeZone, toUtc, utcDateTimeTimeZone } from './timezones';
 import { graphTimestamp, newChangeKey, newGuid, newItemId } from './util';
 
 const linkedResource = z.object({
@@ -115,9 +115,31 @@ export function insertTask(store: GraphStore, now: Date, mailbox: string, listId
   return { item: store.insert({ id: newItemId(), mailbox, kind: 'task', parent: listId, data, props: [] }), echoLinks };
 }
 
+const TASK_TIMES = ['dueDateTime', 'startDateTime', 'reminderDateTime', 'completedDateTime'] as const;
+
+/**
+ * Task answers in the zone of `Prefer: outlook.timezone`, UTC without it (Microsoft Q&A 1188381: "attach
+ * the request header of your target time zone ... otherwise it will return your task information in
+ * the default UTC time").
+ */
+function tasksInPreferredZone(req: GraphRequest, response: Response): Response {
+  const zone = preferredTimeZone(req.headers.prefer);
+  if (!zone || typeof response.body !== 'object' || response.body === null) return response;
+  const convert = (t: Record<string, unknown>): Record<string, unknown> => {
+    const out = { ...t };
+    for (const k of TASK_TIMES) {
+      const v = t[k] as { dateTime: string; timeZone: string } | undefined;
+      if (v && typeof v.dateTime === 'string') out[k] = inZone(v, zone, false);
+    }
+    return out;
+  };
+  const body = response.body as Record<string, unknown>;
+  return { ...response, body: Array.isArray(body.value) ? { ...body, value: (body.value as Record<string, unknown>[]).map(convert) } : convert(body) };
+}
+
 export function registerTaskRoutes(router: Router, ctx: GraphContext, tokens: DeltaTokens): void {
   const { store } = ctx;
-  const route = (method: string, suffix: string, h: (req: GraphRequest) => ReturnType<typeof listResponse>) => mailboxRoute(router, ctx, method, suffix, h);
+  const route = (method: string, suffix: string, h: (req: GraphRequest) => Response) => mailboxRoute(router, ctx, method, suffix, (req) => tasksInPreferredZone(req, h(req)));
   const presentList = (l: StoredItem) => {
     const { changeKey, ...rest } = l.data;
     return { '@odata.etag': `W/"${String(changeKey)}"`, id: l.id, ...rest };
