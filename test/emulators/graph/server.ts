@@ -8,7 +8,7 @@ import { registerTokenRoutes } from './auth';
 import { notFoundFor, registerBatchRoute } from './batch';
 import { registerContactRoutes } from './contacts';
 import { bearerToken, mailboxRoute, type GraphContext } from './context';
-import { DeltaTokens, type ExpiryMode } from './delta';
+import { DeltaTokens, EXPIRY_MODES, type ExpiryMode } from './delta';
 import { errorBody, errorResponse, throttledBody } from './errors';
 import { registerEventRoutes } from './events';
 import { seedIfEmpty } from './seed';
@@ -126,7 +126,7 @@ function installRawLayer(server: http.Server, ctx: GraphContext, delta: DeltaTok
   });
 }
 
-const expiryModes: ExpiryMode[] = ['syncStateNotFound', 'location'];
+const expiryModes: ExpiryMode[] = EXPIRY_MODES;
 
 function controlRoute(ctx: GraphContext, delta: DeltaTokens, method: string, path: string, body: unknown): Response {
   if (body === undefined) return { status: 400, body: { error: 'control body must be JSON' } };
