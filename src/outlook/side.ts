@@ -7,7 +7,8 @@
 // - Checkpoints are the whole @odata.nextLink / @odata.deltaLink, stored verbatim. A nextLink of a round
 //   that began without a checkpoint is prefixed with "full:" so that `full` survives a restart mid-round.
 // - Delta cannot expand extended properties (§2, §4): after each page the changed contacts/events are
-//   re-read in $batch GETs with the stamp, gender and fax expanded. Tasks carry linkedResources.
+//   re-read in $batch GETs with the stamp, gender and fax expanded. Tasks carry linkedResources, but a
+//   To Do delta item after the initial round may hold only the changed fields: those are re-read too.
 // - Writes go through $batch (≤ 20 per group, see graph-http.ts). No If-Match: Graph does not document it
 //   for these items (§9). Clearing a stamp writes "" (a PATCH cannot remove a single-value property).
 import { FullResyncRequiredError, MalformedResponseError } from '../sync/errors';
@@ -126,7 +127,7 @@ export class OutlookSide implements SyncSide {
       latest.delete(id);
       latest.set(id, raw as Record<string, unknown>);
     }
-    const changes = await this.toChanges(type, [...latest.values()]);
+    const changes = await this.toChanges(type, [...latest.values()], full);
 
     let next: string;
     if (typeof nextLink === 'string') next = (full ? FULL_ROUND_PREFIX : '') + this.http.resolve(nextLink);
@@ -150,13 +151,17 @@ export class OutlookSide implements SyncSide {
     };
   }
 
-  /** Delta entries → changes; contacts/events (and tasks delta sent without links) are re-read to see stamps. */
-  private async toChanges(type: EntityType, raws: Record<string, unknown>[]): Promise<Array<Change<unknown>>> {
+  /**
+   * Delta entries → changes. Contacts/events are re-read to see stamps. A task is used as the delta sent
+   * it only in a round's initial listing (full items, with links); in later rounds To Do may send only
+   * the changed fields, so it is re-read before any field is used.
+   */
+  private async toChanges(type: EntityType, raws: Record<string, unknown>[], initialRound: boolean): Promise<Array<Change<unknown>>> {
     const changes: Array<Change<unknown> | null> = raws.map((raw) => ('@removed' in raw ? { kind: 'delete', id: raw.id as string } : null));
     const reread: number[] = [];
     raws.forEach((raw, i) => {
       if (changes[i]) return;
-      if (type === 'task' && Array.isArray(raw.linkedResources)) changes[i] = { kind: 'upsert', item: this.fromGraph(type, raw) };
+      if (type === 'task' && initialRound && Array.isArray(raw.linkedResources)) changes[i] = { kind: 'upsert', item: this.fromGraph(type, raw) };
       else reread.push(i);
     });
     if (reread.length) {

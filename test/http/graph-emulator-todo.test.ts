@@ -95,6 +95,23 @@ describe('To Do', () => {
     expect(next.items).toEqual([{ '@odata.type': '#microsoft.graph.todoTask', id: round.items[0].id, '@removed': { reason: 'deleted' } }]);
   });
 
+  test('a later delta round sends a changed task in part: id, etag and what the write changed; a new task whole', async () => {
+    const [, crm] = await lists();
+    const url = `/v1.0/me/todo/lists/${crm.id}/tasks/delta?$expand=linkedResources`;
+    const first = await deltaRound(h, url);
+    const old = first.items.find((t) => t.title === 'Send Q4 proposal to Ann');
+    expect(old).toMatchObject({ importance: 'high', status: 'notStarted' });
+    await h.call('PATCH', `/v1.0/me/todo/lists/${crm.id}/tasks/${old.id}`, { status: 'inProgress' });
+    const made = await h.call('POST', `/v1.0/me/todo/lists/${crm.id}/tasks`, { title: 'Fresh', importance: 'low' });
+    const next = await deltaRound(h, first.deltaLink);
+    const partial = next.items.find((t) => t.id === old.id);
+    expect(Object.keys(partial).sort()).toEqual(['@odata.etag', '@odata.type', 'id', 'linkedResources', 'status']);
+    expect(partial.status).toBe('inProgress');
+    expect(next.items.find((t) => t.id === made.body.id)).toMatchObject({ title: 'Fresh', importance: 'low', status: 'notStarted' });
+    // A GET still answers the whole task.
+    expect((await h.call('GET', `/v1.0/me/todo/lists/${crm.id}/tasks/${old.id}`)).body).toMatchObject({ title: 'Send Q4 proposal to Ann', importance: 'high', status: 'inProgress' });
+  });
+
   test('tasks delta can expand linkedResources', async () => {
     const [, crm] = await lists();
     await h.call('POST', `/v1.0/me/todo/lists/${crm.id}/tasks`, { title: 'L', linkedResources: [{ applicationName: 'OroCRM', externalId: '5' }] });

@@ -183,6 +183,18 @@ describe('Outlook side: To Do tasks over the Graph emulator', () => {
     expect((await side.get('task', [ok(made).id]))[0]?.record.dueDate).toBe('2026-05-10');
   });
 
+  it('re-reads a task the delta sends in part before using its fields', async () => {
+    const { side, http } = g.side('alice');
+    const first = await readRound(side, 'task', null);
+    const proposal = first.items.find((i) => i.record.subject === 'Send Q4 proposal to Ann')!;
+    const listId = await side.containers.todoListId();
+    await http.json({ method: 'PATCH', url: `/me/todo/lists/${listId}/tasks/${proposal.id}`, body: { status: 'inProgress' } });
+    const next = await readRound(side, 'task', first.deltaLink);
+    expect(next.items).toHaveLength(1);
+    expect(next.items[0].record).toEqual({ ...proposal.record, status: 'in_progress' });
+    expect(next.items[0].crmId).toBe(proposal.crmId);
+  });
+
   it('answers not_found for a stamp change on a missing task', async () => {
     const { side } = g.side('alice');
     const [r] = await side.apply('task', [{ op: 'update', id: 'AAMkGone', record: task(1), crmId: '5' }]);

@@ -58,6 +58,8 @@ export interface DeltaCollection {
   odataType: string;
   context: string;
   withLinkedResources?: boolean;
+  /** Rounds after the first: the fields an item is sent with (besides id and etag), or null for all. */
+  partialFields?: (item: StoredItem, roundFrom: number) => string[] | null;
 }
 
 const DEFAULT_PAGE_SIZE = 10;
@@ -164,6 +166,11 @@ export function deltaResponse(ctx: GraphContext, tokens: DeltaTokens, req: Graph
     const live = !item.deleted && (!state.w || !coll.inWindow || coll.inWindow(item, state.w));
     if (!live) return { '@odata.type': coll.odataType, id: item.id, '@removed': { reason: 'deleted' } };
     const body = present(item, { select, expand, withLinkedResources: false });
+    const fields = !state.i && coll.partialFields ? coll.partialFields(item, state.f) : null;
+    if (fields) {
+      const keep = new Set(['@odata.etag', 'id', ...fields, ...(expand ?? []).map((e) => e.name)]);
+      return { '@odata.type': coll.odataType, ...Object.fromEntries(Object.entries(body).filter(([k]) => keep.has(k))) };
+    }
     return { '@odata.type': coll.odataType, ...body };
   };
 

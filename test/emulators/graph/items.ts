@@ -37,7 +37,7 @@ export function present(item: StoredItem, options: PresentOptions = {}): Record<
   if (item.kind !== 'task' && changeKey !== undefined) all.changeKey = changeKey;
   const select = options.select;
   for (const [k, v] of Object.entries(all)) {
-    if (k === 'id') continue;
+    if (k === 'id' || k.startsWith('@')) continue; // '@…': the emulator's own bookkeeping
     if (select && !select.includes(k)) continue;
     out[k] = v;
   }

@@ -173,7 +173,7 @@ function dump(ctx: GraphContext): Record<string, unknown> {
     const kinds = ['contactFolder', 'contact', 'calendar', 'event', 'todoList', 'task'] as const;
     out[user.upn] = {
       id: user.id,
-      ...Object.fromEntries(kinds.map((k) => [k, ctx.store.listAll(user.id, k).map((i) => ({ id: i.id, parent: i.parent, ...i.data, singleValueExtendedProperties: i.props }))])),
+      ...Object.fromEntries(kinds.map((k) => [k, ctx.store.listAll(user.id, k).map((i) => ({ id: i.id, parent: i.parent, ...withoutBookkeeping(i.data), singleValueExtendedProperties: i.props }))])),
     };
   }
   return out;
@@ -200,4 +200,9 @@ function sendJson(res: http.ServerResponse, response: Response): void {
   const payload = response.body === undefined ? '' : JSON.stringify(response.body);
   res.writeHead(response.status, { 'Content-Type': 'application/json', 'Content-Length': String(Buffer.byteLength(payload)) });
   res.end(payload);
+}
+
+/** Stored data without the emulator's own '@…' bookkeeping keys. */
+function withoutBookkeeping(data: Record<string, unknown>): Record<string, unknown> {
+  return Object.fromEntries(Object.entries(data).filter(([k]) => !k.startsWith('@')));
 }
