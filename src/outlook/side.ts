@@ -2,8 +2,10 @@
 //
 // - Containers: contacts live in the "OroCRM" contact folder, tasks in the "OroCRM" To Do list (both
 //   created once, see containers.ts); events in the primary calendar, tracked by calendarView delta over
-//   a window of `eventWindow` days around the time the round starts (default 90 back, 365 ahead). The
-//   window is encoded in the delta tokens (graph-api.md §2), so it moves only when a new full round begins.
+//   the calendar window (src/sync/calendar-window.ts, default 90 days back, 365 ahead). The window is in
+//   the delta tokens (graph-api.md §2) and named in our checkpoint; when the day moves it on, a new
+//   round lists the new range. An event's @removed is confirmed by a direct read: calendarView/delta
+//   also reports events outside its range that way.
 // - Checkpoints are the whole @odata.nextLink / @odata.deltaLink, stored verbatim. A nextLink of a round
 //   that began without a checkpoint is prefixed with "full:" so that `full` survives a restart mid-round.
 // - Delta cannot expand extended properties (§2, §4): after each page the changed contacts/events are
@@ -11,6 +13,7 @@
 //   To Do delta item after the initial round may hold only the changed fields: those are re-read too.
 // - Writes go through $batch (≤ 20 per group, see graph-http.ts). No If-Match: Graph does not document it
 //   for these items (§9). Clearing a stamp writes "" (a PATCH cannot remove a single-value property).
+import { calendarWindowAt, DEFAULT_CALENDAR_WINDOW, sameWindow, type CalendarWindow, type CalendarWindowSpec } from '../sync/calendar-window';
 import { FullResyncRequiredError, MalformedResponseError } from '../sync/errors';
 import type { ContactRecord, EntityType, EventRecord, RecordOf, TaskRecord } from '../sync/records';
 import { matchKey } from '../sync/records';
@@ -40,8 +43,8 @@ export interface OutlookSideOptions {
   http: GraphHttp;
   /** `Prefer: odata.maxpagesize` for delta (default 100). */
   pageSize?: number;
-  /** calendarView window around "now" for events (default 90 days back, 365 ahead). */
-  eventWindow?: { daysBack: number; daysAhead: number };
+  /** The calendar window for events (calendar-window.ts; default 90 days back, 365 ahead). */
+  eventWindow?: CalendarWindowSpec;
   now?: () => number;
   /** How long findByKey / task findByCrmId reuse a listing (default 60 s); any apply() of the type drops it. */
   listCacheMs?: number;
@@ -55,6 +58,22 @@ export interface OutlookSideOptions {
 }
 
 export const FULL_ROUND_PREFIX = 'full:';
+/** Event checkpoints: `window=<start>/<end>;<checkpoint>`. */
+const WINDOW_PREFIX = 'window=';
+/** Internal marker: the stored round covers another window than today's. */
+const WINDOW_MOVED = '\u0000window-moved';
+
+function windowCheckpoint(w: CalendarWindow, rest: string): string {
+  return `${WINDOW_PREFIX}${w.start}/${w.end};${rest}`;
+}
+
+function parseWindowCheckpoint(checkpoint: string): { window: CalendarWindow; rest: string } | null {
+  if (!checkpoint.startsWith(WINDOW_PREFIX)) return null;
+  const end = checkpoint.indexOf(';');
+  const [start, stop] = checkpoint.slice(WINDOW_PREFIX.length, end).split('/');
+  if (end < 0 || !start || !stop) return null;
+  return { window: { start, end: stop }, rest: checkpoint.slice(end + 1) };
+}
 const UTC_PREFERENCE = 'outlook.timezone="UTC"';
 
 type AnyItem = SideItem<ContactRecord | TaskRecord | EventRecord>;
@@ -69,7 +88,7 @@ export class OutlookSide implements SyncSide {
   readonly containers: Containers;
   private readonly http: GraphHttp;
   private readonly pageSize: number;
-  private readonly window: { daysBack: number; daysAhead: number };
+  private readonly window: CalendarWindowSpec;
   private readonly now: () => number;
   private readonly listCacheMs: number;
   private readonly taskWebUrl: (crmId: string) => string | undefined;
@@ -80,7 +99,7 @@ export class OutlookSide implements SyncSide {
     this.http = options.http;
     this.containers = new Containers(options.http);
     this.pageSize = options.pageSize ?? 100;
-    this.window = options.eventWindow ?? { daysBack: 90, daysAhead: 365 };
+    this.window = options.eventWindow ?? DEFAULT_CALENDAR_WINDOW;
     this.now = options.now ?? Date.now;
     this.listCacheMs = options.listCacheMs ?? 60_000;
     this.taskWebUrl = options.taskWebUrl ?? (() => undefined);
@@ -89,10 +108,21 @@ export class OutlookSide implements SyncSide {
 
   // ---------- reading ----------
 
-  async readChanges<T extends EntityType>(type: T, checkpoint: string | null): Promise<ChangePage<RecordOf<T>>> {
+  async readChanges<T extends EntityType>(type: T, stored: string | null): Promise<ChangePage<RecordOf<T>>> {
+    // Event checkpoints name the window their round covers; once the window has rolled on, a new
+    // round lists the new range. It is not a full round: nothing is inferred deleted from it.
+    let window: CalendarWindow | undefined;
+    let checkpoint = stored;
+    if (type === 'event') {
+      const now = calendarWindowAt(this.now(), this.window);
+      const parsed = checkpoint === null ? null : parseWindowCheckpoint(checkpoint);
+      if (checkpoint !== null && !sameWindow(parsed?.window, now)) checkpoint = WINDOW_MOVED;
+      else if (parsed) checkpoint = parsed.rest;
+      window = parsed && checkpoint !== WINDOW_MOVED ? parsed.window : now;
+    }
     let full = checkpoint === null;
     let url: string;
-    if (checkpoint === null) url = await this.deltaStart(type);
+    if (checkpoint === null || checkpoint === WINDOW_MOVED) url = await this.deltaStart(type, window);
     else if (checkpoint.startsWith(FULL_ROUND_PREFIX)) {
       full = true;
       url = checkpoint.slice(FULL_ROUND_PREFIX.length);
@@ -132,23 +162,22 @@ export class OutlookSide implements SyncSide {
     let next: string;
     if (typeof nextLink === 'string') next = (full ? FULL_ROUND_PREFIX : '') + this.http.resolve(nextLink);
     else next = this.http.resolve(deltaLink as string);
-    return { changes: changes as Array<Change<RecordOf<T>>>, checkpoint: next, done: typeof nextLink !== 'string', full };
+    if (window) next = windowCheckpoint(window, next);
+    const page: ChangePage<RecordOf<T>> = { changes: changes as Array<Change<RecordOf<T>>>, checkpoint: next, done: typeof nextLink !== 'string', full };
+    if (window) page.window = window;
+    return page;
   }
 
-  private async deltaStart(type: EntityType): Promise<string> {
+  private async deltaStart(type: EntityType, window?: CalendarWindow): Promise<string> {
     if (type === 'contact') return `/me/contactFolders/${encodeURIComponent(await this.containers.contactFolderId())}/contacts/delta`;
     if (type === 'task') return `/me/todo/lists/${encodeURIComponent(await this.containers.todoListId())}/tasks/delta?$expand=linkedResources`;
-    const { start, end } = this.windowNow();
+    const { start, end } = window ?? this.windowNow();
     return `/me/calendarView/delta?startDateTime=${encodeURIComponent(start)}&endDateTime=${encodeURIComponent(end)}`;
   }
 
-  private windowNow(): { start: string; end: string } {
-    const day = 86_400_000;
-    const today = Math.floor(this.now() / day) * day;
-    return {
-      start: new Date(today - this.window.daysBack * day).toISOString().replace('.000Z', 'Z'),
-      end: new Date(today + (this.window.daysAhead + 1) * day).toISOString().replace('.000Z', 'Z'),
-    };
+  /** The calendar window now (calendar-window.ts), shared in concept with the CRM side. */
+  windowNow(): CalendarWindow {
+    return calendarWindowAt(this.now(), this.window);
   }
 
   /**
@@ -157,7 +186,10 @@ export class OutlookSide implements SyncSide {
    * the changed fields, so it is re-read before any field is used.
    */
   private async toChanges(type: EntityType, raws: Record<string, unknown>[], initialRound: boolean): Promise<Array<Change<unknown>>> {
-    const changes: Array<Change<unknown> | null> = raws.map((raw) => ('@removed' in raw ? { kind: 'delete', id: raw.id as string } : null));
+    // calendarView/delta also reports events *outside* its range as @removed (event-delta.md): only an
+    // event a direct read cannot find is deleted; the others are read like any change.
+    const removedMeansDeleted = type !== 'event';
+    const changes: Array<Change<unknown> | null> = raws.map((raw) => ('@removed' in raw && removedMeansDeleted ? { kind: 'delete', id: raw.id as string } : null));
     const reread: number[] = [];
     raws.forEach((raw, i) => {
       if (changes[i]) return;

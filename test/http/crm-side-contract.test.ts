@@ -28,7 +28,7 @@ function side(options: { pageSize?: number; fetch?: FetchLike; user?: string } =
   const user = options.user ?? 'alice';
   const tokens = new PasswordGrantTokens({ baseUrl: emu.url, username: user, password: user });
   const http = new CrmHttp({ baseUrl: emu.url, tokens, fetch: options.fetch });
-  return new CrmSide({ http, pageSize: options.pageSize, retry: { attempts: 8, baseDelayMs: 1, maxDelayMs: 20 } });
+  return new CrmSide({ http, pageSize: options.pageSize, retry: { attempts: 8, baseDelayMs: 1, maxDelayMs: 20 }, now: () => clock.getTime() });
 }
 
 async function control(pathname: string, body: unknown): Promise<void> {

@@ -105,6 +105,36 @@ describe('Outlook side: events over the Graph emulator', () => {
     expect(await side.findByCrmId('event', '606')).toEqual([]);
   });
 
+  it('reads an event calendarView/delta reports @removed for leaving the window as the moved event; only a gone one is deleted', async () => {
+    const { side, http } = g.side('alice');
+    const [a, b] = (await side.apply('event', [{ op: 'create', key: 'm1', record: meeting(1) }, { op: 'create', key: 'm2', record: meeting(2) }])).map(ok);
+    const first = await readRound(side, 'event', null);
+    expect(first.pages[0].window).toEqual(side.windowNow());
+    const far = { ...meeting(1, 800), title: 'Meeting 1' };
+    await http.json({ method: 'PATCH', url: `/me/events/${a.id}`, body: { start: { dateTime: far.start.slice(0, 19), timeZone: 'UTC' }, end: { dateTime: far.end.slice(0, 19), timeZone: 'UTC' } } });
+    await http.request({ method: 'DELETE', url: `/me/events/${b.id}` });
+    const next = await readRound(side, 'event', first.deltaLink);
+    expect(next.changes.find((c) => c.kind === 'upsert' && c.item.id === a.id)).toMatchObject({ item: { record: far } });
+    expect(next.changes).toContainEqual({ kind: 'delete', id: b.id });
+    expect(next.changes.some((c) => c.kind === 'delete' && c.id === a.id)).toBe(false);
+  });
+
+  it('lists the new range, not as a full round, once the window has rolled on', async () => {
+    let now = Date.now();
+    const { side } = g.side('alice', { now: () => now, eventWindow: { daysBack: 10, daysAhead: 10 } });
+    const [soon, later] = (await side.apply('event', [{ op: 'create', key: 'w1', record: meeting(5) }, { op: 'create', key: 'w2', record: meeting(15) }])).map(ok);
+    const first = await readRound(side, 'event', null);
+    expect(first.items.map((i) => i.id)).toContain(soon.id);
+    expect(first.items.map((i) => i.id)).not.toContain(later.id);
+    now += 10 * DAY;
+    const rolled = await readRound(side, 'event', first.deltaLink);
+    expect(rolled.pages.every((p) => !p.full)).toBe(true);
+    expect(rolled.pages[0].window).toEqual(side.windowNow());
+    expect(rolled.items.map((i) => i.id)).toEqual(expect.arrayContaining([soon.id, later.id]));
+    expect(rolled.changes.filter((c) => c.kind === 'delete')).toEqual([]);
+    expect((await readRound(side, 'event', rolled.deltaLink)).changes).toEqual([]);
+  });
+
   it('turns a reset calendarView delta token into FullResyncRequiredError', async () => {
     const { side } = g.side('alice');
     const { deltaLink } = await readRound(side, 'event', null);
