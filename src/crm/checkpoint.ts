@@ -13,7 +13,8 @@ import { FullResyncRequiredError } from '../sync/errors';
 const cursorSchema = z.object({ t: z.string().nullable(), seen: z.record(z.string(), z.string()) });
 const roundSchema = z.object({
   /** 'since': updatedAt >= t skipping `seen` (added after 'at'/'after'; older checkpoints still read). */
-  phase: z.enum(['deletions', 'at', 'after', 'since', 'events']),
+  /** 'window': events, one listing of the calendar window (a full round, or the window moved on). */
+  phase: z.enum(['deletions', 'at', 'after', 'since', 'events', 'window']),
   afterId: z.number().int(),
   page: z.number().int(),
   full: z.boolean(),
@@ -24,7 +25,9 @@ const deletionsSchema = z.union([
   z.object({ mode: z.literal('audit'), pos: z.string().nullable(), seen: z.array(z.number().int()) }),
   z.object({ mode: z.literal('reconcile'), known: z.array(z.string()).nullable() }),
 ]);
-const checkpointSchema = z.object({ v: z.literal(1), cursor: cursorSchema, round: roundSchema.nullable(), del: deletionsSchema });
+const windowSchema = z.object({ start: z.string(), end: z.string() });
+/** `win`: events, the calendar window last listed (calendar-window.ts); absent in older checkpoints. */
+const checkpointSchema = z.object({ v: z.literal(1), cursor: cursorSchema, round: roundSchema.nullable(), del: deletionsSchema, win: windowSchema.nullish() });
 
 export type Cursor = z.infer<typeof cursorSchema>;
 export type Round = z.infer<typeof roundSchema>;

@@ -8,9 +8,13 @@
 // Tasks: subject, priority (low/normal/high), status (open/in_progress/closed), due date. Canonical
 //   due dates are calendar dates; Oro stores a datetime, so we write midnight UTC and read the UTC date.
 // Events (legacy REST): title, start, end, all-day. Timed events are UTC instants; Oro answers with
-//   `+00:00` offsets, and any offset is converted to UTC. All-day events are written as midnight UTC
-//   (end exclusive). Oro's UI stores all-day events at the user's local midnight, so reading takes
-//   the UTC date of instant + 12 h: right for any time zone within ±12 h of UTC.
+//   `+00:00` offsets, and any offset is converted to UTC. All-day events follow Oro's UI, which stores
+//   them from 00:00 of the first day to 23:59 of the *last* day, inclusive (OroCalendarBundle
+//   Resources/public/js/app/views/all-day-view.js sets the times to 0 and '11:59pm'); canonical and
+//   Graph ends are exclusive midnights. So we write 00:00Z .. 23:59Z of the last day, and read the end
+//   rounded up to the next midnight. Oro's UI uses the user's local midnight, so reading takes the UTC
+//   date of instant + 12 h: right for any time zone within ±12 h of UTC. An older exclusive-midnight end
+//   (as this add-in once wrote) reads the same.
 import type { ContactRecord, EventRecord, PostalAddress, TaskPriority, TaskRecord, TaskStatus } from '../sync/records';
 import { MalformedResponseError } from '../sync/errors';
 import { addressAttributesSchema, contactAttributesSchema, parseWire, taskAttributesSchema, type LegacyEvent, type OroResource } from './entities-wire';
@@ -177,7 +181,7 @@ export function eventToOro(record: EventRecord, fields?: ReadonlyArray<keyof Eve
   // start/end/allDay travel together: their meaning depends on each other.
   if (want('start') || want('end') || want('allDay')) {
     body.start = record.allDay ? `${record.start}T00:00:00Z` : record.start;
-    body.end = record.allDay ? `${record.end}T00:00:00Z` : record.end;
+    body.end = record.allDay ? `${lastDayOf(record.start, record.end)}T23:59:00Z` : record.end;
     body.allDay = record.allDay;
   }
   return body;
@@ -187,7 +191,22 @@ export function eventFromOro(e: LegacyEvent): EventRecord {
   const start = utcInstant(e.start);
   const end = utcInstant(e.end);
   if (!e.allDay) return { title: e.title, start, end, allDay: false };
-  return { title: e.title, start: allDayDate(start), end: allDayDate(end), allDay: true };
+  const first = allDayDate(start);
+  // 23:59 (or 23:59:59) of the last day and the next midnight both read as that midnight.
+  const endDate = allDayDate(new Date(Date.parse(end) + 60_000).toISOString());
+  return { title: e.title, start: first, end: endDate > first ? endDate : addDays(first, 1), allDay: true };
+}
+
+const DAY_MS = 86_400_000;
+
+function addDays(date: string, days: number): string {
+  return new Date(Date.parse(`${date}T00:00:00Z`) + days * DAY_MS).toISOString().slice(0, 10);
+}
+
+/** The last day an all-day event covers, given its exclusive end (never before its first day). */
+function lastDayOf(start: string, exclusiveEnd: string): string {
+  const last = addDays(exclusiveEnd, -1);
+  return last < start ? start : last;
 }
 
 /** Any RFC 3339 datetime as `YYYY-MM-DDTHH:MM:SSZ`. */

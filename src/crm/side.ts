@@ -16,6 +16,7 @@
 import type { ChangePage, Change, SideItem, SyncSide, UnsyncedFields, WriteOp, WriteResult } from '../sync/side';
 import { matchKey, type ContactRecord, type EntityType, type EventRecord, type RecordOf, type TaskRecord } from '../sync/records';
 import { AuthenticationError, MalformedResponseError, ServiceUnavailableError, SyncError, ThrottledError } from '../sync/errors';
+import { calendarWindowAt, DEFAULT_CALENDAR_WINDOW, sameWindow, type CalendarWindow, type CalendarWindowSpec } from '../sync/calendar-window';
 import { decodeCheckpoint, encodeCheckpoint, type CrmCheckpoint, type Deletions } from './checkpoint';
 import { errorFromResponse, parseErrorDocument, type CrmProblem } from './errors';
 import { RetryingClient, RetrySatisfied, type RetryMode, type RetryPolicy } from './entities-client';
@@ -66,6 +67,10 @@ export interface CrmSideOptions {
   taskCreateWindowMs?: number;
   /** How long a batch Oro finishes asynchronously (202) is waited for within one apply (default 10 min). */
   asyncWaitMs?: number;
+  /** The calendar window for events (calendar-window.ts; default 90 days back, 365 ahead). */
+  eventWindow?: CalendarWindowSpec;
+  /** Wall clock for the calendar window; injectable for tests. */
+  now?: () => number;
 }
 
 interface Me {
@@ -84,6 +89,8 @@ export class CrmSide implements SyncSide {
   private readonly taskWindowMs: number;
   private readonly asyncWaitMs: number;
   private readonly sleep: (ms: number) => Promise<void>;
+  private readonly eventWindow: CalendarWindowSpec;
+  private readonly now: () => number;
   private mePromise: Promise<Me> | null = null;
   /** The last audit read of removals, shared by the types of one cycle (auditRemovals). */
   private sharedAudit: { from: string | null; entries: AuditEntry[]; takenBy: Set<EntityType>; at: number } | null = null;
@@ -97,6 +104,13 @@ export class CrmSide implements SyncSide {
     this.taskWindowMs = options.taskCreateWindowMs ?? 24 * 3600_000;
     this.asyncWaitMs = options.asyncWaitMs ?? 600_000;
     this.sleep = options.sleep ?? ((ms) => new Promise((resolve) => setTimeout(resolve, ms)));
+    this.eventWindow = options.eventWindow ?? DEFAULT_CALENDAR_WINDOW;
+    this.now = options.now ?? Date.now;
+  }
+
+  /** The calendar window now (calendar-window.ts), the same concept as the Outlook side's. */
+  windowNow(): CalendarWindow {
+    return calendarWindowAt(this.now(), this.eventWindow);
   }
 
   // ---------------------------------------------------------------- who am I
@@ -118,11 +132,14 @@ export class CrmSide implements SyncSide {
 
   async readChanges<T extends EntityType>(type: T, checkpoint: string | null): Promise<ChangePage<RecordOf<T>>> {
     let cp: CrmCheckpoint;
+    const window = type === 'event' ? this.windowNow() : undefined;
     if (checkpoint === null) {
-      cp = { v: 1, cursor: { t: null, seen: {} }, round: { phase: type === 'event' ? 'events' : 'after', afterId: 0, page: 1, full: true, next: null }, del: await this.probeDeletions(type) };
+      cp = { v: 1, cursor: { t: null, seen: {} }, round: { phase: type === 'event' ? 'window' : 'after', afterId: 0, page: 1, full: true, next: null }, del: await this.probeDeletions(type) };
     } else {
       cp = decodeCheckpoint(checkpoint);
-      cp.round ??= { phase: 'deletions', afterId: 0, page: 1, full: false, next: null };
+      // The calendar window moved on: list the new range first (events that entered it), then go on.
+      const moved = type === 'event' && !sameWindow(cp.win, window);
+      cp.round ??= { phase: moved ? 'window' : 'deletions', afterId: 0, page: 1, full: false, next: null };
     }
     const round = cp.round!;
     // A full round's first request lists from the start, so it also asks how many records there are
@@ -135,8 +152,27 @@ export class CrmSide implements SyncSide {
       this.remember(cp, changes);
       const out: ChangePage<RecordOf<T>> = { changes: changes as Array<Change<RecordOf<T>>>, checkpoint: encodeCheckpoint(cp), done, full };
       if (countTotal) out.total = total;
+      if (type === 'event') out.window = cp.win ?? window;
       return out;
     };
+
+    if (round.phase === 'window') {
+      // One start/end listing (Oro answers it unpaged, oro-api.md §3): the events overlapping the window.
+      const listed = (await this.listEventsRaw({ start: window!.start, end: window!.end })).map((e) => this.eventItem(e));
+      cp.win = window!;
+      if (round.full) {
+        // A full round is this listing; later rounds read changes after its newest record.
+        for (const i of listed) {
+          const t = versionTime(i.version);
+          if (!cp.cursor.t || t > cp.cursor.t) cp.cursor = { t, seen: {} };
+          if (t === cp.cursor.t) cp.cursor.seen[i.id] = i.version;
+        }
+        total = listed.length;
+        return page(listed.map(upsert), true);
+      }
+      cp.round = { ...round, phase: 'deletions' };
+      return page(listed.map(upsert), false);
+    }
 
     if (round.phase === 'deletions') {
       const deletes = await this.readDeletions(type, cp);

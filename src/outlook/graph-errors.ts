@@ -22,12 +22,31 @@ export function graphErrorInfo(body: unknown): GraphErrorInfo {
   return { code: typeof code === 'string' ? code : null, message: typeof message === 'string' ? message : null };
 }
 
-const RESYNC_CODES = new Set(['syncstatenotfound', 'resyncrequired']);
+/**
+ * Codes meaning "this delta token is dead, start the delta again" (§5; alcionai/corso's Graph client
+ * treats syncStateNotFound, resyncRequired and syncStateInvalid alike, citing learn.microsoft.com/graph/errors).
+ * ErrorInvalidSyncStateData: Exchange cannot read the token at all.
+ */
+const RESYNC_CODES = new Set(['syncstatenotfound', 'resyncrequired', 'syncstateinvalid', 'errorinvalidsyncstatedata']);
 
-/** 410, syncStateNotFound and resyncRequired all mean "drop the token and resync fully" (§5). */
+/**
+ * The error code and the more specific ones nested in `innerError` (Graph's error object nests them,
+ * learn.microsoft.com/graph/errors), outermost first.
+ */
+export function graphErrorCodes(body: unknown): string[] {
+  const codes: string[] = [];
+  let err = typeof body === 'object' && body !== null ? (body as { error?: unknown }).error : undefined;
+  for (let depth = 0; typeof err === 'object' && err !== null && depth < 8; depth++) {
+    const e = err as { code?: unknown; innerError?: unknown; innererror?: unknown };
+    if (typeof e.code === 'string') codes.push(e.code);
+    err = e.innerError ?? e.innererror;
+  }
+  return codes;
+}
+
+/** 410, or a resync code at any level of the error (SyncStateInvalid, syncStateNotFound, ...): resync fully. */
 export function isResyncSignal(status: number, body: unknown): boolean {
-  const code = graphErrorInfo(body).code?.toLowerCase();
-  return status === 410 || (!!code && RESYNC_CODES.has(code));
+  return status === 410 || graphErrorCodes(body).some((c) => RESYNC_CODES.has(c.toLowerCase()));
 }
 
 export function codeIs(body: unknown, code: string): boolean {

@@ -238,7 +238,8 @@ export class GraphHttp {
       const last = attempt >= this.maxAttempts;
       const requests = pending.map((i) => {
         const it = items[i];
-        const headers = { ...(it.headers ?? {}) };
+        // A $batch's own headers do not reach its requests (§7): each asks for immutable ids itself.
+        const headers = withImmutableIds(it.headers);
         if (it.body !== undefined) headers['Content-Type'] = 'application/json';
         const r: Record<string, unknown> = { id: String(i), method: it.method, url: this.relative(it.url) };
         if (Object.keys(headers).length) r.headers = headers;
@@ -326,7 +327,7 @@ export class GraphHttp {
     const release = await this.slots.acquire();
     try {
       const token = await this.tokens.accessToken();
-      const headers: Record<string, string> = { Accept: 'application/json', Authorization: `Bearer ${token}`, ...(extraHeaders ?? {}) };
+      const headers: Record<string, string> = { Accept: 'application/json', Authorization: `Bearer ${token}`, ...withImmutableIds(extraHeaders) };
       let payload: string | undefined;
       if (body !== undefined) {
         headers['Content-Type'] = 'application/json';
@@ -342,6 +343,21 @@ export class GraphHttp {
       release();
     }
   }
+}
+
+/**
+ * Every request asks for immutable ids (`Prefer: IdType="ImmutableId"`, learn.microsoft.com
+ * outlook-immutable-id), so an item keeps its id when it moves between folders: a relation never points
+ * at a stale id. Prefer values travel in one comma-separated header.
+ */
+export const IMMUTABLE_ID_PREFERENCE = 'IdType="ImmutableId"';
+
+function withImmutableIds(headers: Record<string, string> | undefined): Record<string, string> {
+  const out: Record<string, string> = { ...(headers ?? {}) };
+  const key = Object.keys(out).find((k) => k.toLowerCase() === 'prefer');
+  if (!key) out.Prefer = IMMUTABLE_ID_PREFERENCE;
+  else if (!/idtype\s*=/i.test(out[key])) out[key] = `${out[key]}, ${IMMUTABLE_ID_PREFERENCE}`;
+  return out;
 }
 
 function isRepeatable(req: { method: GraphMethod; keyed?: boolean }): boolean {

@@ -6,9 +6,9 @@
 // - "The first phone" (Oro syncs one) is Outlook's first *business* phone, `businessPhones[0]`. Mobile and
 //   home phones stay Outlook-only. Writing the phone replaces `businessPhones` with `[phone]` (or `[]`).
 // - Date-only values (birthday, task due date) read as the calendar date of the *nearest midnight* of the
-//   value: Outlook stores birthdays at 11:59 UTC and To Do stores due dates as local midnight converted to
-//   UTC, so rounding recovers the intended date for every zone within ±12 h. We write birthdays as
-//   `YYYY-MM-DDT11:59:00Z` and due dates as midnight UTC.
+//   value. Outlook stores birthdays at 11:59 UTC, written as `YYYY-MM-DDT11:59:00Z`. To Do stores a due
+//   date as the user's local midnight: read in UTC, a date east of UTC+12 comes back a day early, so due
+//   dates are read and written in the user's zone (`timeZone`, sent as `Prefer: outlook.timezone`).
 // - Events: timed events are UTC instants; all-day events are the wall dates of start/end (end exclusive,
 //   as Graph's). We always write start/end/isAllDay together in zone "UTC".
 // - displayName is always sent on contact writes: Graph may regenerate it when names change (§1).
@@ -22,12 +22,13 @@ import type { SideItem } from '../sync/side';
 import { CRM_ID_PROPERTY, FAX_PROPERTY, GENDER_PROPERTY, LINKED_RESOURCE_APPLICATION } from './properties';
 import {
   assertDate,
+  dateInZone,
   dateOnlyDateTimeTimeZone,
   formatUtcInstant,
-  parseLocalDateTime,
   toUtcMillis,
   utcDateTimeTimeZone,
   wallDate,
+  wallTimeIn,
   type DateTimeTimeZone,
 } from './timezones';
 
@@ -295,7 +296,12 @@ export function ourLinkedResource(task: Pick<GraphTask, 'linkedResources'>): { i
   return found ? { id: found.id ?? null, externalId: found.externalId as string } : null;
 }
 
-export function taskFromGraph(json: unknown): SideItem<TaskRecord> {
+/**
+ * `timeZone`: the zone due dates are kept in (the user's). To Do stores a due date as that zone's local
+ * midnight; read in UTC, a date east of UTC+12 would come back a day early, so reads ask for this zone
+ * (`Prefer: outlook.timezone`) and an answer in another zone is converted to it.
+ */
+export function taskFromGraph(json: unknown, timeZone = 'UTC'): SideItem<TaskRecord> {
   const t = parse(graphTaskSchema, json, 'To Do task');
   const version = t['@odata.etag'];
   if (!version) throw new MalformedResponseError('Graph sent a To Do task without @odata.etag.');
@@ -303,20 +309,29 @@ export function taskFromGraph(json: unknown): SideItem<TaskRecord> {
     subject: t.title ?? '',
     priority: (t.importance ?? 'normal') as TaskPriority,
     // Date-only: the nearest midnight of the wall time, whatever the zone (see header; graph-api.md §3).
-    dueDate: t.dueDateTime ? nearestMidnightDate(parseLocalDateTime(t.dueDateTime.dateTime)) : null,
+    dueDate: t.dueDateTime ? nearestMidnightDate(dueWallTime(t.dueDateTime, timeZone)) : null,
     status: STATUS_FROM_GRAPH[t.status ?? 'notStarted'],
   };
   const crmId = t.linkedResources === undefined ? undefined : (ourLinkedResource(t)?.externalId ?? null);
   return { id: t.id, version, record, crmId };
 }
 
-export function taskToGraph(r: TaskRecord, fields?: ReadonlyArray<TaskField>): Record<string, unknown> {
+function dueWallTime(value: DateTimeTimeZone, timeZone: string): number {
+  try {
+    return wallTimeIn(value, timeZone);
+  } catch (e) {
+    throw new MalformedResponseError(`Graph sent a due date we cannot place in ${timeZone}: ${(e as Error).message}`, { cause: e });
+  }
+}
+
+/** `timeZone`: see taskFromGraph; a due date is sent as midnight of that zone. */
+export function taskToGraph(r: TaskRecord, fields?: ReadonlyArray<TaskField>, timeZone = 'UTC'): Record<string, unknown> {
   const has = (f: TaskField) => !fields || fields.includes(f);
   const body: Record<string, unknown> = {};
   if (has('subject')) body.title = r.subject;
   if (has('priority')) body.importance = r.priority;
   if (has('status')) body.status = STATUS_TO_GRAPH[r.status];
-  if (has('dueDate')) body.dueDateTime = r.dueDate === null ? null : dateOnlyDateTimeTimeZone(r.dueDate);
+  if (has('dueDate')) body.dueDateTime = r.dueDate === null ? null : dateInZone(r.dueDate, timeZone);
   return body;
 }
 

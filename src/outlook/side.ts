@@ -2,14 +2,18 @@
 //
 // - Containers: contacts live in the "OroCRM" contact folder, tasks in the "OroCRM" To Do list (both
 //   created once, see containers.ts); events in the primary calendar, tracked by calendarView delta over
-//   a window of `eventWindow` days around the time the round starts (default 90 back, 365 ahead). The
-//   window is encoded in the delta tokens (graph-api.md §2), so it moves only when a new full round begins.
+//   the calendar window (src/sync/calendar-window.ts, default 90 days back, 365 ahead). The window is in
+//   the delta tokens (graph-api.md §2) and named in our checkpoint; when the day moves it on, a new
+//   round lists the new range. An event's @removed is confirmed by a direct read: calendarView/delta
+//   also reports events outside its range that way.
 // - Checkpoints are the whole @odata.nextLink / @odata.deltaLink, stored verbatim. A nextLink of a round
 //   that began without a checkpoint is prefixed with "full:" so that `full` survives a restart mid-round.
 // - Delta cannot expand extended properties (§2, §4): after each page the changed contacts/events are
-//   re-read in $batch GETs with the stamp, gender and fax expanded. Tasks carry linkedResources.
+//   re-read in $batch GETs with the stamp, gender and fax expanded. Tasks carry linkedResources, but a
+//   To Do delta item after the initial round may hold only the changed fields: those are re-read too.
 // - Writes go through $batch (≤ 20 per group, see graph-http.ts). No If-Match: Graph does not document it
 //   for these items (§9). Clearing a stamp writes "" (a PATCH cannot remove a single-value property).
+import { calendarWindowAt, DEFAULT_CALENDAR_WINDOW, sameWindow, type CalendarWindow, type CalendarWindowSpec } from '../sync/calendar-window';
 import { FullResyncRequiredError, MalformedResponseError } from '../sync/errors';
 import type { ContactRecord, EntityType, EventRecord, RecordOf, TaskRecord } from '../sync/records';
 import { matchKey } from '../sync/records';
@@ -33,21 +37,43 @@ import {
   type TaskField,
 } from './mapping';
 import { LINKED_RESOURCE_APPLICATION } from './properties';
+import { runtimeTimeZone } from './timezones';
 
 export interface OutlookSideOptions {
   http: GraphHttp;
   /** `Prefer: odata.maxpagesize` for delta (default 100). */
   pageSize?: number;
-  /** calendarView window around "now" for events (default 90 days back, 365 ahead). */
-  eventWindow?: { daysBack: number; daysAhead: number };
+  /** The calendar window for events (calendar-window.ts; default 90 days back, 365 ahead). */
+  eventWindow?: CalendarWindowSpec;
   now?: () => number;
   /** How long findByKey / task findByCrmId reuse a listing (default 60 s); any apply() of the type drops it. */
   listCacheMs?: number;
   /** Optional link to the CRM record, set as the task linkedResource's webUrl. */
   taskWebUrl?: (crmId: string) => string | undefined;
+  /**
+   * The user's time zone (IANA or Windows name), in which To Do keeps due dates as local midnights
+   * (default: this runtime's zone). Task reads and writes use it (`Prefer: outlook.timezone`).
+   */
+  timeZone?: string;
 }
 
 export const FULL_ROUND_PREFIX = 'full:';
+/** Event checkpoints: `window=<start>/<end>;<checkpoint>`. */
+const WINDOW_PREFIX = 'window=';
+/** Internal marker: the stored round covers another window than today's. */
+const WINDOW_MOVED = '\u0000window-moved';
+
+function windowCheckpoint(w: CalendarWindow, rest: string): string {
+  return `${WINDOW_PREFIX}${w.start}/${w.end};${rest}`;
+}
+
+function parseWindowCheckpoint(checkpoint: string): { window: CalendarWindow; rest: string } | null {
+  if (!checkpoint.startsWith(WINDOW_PREFIX)) return null;
+  const end = checkpoint.indexOf(';');
+  const [start, stop] = checkpoint.slice(WINDOW_PREFIX.length, end).split('/');
+  if (end < 0 || !start || !stop) return null;
+  return { window: { start, end: stop }, rest: checkpoint.slice(end + 1) };
+}
 const UTC_PREFERENCE = 'outlook.timezone="UTC"';
 
 type AnyItem = SideItem<ContactRecord | TaskRecord | EventRecord>;
@@ -62,28 +88,41 @@ export class OutlookSide implements SyncSide {
   readonly containers: Containers;
   private readonly http: GraphHttp;
   private readonly pageSize: number;
-  private readonly window: { daysBack: number; daysAhead: number };
+  private readonly window: CalendarWindowSpec;
   private readonly now: () => number;
   private readonly listCacheMs: number;
   private readonly taskWebUrl: (crmId: string) => string | undefined;
+  private readonly timeZone: string;
   private readonly listings = new Map<EntityType, { at: number; items: Promise<Array<AnyItem & { transactionId?: string | null }>> }>();
 
   constructor(options: OutlookSideOptions) {
     this.http = options.http;
     this.containers = new Containers(options.http);
     this.pageSize = options.pageSize ?? 100;
-    this.window = options.eventWindow ?? { daysBack: 90, daysAhead: 365 };
+    this.window = options.eventWindow ?? DEFAULT_CALENDAR_WINDOW;
     this.now = options.now ?? Date.now;
     this.listCacheMs = options.listCacheMs ?? 60_000;
     this.taskWebUrl = options.taskWebUrl ?? (() => undefined);
+    this.timeZone = options.timeZone ?? runtimeTimeZone();
   }
 
   // ---------- reading ----------
 
-  async readChanges<T extends EntityType>(type: T, checkpoint: string | null): Promise<ChangePage<RecordOf<T>>> {
+  async readChanges<T extends EntityType>(type: T, stored: string | null): Promise<ChangePage<RecordOf<T>>> {
+    // Event checkpoints name the window their round covers; once the window has rolled on, a new
+    // round lists the new range. It is not a full round: nothing is inferred deleted from it.
+    let window: CalendarWindow | undefined;
+    let checkpoint = stored;
+    if (type === 'event') {
+      const now = calendarWindowAt(this.now(), this.window);
+      const parsed = checkpoint === null ? null : parseWindowCheckpoint(checkpoint);
+      if (checkpoint !== null && !sameWindow(parsed?.window, now)) checkpoint = WINDOW_MOVED;
+      else if (parsed) checkpoint = parsed.rest;
+      window = parsed && checkpoint !== WINDOW_MOVED ? parsed.window : now;
+    }
     let full = checkpoint === null;
     let url: string;
-    if (checkpoint === null) url = await this.deltaStart(type);
+    if (checkpoint === null || checkpoint === WINDOW_MOVED) url = await this.deltaStart(type, window);
     else if (checkpoint.startsWith(FULL_ROUND_PREFIX)) {
       full = true;
       url = checkpoint.slice(FULL_ROUND_PREFIX.length);
@@ -91,6 +130,7 @@ export class OutlookSide implements SyncSide {
 
     const preferences = [`odata.maxpagesize=${this.pageSize}`];
     if (type === 'event') preferences.push(UTC_PREFERENCE);
+    if (type === 'task') preferences.push(zonePreference(this.timeZone));
     const res = await this.http.request({ method: 'GET', url, headers: { Prefer: preferences.join(', ') } });
     if (isResyncSignal(res.status, res.body)) {
       throw new FullResyncRequiredError(`Graph dropped the ${type} delta state (${res.status}); reading everything again.`);
@@ -117,37 +157,43 @@ export class OutlookSide implements SyncSide {
       latest.delete(id);
       latest.set(id, raw as Record<string, unknown>);
     }
-    const changes = await this.toChanges(type, [...latest.values()]);
+    const changes = await this.toChanges(type, [...latest.values()], full);
 
     let next: string;
     if (typeof nextLink === 'string') next = (full ? FULL_ROUND_PREFIX : '') + this.http.resolve(nextLink);
     else next = this.http.resolve(deltaLink as string);
-    return { changes: changes as Array<Change<RecordOf<T>>>, checkpoint: next, done: typeof nextLink !== 'string', full };
+    if (window) next = windowCheckpoint(window, next);
+    const page: ChangePage<RecordOf<T>> = { changes: changes as Array<Change<RecordOf<T>>>, checkpoint: next, done: typeof nextLink !== 'string', full };
+    if (window) page.window = window;
+    return page;
   }
 
-  private async deltaStart(type: EntityType): Promise<string> {
+  private async deltaStart(type: EntityType, window?: CalendarWindow): Promise<string> {
     if (type === 'contact') return `/me/contactFolders/${encodeURIComponent(await this.containers.contactFolderId())}/contacts/delta`;
     if (type === 'task') return `/me/todo/lists/${encodeURIComponent(await this.containers.todoListId())}/tasks/delta?$expand=linkedResources`;
-    const { start, end } = this.windowNow();
+    const { start, end } = window ?? this.windowNow();
     return `/me/calendarView/delta?startDateTime=${encodeURIComponent(start)}&endDateTime=${encodeURIComponent(end)}`;
   }
 
-  private windowNow(): { start: string; end: string } {
-    const day = 86_400_000;
-    const today = Math.floor(this.now() / day) * day;
-    return {
-      start: new Date(today - this.window.daysBack * day).toISOString().replace('.000Z', 'Z'),
-      end: new Date(today + (this.window.daysAhead + 1) * day).toISOString().replace('.000Z', 'Z'),
-    };
+  /** The calendar window now (calendar-window.ts), shared in concept with the CRM side. */
+  windowNow(): CalendarWindow {
+    return calendarWindowAt(this.now(), this.window);
   }
 
-  /** Delta entries → changes; contacts/events (and tasks delta sent without links) are re-read to see stamps. */
-  private async toChanges(type: EntityType, raws: Record<string, unknown>[]): Promise<Array<Change<unknown>>> {
-    const changes: Array<Change<unknown> | null> = raws.map((raw) => ('@removed' in raw ? { kind: 'delete', id: raw.id as string } : null));
+  /**
+   * Delta entries → changes. Contacts/events are re-read to see stamps. A task is used as the delta sent
+   * it only in a round's initial listing (full items, with links); in later rounds To Do may send only
+   * the changed fields, so it is re-read before any field is used.
+   */
+  private async toChanges(type: EntityType, raws: Record<string, unknown>[], initialRound: boolean): Promise<Array<Change<unknown>>> {
+    // calendarView/delta also reports events *outside* its range as @removed (event-delta.md): only an
+    // event a direct read cannot find is deleted; the others are read like any change.
+    const removedMeansDeleted = type !== 'event';
+    const changes: Array<Change<unknown> | null> = raws.map((raw) => ('@removed' in raw && removedMeansDeleted ? { kind: 'delete', id: raw.id as string } : null));
     const reread: number[] = [];
     raws.forEach((raw, i) => {
       if (changes[i]) return;
-      if (type === 'task' && Array.isArray(raw.linkedResources)) changes[i] = { kind: 'upsert', item: this.fromGraph(type, raw) };
+      if (type === 'task' && initialRound && Array.isArray(raw.linkedResources)) changes[i] = { kind: 'upsert', item: this.fromGraph(type, raw) };
       else reread.push(i);
     });
     if (reread.length) {
@@ -287,14 +333,14 @@ export class OutlookSide implements SyncSide {
         // transactionId makes a resent create return the first event, not a duplicate (§2).
         return { method: 'POST', url: coll, headers, keyed: true, body: { ...eventToGraph(op.record as EventRecord, undefined, op.crmId), transactionId: op.key } };
       }
-      const body: Record<string, unknown> = taskToGraph(op.record as TaskRecord);
+      const body: Record<string, unknown> = taskToGraph(op.record as TaskRecord, undefined, this.timeZone);
       if (op.crmId) body.linkedResources = [linkedResourceFor(op.crmId, this.taskWebUrl(op.crmId))];
-      return { method: 'POST', url: coll, body };
+      return { method: 'POST', url: coll, headers, body };
     }
     const url = itemUrl(coll, op.id);
     if (type === 'contact') return { method: 'PATCH', url, body: contactToGraph(op.record as ContactRecord, op.fields as ContactField[] | undefined, op.crmId) };
     if (type === 'event') return { method: 'PATCH', url, headers, body: eventToGraph(op.record as EventRecord, op.fields as EventField[] | undefined, op.crmId) };
-    return { method: 'PATCH', url, body: taskToGraph(op.record as TaskRecord, op.fields as TaskField[] | undefined) };
+    return { method: 'PATCH', url, headers, body: taskToGraph(op.record as TaskRecord, op.fields as TaskField[] | undefined, this.timeZone) };
   }
 
   private writeResult(type: EntityType, op: AnyOp, a: BatchItemResult): WriteResult {
@@ -359,14 +405,20 @@ export class OutlookSide implements SyncSide {
   }
 
   private readHeaders(type: EntityType): Record<string, string> | undefined {
-    return type === 'event' ? { Prefer: UTC_PREFERENCE } : undefined;
+    if (type === 'event') return { Prefer: UTC_PREFERENCE };
+    if (type === 'task') return { Prefer: zonePreference(this.timeZone) };
+    return undefined;
   }
 
   private fromGraph(type: EntityType, json: unknown): AnyItem & { transactionId?: string | null } {
     if (type === 'contact') return contactFromGraph(json);
-    if (type === 'task') return taskFromGraph(json);
+    if (type === 'task') return taskFromGraph(json, this.timeZone);
     return eventFromGraph(json);
   }
+}
+
+function zonePreference(timeZone: string): string {
+  return `outlook.timezone="${timeZone}"`;
 }
 
 function itemUrl(coll: string, id: string): string {

@@ -140,6 +140,32 @@ export function dateOnlyDateTimeTimeZone(date: string): DateTimeTimeZone {
   return { dateTime: `${date}T00:00:00.0000000`, timeZone: 'UTC' };
 }
 
+/** Midnight of a calendar date in `timeZone` (To Do due dates: date-only, local midnight, graph-api.md §3). */
+export function dateInZone(date: string, timeZone: string): DateTimeTimeZone {
+  assertDate(date);
+  return { dateTime: `${date}T00:00:00.0000000`, timeZone };
+}
+
+/** The wall time (ms, read as if UTC) of a Graph dateTimeTimeZone seen in `timeZone`. */
+export function wallTimeIn(value: DateTimeTimeZone, timeZone: string): number {
+  if (value.timeZone.trim().toLowerCase() === timeZone.trim().toLowerCase()) return parseLocalDateTime(value.dateTime);
+  const instant = toUtcMillis(value);
+  const key = timeZone.trim().toLowerCase();
+  if (UTC_NAMES.has(key)) return instant;
+  const iana = WINDOWS_TO_IANA[key] ?? timeZone.trim();
+  if (!isKnownIanaZone(iana)) throw new UnsupportedTimeZoneError(timeZone);
+  return instant + ianaOffsetMinutes(iana, instant) * 60_000;
+}
+
+/** The zone this runtime runs in (IANA), UTC when unknown. */
+export function runtimeTimeZone(): string {
+  try {
+    return Intl.DateTimeFormat().resolvedOptions().timeZone || 'UTC';
+  } catch {
+    return 'UTC';
+  }
+}
+
 /** The calendar date written in a Graph dateTime (its wall date, whatever its zone). */
 export function wallDate(value: DateTimeTimeZone): string {
   return new Date(parseLocalDateTime(value.dateTime)).toISOString().slice(0, 10);

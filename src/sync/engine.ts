@@ -9,7 +9,8 @@ import { Executor, type ExecutionResult } from './executor';
 import { isDeferredDeletion } from './journal';
 import { LeaseLostError } from './lease';
 import { decide, needsDeletionConfirmation, plan, RelationIndex, type PlanSettings } from './planner';
-import { ENTITY_TYPES, matchKey, type CanonicalRecord, type EntityType, type SideName } from './records';
+import { overlapsWindow, type CalendarWindow } from './calendar-window';
+import { ENTITY_TYPES, matchKey, type CanonicalRecord, type EntityType, type EventRecord, type SideName } from './records';
 import { currentItems } from './current-items';
 import { recoverJournal } from './recovery';
 import { PageReader, type ReadAhead } from './page-reader';
@@ -315,15 +316,9 @@ export class SyncEngine {
         const changes = await this.refreshStale(ctx, pages);
         const read = pages.reduce((n, p) => n + p.page.changes.length, 0);
         if (fullRound) for (const c of changes) if (c.kind === 'upsert') seen.add(c.item.id);
-        if (fullRound && last.done) {
-          // The round is complete: linked items it did not list are gone (sync-design.md "Deletion safety").
-          // They are planned with the last page, so its checkpoint covers them too.
-          for (const r of ctx.relations.all()) {
-            const id = side === 'crm' ? r.crmId : r.outlookId;
-            if (!touched.has(r.crmId) && !seen.has(id)) changes.push({ kind: 'delete', id });
-          }
-        }
-        const result = await this.applyPage(ctx, side, settings, changes, { side, checkpoint: last.checkpoint });
+        const window = [...pages].reverse().find((p) => p.page.window)?.page.window;
+        if (fullRound && last.done) changes.push(...(await this.missingFromFullRound(ctx, touched, seen, window)));
+        const result = await this.applyPage(ctx, side, settings, changes, { side, checkpoint: last.checkpoint }, [], window);
         for (const id of result.touched) touched.add(id);
         if (!result.complete) throw new ServiceUnavailableError(`${side === 'crm' ? 'OroCRM' : 'Outlook'} did not take every change; the rest is retried`);
         checkpoint = last.checkpoint;
@@ -347,6 +342,28 @@ export class SyncEngine {
     await this.saveStatus();
   }
 
+  /**
+   * After a complete full round: the linked items it did not list (sync-design.md "Deletion safety").
+   * Events last synced outside the round's calendar window are parked, not missing. A listing alone
+   * never deletes: each missing item is looked up by id, and only one that is gone is a deletion.
+   * They are planned with the last page, so its checkpoint covers them too.
+   */
+  private async missingFromFullRound(ctx: CycleContext, touched: ReadonlySet<string>, seen: ReadonlySet<string>, window: CalendarWindow | undefined): Promise<Array<Change<CanonicalRecord>>> {
+    const { side, type } = ctx;
+    const missing: string[] = [];
+    for (const r of ctx.relations.all()) {
+      const id = side === 'crm' ? r.crmId : r.outlookId;
+      if (touched.has(r.crmId) || seen.has(id)) continue;
+      if (type === 'event' && window && !overlapsWindow(r.base as EventRecord, window)) continue;
+      missing.push(id);
+    }
+    const found = await currentItems(this.sideOf(side), type, missing);
+    return missing.map((id, i): Change<CanonicalRecord> => {
+      const item = found[i];
+      return item ? { kind: 'upsert', item: item as Item } : { kind: 'delete', id };
+    });
+  }
+
   /** Reads what the planner needs (the other side's current items, stamps, match candidates), plans, executes. */
   private async applyPage(
     ctx: CycleContext,
@@ -355,6 +372,7 @@ export class SyncEngine {
     changes: Array<Change<CanonicalRecord>>,
     checkpoint: { side: SideName; checkpoint: string } | undefined,
     replaces: string[] = [],
+    window?: CalendarWindow,
   ): Promise<ExecutionResult> {
     const { type, relations } = ctx;
     const other: SideName = side === 'crm' ? 'outlook' : 'crm';
@@ -393,7 +411,7 @@ export class SyncEngine {
     const decision = decide(side === 'crm' ? 'newInCrm' : 'newInOutlook', settings);
     if (fresh.length > 0 && decision.startsWith('matchOrCreate')) await this.findCandidates(ctx, other, fresh, candidates[other]);
 
-    const actions = plan({ type, relations, changes: changes.map((change) => ({ side, change })), current, candidates }, settings);
+    const actions = plan({ type, relations, changes: changes.map((change) => ({ side, change })), current, candidates, window }, settings);
     const result = await this.executor.execute(type, actions, relations, { checkpoint, replaces }).finally(() => this.noteWrites(type, actions, relations));
     this.account(ctx, result);
     return result;

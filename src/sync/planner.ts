@@ -13,7 +13,8 @@ import type {
 } from './actions';
 import { conflictRule, type ConflictRule } from './conflict-rules';
 import { MERGE_UNITS, overwrite, threeWayMerge } from './merge';
-import { matchKey, type CanonicalRecord, type EntityType, type SideName } from './records';
+import { overlapsWindow, type CalendarWindow } from './calendar-window';
+import { matchKey, type CanonicalRecord, type EntityType, type EventRecord, type SideName } from './records';
 import type { Change } from './side';
 import { sameRecord } from './values';
 
@@ -153,6 +154,8 @@ export interface PlanInput {
   current?: { crm?: ReadonlyMap<string, Item | null>; outlook?: ReadonlyMap<string, Item | null> };
   /** Items on each side by matching key (first-sync matching). Linked items are skipped here. */
   candidates?: { crm?: ReadonlyMap<string, Item[]>; outlook?: ReadonlyMap<string, Item[]> };
+  /** Events: the calendar window; an unlinked event outside it is neither matched nor copied. */
+  window?: CalendarWindow;
 }
 
 type Known = { item: Item | null } | undefined;
@@ -371,6 +374,11 @@ function planFresh(
     if (decision === 'linkByStamp') {
       claimed.add(`crm:${stampedCrm!.id}`).add(`outlook:${item.id}`);
       actions.push(link(type, stampedCrm!, item, settings, rule));
+      continue;
+    }
+    if (type === 'event' && input.window && !overlapsWindow(item.record as EventRecord, input.window)) {
+      // Parked until the window reaches it (calendar-window.ts): Outlook cannot track it out there.
+      actions.push({ kind: 'Ignore', type, side, id: item.id, reason: 'Outside the calendar window' });
       continue;
     }
     const other: SideName = side === 'crm' ? 'outlook' : 'crm';

@@ -1,5 +1,6 @@
 // The engine's only view of a service. `src/crm` and `src/outlook` each implement it, so the
 // engine never knows which service it talks to (after RxDB's masterChangesSince / masterWrite).
+import type { CalendarWindow } from './calendar-window';
 import type { EntityType, RecordOf, SideName } from './records';
 
 export interface SideItem<R> {
@@ -33,6 +34,11 @@ export interface ChangePage<R> {
    * tell (Oro: X-Include: totalCount); absent or null otherwise. For progress only, never for logic.
    */
   total?: number | null;
+  /**
+   * Events: the calendar window this page's round covers (calendar-window.ts). Unlinked events outside
+   * it are ignored, and linked ones last synced outside it are never inferred deleted from the round.
+   */
+  window?: CalendarWindow;
 }
 
 export type WriteOp<R> =

@@ -28,7 +28,7 @@ function side(options: { pageSize?: number; fetch?: FetchLike; user?: string } =
   const user = options.user ?? 'alice';
   const tokens = new PasswordGrantTokens({ baseUrl: emu.url, username: user, password: user });
   const http = new CrmHttp({ baseUrl: emu.url, tokens, fetch: options.fetch });
-  return new CrmSide({ http, pageSize: options.pageSize, retry: { attempts: 8, baseDelayMs: 1, maxDelayMs: 20 } });
+  return new CrmSide({ http, pageSize: options.pageSize, retry: { attempts: 8, baseDelayMs: 1, maxDelayMs: 20 }, now: () => clock.getTime() });
 }
 
 async function control(pathname: string, body: unknown): Promise<void> {
@@ -99,6 +99,17 @@ describe('CrmSide reading', () => {
     const [made] = await s.apply('event', [{ op: 'create', key: 'ev-1', record: ev }]);
     const next = await round(s, 'event', events.checkpoint);
     expect(next.changes).toEqual([{ kind: 'upsert', item: { id: made.ok ? made.id : '', version: made.ok ? made.version : '', record: ev } }]);
+  });
+
+  test('an all-day event is stored as Oro\'s UI stores it (00:00 to 23:59 of the last day) and reads back with the same length', async () => {
+    const s = side();
+    const offsite: EventRecord = { title: 'Two-day offsite', start: '2026-05-04', end: '2026-05-06', allDay: true };
+    const [made] = await s.apply('event', [{ op: 'create', key: 'ev-all-day', record: offsite }]);
+    expect(made.ok).toBe(true);
+    const id = made.ok ? made.id : '';
+    const raw = await s.client.send({ path: `/api/rest/latest/calendarevents/${id}`, format: 'rest' });
+    expect(raw.body).toMatchObject({ start: '2026-05-04T00:00:00+00:00', end: '2026-05-05T23:59:00+00:00', allDay: true });
+    expect((await s.get('event', [id]))[0]?.record).toEqual(offsite);
   });
 
   test('a malformed answer becomes MalformedResponseError, not a silent skip', async () => {

@@ -52,7 +52,9 @@ describe('CrmSide full-round total', () => {
     const s = side();
     const full = await round(s, type, null);
     expect(full.ids.size).toBeGreaterThan(0);
-    expect(full.pages.length).toBeGreaterThan(1);
+    // Events: one start/end listing of the calendar window, which Oro answers unpaged (oro-api.md §3).
+    if (type === 'event') expect(full.pages).toHaveLength(1);
+    else expect(full.pages.length).toBeGreaterThan(1);
     expect(full.pages[0].total).toBe(full.ids.size);
     for (const p of full.pages.slice(1)) expect(p.total ?? null).toBeNull();
   });

@@ -169,10 +169,29 @@ describe('extended properties', () => {
     const patched = await h.call('PATCH', `/v1.0/me/contacts/${ann.id}`, { singleValueExtendedProperties: [{ id: CRM_ID, value: '7' }] });
     expect(patched.status).toBe(200);
     expect(patched.body.singleValueExtendedProperties).toBeUndefined();
-    const expand = encodeURIComponent(`singleValueExtendedProperties($filter=id eq '${CRM_ID}' or id eq 'Integer 0x3a4d')`);
+    const expand = encodeURIComponent(`singleValueExtendedProperties($filter=id eq '${CRM_ID}' or id eq 'Short 0x3a4d')`);
     const withProps = await h.call('GET', `/v1.0/me/contactFolders/${folder}/contacts?$expand=${expand}`);
     const annProps = withProps.body.value.find((c: any) => c.id === ann.id).singleValueExtendedProperties;
-    expect(annProps).toEqual(expect.arrayContaining([{ id: CRM_ID, value: '7' }, { id: 'Integer 0x3A4D', value: '1' }]));
+    expect(annProps).toEqual(expect.arrayContaining([{ id: CRM_ID, value: '7' }, { id: 'Short 0x3A4D', value: '1' }]));
+  });
+
+  test('a known MAPI tag with the wrong type is refused (PidTagGender is PT_I2: Short, not Integer)', async () => {
+    const folder = await crmFolderId();
+    const wrong = [{ id: 'Integer 0x3A4D', value: '1' }];
+    const create = await h.call('POST', `/v1.0/me/contactFolders/${folder}/contacts`, { givenName: 'Wrong', singleValueExtendedProperties: wrong });
+    expect(create.status).toBe(400);
+    expect(create.body.error.code).toBe('ErrorInvalidExtendedProperty');
+    const ok = await h.call('POST', `/v1.0/me/contactFolders/${folder}/contacts`, { givenName: 'Right', singleValueExtendedProperties: [{ id: 'Short 0x3A4D', value: '1' }] });
+    expect(ok.status).toBe(201);
+    const patch = await h.call('PATCH', `/v1.0/me/contacts/${ok.body.id}`, { singleValueExtendedProperties: [{ id: 'Long 0x3a4d', value: '2' }] });
+    expect(patch.status).toBe(400);
+    expect(patch.body.error.code).toBe('ErrorInvalidExtendedProperty');
+    const fax = await h.call('PATCH', `/v1.0/me/contacts/${ok.body.id}`, { singleValueExtendedProperties: [{ id: 'Integer 0x3A24', value: '2' }] });
+    expect(fax.status).toBe(400);
+    const expand = encodeURIComponent(`singleValueExtendedProperties($filter=id eq 'Integer 0x3A4D')`);
+    expect((await h.call('GET', `/v1.0/me/contacts/${ok.body.id}?$expand=${expand}`)).status).toBe(400);
+    // An unknown tag may carry any type.
+    expect((await h.call('PATCH', `/v1.0/me/contacts/${ok.body.id}`, { singleValueExtendedProperties: [{ id: 'Integer 0x6601', value: '2' }] })).status).toBe(200);
   });
 
   test('contacts delta rejects $expand', async () => {

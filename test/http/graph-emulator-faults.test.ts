@@ -173,6 +173,21 @@ describe('delta token expiry and reset', () => {
     expect(gone.body.error.code).toBe('SyncStateNotFound');
   });
 
+  test('reset-delta in "syncStateInvalid" and "innerError" modes answers 400 with the code on top or nested in innerError', async () => {
+    const url = await crmFolderDelta();
+    const round = await deltaRound(h, url);
+    await control('/_control/graph/reset-delta', { mode: 'syncStateInvalid' });
+    const invalid = await h.call('GET', round.deltaLink);
+    expect(invalid.status).toBe(400);
+    expect(invalid.body.error.code).toBe('SyncStateInvalid');
+    const again = await deltaRound(h, url);
+    await control('/_control/graph/reset-delta', { mode: 'innerError' });
+    const nested = await h.call('GET', again.deltaLink);
+    expect(nested.status).toBe(400);
+    expect(nested.body.error.code).toBe('BadRequest');
+    expect(nested.body.error.innerError).toMatchObject({ code: 'syncStateInvalid', 'request-id': expect.any(String) });
+  });
+
   test('a Graph control route given JSON that is not an object answers 400 and the emulator keeps serving', async () => {
     for (const path of ['/_control/graph/delta', '/_control/graph/reset-delta']) {
       const res = await fetch(`${h.emulator.url}${path}`, { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: '5' });

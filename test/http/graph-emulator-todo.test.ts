@@ -27,6 +27,18 @@ describe('To Do', () => {
     expect(proposal.changeKey).toBeUndefined();
   });
 
+  test('task dates answer in the zone of Prefer: outlook.timezone, UTC without it', async () => {
+    const [, crm] = await lists();
+    // A user at UTC+14 sets 10 May in To Do: stored as that zone's local midnight.
+    const created = await h.call('POST', `/v1.0/me/todo/lists/${crm.id}/tasks`, { title: 'Kiribati', dueDateTime: { dateTime: '2026-05-10T00:00:00', timeZone: 'Pacific/Kiritimati' } });
+    expect(created.body.dueDateTime).toEqual({ dateTime: '2026-05-09T10:00:00.0000000', timeZone: 'UTC' });
+    const prefer = { Prefer: 'outlook.timezone="Pacific/Kiritimati"' };
+    const got = await h.call('GET', `/v1.0/me/todo/lists/${crm.id}/tasks/${created.body.id}`, undefined, prefer);
+    expect(got.body.dueDateTime).toEqual({ dateTime: '2026-05-10T00:00:00.0000000', timeZone: 'Pacific/Kiritimati' });
+    const delta = await h.call('GET', `/v1.0/me/todo/lists/${crm.id}/tasks/delta`, undefined, prefer);
+    expect(delta.body.value.find((t: any) => t.id === created.body.id).dueDateTime.timeZone).toBe('Pacific/Kiritimati');
+  });
+
   test('lists can be created (201)', async () => {
     const res = await h.call('POST', '/v1.0/me/todo/lists', { displayName: 'Other' });
     expect(res.status).toBe(201);
@@ -81,6 +93,23 @@ describe('To Do', () => {
     await h.call('DELETE', `/v1.0/me/todo/lists/${crm.id}/tasks/${round.items[0].id}`);
     const next = await deltaRound(h, round.deltaLink);
     expect(next.items).toEqual([{ '@odata.type': '#microsoft.graph.todoTask', id: round.items[0].id, '@removed': { reason: 'deleted' } }]);
+  });
+
+  test('a later delta round sends a changed task in part: id, etag and what the write changed; a new task whole', async () => {
+    const [, crm] = await lists();
+    const url = `/v1.0/me/todo/lists/${crm.id}/tasks/delta?$expand=linkedResources`;
+    const first = await deltaRound(h, url);
+    const old = first.items.find((t) => t.title === 'Send Q4 proposal to Ann');
+    expect(old).toMatchObject({ importance: 'high', status: 'notStarted' });
+    await h.call('PATCH', `/v1.0/me/todo/lists/${crm.id}/tasks/${old.id}`, { status: 'inProgress' });
+    const made = await h.call('POST', `/v1.0/me/todo/lists/${crm.id}/tasks`, { title: 'Fresh', importance: 'low' });
+    const next = await deltaRound(h, first.deltaLink);
+    const partial = next.items.find((t) => t.id === old.id);
+    expect(Object.keys(partial).sort()).toEqual(['@odata.etag', '@odata.type', 'id', 'linkedResources', 'status']);
+    expect(partial.status).toBe('inProgress');
+    expect(next.items.find((t) => t.id === made.body.id)).toMatchObject({ title: 'Fresh', importance: 'low', status: 'notStarted' });
+    // A GET still answers the whole task.
+    expect((await h.call('GET', `/v1.0/me/todo/lists/${crm.id}/tasks/${old.id}`)).body).toMatchObject({ title: 'Send Q4 proposal to Ann', importance: 'high', status: 'inProgress' });
   });
 
   test('tasks delta can expand linkedResources', async () => {

@@ -100,7 +100,7 @@ describe('Outlook side: contacts over the Graph emulator', () => {
     expect(new Set(pages.flatMap((p) => upserts(p.changes).map((i) => i.id))).size).toBe(9);
   });
 
-  it.each(['syncStateNotFound', 'location'] as const)('turns a reset delta token (%s) into FullResyncRequiredError, also mid-round', async (mode) => {
+  it.each(['syncStateNotFound', 'location', 'syncStateInvalid', 'innerError'] as const)('turns a reset delta token (%s) into FullResyncRequiredError, also mid-round', async (mode) => {
     const { side } = g.side('alice', { pageSize: 1 });
     const first = await side.readChanges('contact', null);
     expect(first.done).toBe(false);

@@ -105,6 +105,36 @@ describe('Outlook side: events over the Graph emulator', () => {
     expect(await side.findByCrmId('event', '606')).toEqual([]);
   });
 
+  it('reads an event calendarView/delta reports @removed for leaving the window as the moved event; only a gone one is deleted', async () => {
+    const { side, http } = g.side('alice');
+    const [a, b] = (await side.apply('event', [{ op: 'create', key: 'm1', record: meeting(1) }, { op: 'create', key: 'm2', record: meeting(2) }])).map(ok);
+    const first = await readRound(side, 'event', null);
+    expect(first.pages[0].window).toEqual(side.windowNow());
+    const far = { ...meeting(1, 800), title: 'Meeting 1' };
+    await http.json({ method: 'PATCH', url: `/me/events/${a.id}`, body: { start: { dateTime: far.start.slice(0, 19), timeZone: 'UTC' }, end: { dateTime: far.end.slice(0, 19), timeZone: 'UTC' } } });
+    await http.request({ method: 'DELETE', url: `/me/events/${b.id}` });
+    const next = await readRound(side, 'event', first.deltaLink);
+    expect(next.changes.find((c) => c.kind === 'upsert' && c.item.id === a.id)).toMatchObject({ item: { record: far } });
+    expect(next.changes).toContainEqual({ kind: 'delete', id: b.id });
+    expect(next.changes.some((c) => c.kind === 'delete' && c.id === a.id)).toBe(false);
+  });
+
+  it('lists the new range, not as a full round, once the window has rolled on', async () => {
+    let now = Date.now();
+    const { side } = g.side('alice', { now: () => now, eventWindow: { daysBack: 10, daysAhead: 10 } });
+    const [soon, later] = (await side.apply('event', [{ op: 'create', key: 'w1', record: meeting(5) }, { op: 'create', key: 'w2', record: meeting(15) }])).map(ok);
+    const first = await readRound(side, 'event', null);
+    expect(first.items.map((i) => i.id)).toContain(soon.id);
+    expect(first.items.map((i) => i.id)).not.toContain(later.id);
+    now += 10 * DAY;
+    const rolled = await readRound(side, 'event', first.deltaLink);
+    expect(rolled.pages.every((p) => !p.full)).toBe(true);
+    expect(rolled.pages[0].window).toEqual(side.windowNow());
+    expect(rolled.items.map((i) => i.id)).toEqual(expect.arrayContaining([soon.id, later.id]));
+    expect(rolled.changes.filter((c) => c.kind === 'delete')).toEqual([]);
+    expect((await readRound(side, 'event', rolled.deltaLink)).changes).toEqual([]);
+  });
+
   it('turns a reset calendarView delta token into FullResyncRequiredError', async () => {
     const { side } = g.side('alice');
     const { deltaLink } = await readRound(side, 'event', null);
@@ -164,6 +194,35 @@ describe('Outlook side: To Do tasks over the Graph emulator', () => {
     expect((await side.get('task', [id]))[0]?.crmId).toBeNull();
     const links = (await g.dump())['alice@acme.test'].task.find((t) => t.id === id)?.linkedResources as unknown[];
     expect(links).toEqual([]);
+  });
+
+  it('reads and writes due dates in the user\'s zone, also east of UTC+12 (Kiribati, UTC+14)', async () => {
+    const zone = 'Pacific/Kiritimati';
+    const { side, http } = g.side('alice', { timeZone: zone });
+    const listId = await side.containers.todoListId();
+    // Set in the To Do app at UTC+14: stored as 2026-05-09T10:00Z.
+    const raw = await http.json({ method: 'POST', url: `/me/todo/lists/${listId}/tasks`, body: { title: 'Due in Kiribati', dueDateTime: { dateTime: '2026-05-10T00:00:00', timeZone: zone } } });
+    const [read] = await side.get('task', [raw.id as string]);
+    expect(read?.record.dueDate).toBe('2026-05-10');
+    const round = await readRound(side, 'task', null);
+    expect(round.items.find((i) => i.id === raw.id)?.record.dueDate).toBe('2026-05-10');
+
+    const [made] = await side.apply('task', [{ op: 'create', key: 'k', record: { ...task(1), dueDate: '2026-05-10' } }]);
+    const stored = await http.json({ method: 'GET', url: `/me/todo/lists/${listId}/tasks/${ok(made).id}` });
+    expect(stored.dueDateTime).toEqual({ dateTime: '2026-05-09T10:00:00.0000000', timeZone: 'UTC' });
+    expect((await side.get('task', [ok(made).id]))[0]?.record.dueDate).toBe('2026-05-10');
+  });
+
+  it('re-reads a task the delta sends in part before using its fields', async () => {
+    const { side, http } = g.side('alice');
+    const first = await readRound(side, 'task', null);
+    const proposal = first.items.find((i) => i.record.subject === 'Send Q4 proposal to Ann')!;
+    const listId = await side.containers.todoListId();
+    await http.json({ method: 'PATCH', url: `/me/todo/lists/${listId}/tasks/${proposal.id}`, body: { status: 'inProgress' } });
+    const next = await readRound(side, 'task', first.deltaLink);
+    expect(next.items).toHaveLength(1);
+    expect(next.items[0].record).toEqual({ ...proposal.record, status: 'in_progress' });
+    expect(next.items[0].crmId).toBe(proposal.crmId);
   });
 
   it('answers not_found for a stamp change on a missing task', async () => {

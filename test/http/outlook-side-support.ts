@@ -16,7 +16,7 @@ export interface GraphFixture {
   faults(knobs: Partial<FaultKnobs>): Promise<void>;
   stats(): Promise<Stats>;
   resetStats(): Promise<void>;
-  resetDelta(mode: 'syncStateNotFound' | 'location'): Promise<void>;
+  resetDelta(mode: 'syncStateNotFound' | 'location' | 'syncStateInvalid' | 'innerError'): Promise<void>;
   dump(): Promise<Record<string, Record<string, Array<Record<string, unknown>>>>>;
   close(): Promise<void>;
 }

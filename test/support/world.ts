@@ -31,6 +31,8 @@ export interface WorldOptions {
   settings?: Partial<OutlookSettings>;
   /** Graph knobs at start; the emulator keeps its 4-concurrent limit unless `maxConcurrent` says otherwise. */
   graphFaults?: Partial<FaultKnobs>;
+  /** The clock of both sides (their calendar window) and the engine; Date.now by default. */
+  now?: () => number;
 }
 
 export interface Sides {
@@ -63,11 +65,11 @@ export interface World {
 }
 
 /** Fast retries: tests set small Retry-After values and inject faults, so real waits stay short. */
-export function buildSides(crmUrl: string, graphUrl: string, fetch?: FetchFn, attempts = { crm: 6, graph: 8 }): Sides {
+export function buildSides(crmUrl: string, graphUrl: string, fetch?: FetchFn, attempts = { crm: 6, graph: 8 }, now?: () => number): Sides {
   const crmTokens = new PasswordGrantTokens({ baseUrl: crmUrl, username: USER, password: USER });
-  const crm = new CrmSide({ http: new CrmHttp({ baseUrl: crmUrl, tokens: crmTokens, fetch: fetch as typeof globalThis.fetch | undefined }), retry: { attempts: attempts.crm, baseDelayMs: 2, maxDelayMs: 40 } });
+  const crm = new CrmSide({ http: new CrmHttp({ baseUrl: crmUrl, tokens: crmTokens, fetch: fetch as typeof globalThis.fetch | undefined }), retry: { attempts: attempts.crm, baseDelayMs: 2, maxDelayMs: 40 }, now });
   const graphTokens = new GraphPasswordTokens({ tokenUrl: `${graphUrl}/common/oauth2/v2.0/token`, username: USER, password: USER });
-  const outlook = createOutlookSide({ tokens: graphTokens, baseUrl: `${graphUrl}/v1.0`, fetch, backoffBaseMs: 2, backoffMaxMs: 40, maxAttempts: attempts.graph, maxRetryAfterMs: 2000 });
+  const outlook = createOutlookSide({ tokens: graphTokens, baseUrl: `${graphUrl}/v1.0`, fetch, backoffBaseMs: 2, backoffMaxMs: 40, maxAttempts: attempts.graph, maxRetryAfterMs: 2000, now });
   return { crm, outlook };
 }
 
@@ -92,7 +94,7 @@ export async function startWorld(opts: WorldOptions = {}): Promise<World> {
   const factory = new IDBFactory();
   const identity = { crmUrl, crmUser: USER, mailbox: IDENTITY_MAILBOX };
   const settings = worldSettings(opts.settings);
-  const readers = buildSides(crmUrl, graphUrl);
+  const readers = buildSides(crmUrl, graphUrl, undefined, undefined, opts.now);
   const tokens: Record<string, string> = {};
 
   const control = async (base: string, method: string, p: string, body?: unknown): Promise<unknown> => {
@@ -124,15 +126,15 @@ export async function startWorld(opts: WorldOptions = {}): Promise<World> {
     graphUrl,
     settings,
     store: await openIndexedDbStore(identity, { indexedDB: factory }),
-    sides: buildSides(crmUrl, graphUrl),
+    sides: buildSides(crmUrl, graphUrl, undefined, undefined, opts.now),
     engine: undefined as never,
     readers,
     async restart(r = {}) {
       await world.store.close().catch(() => undefined);
       const store = await openIndexedDbStore(identity, { indexedDB: factory });
       world.store = r.store ? r.store(store) : store;
-      world.sides = buildSides(crmUrl, graphUrl, r.fetch, r.attempts);
-      world.engine = new SyncEngine({ crm: world.sides.crm, outlook: world.sides.outlook, store: world.store, settings: world.settings });
+      world.sides = buildSides(crmUrl, graphUrl, r.fetch, r.attempts, opts.now);
+      world.engine = new SyncEngine({ crm: world.sides.crm, outlook: world.sides.outlook, store: world.store, settings: world.settings, now: opts.now });
       return world.engine;
     },
     crmApi: (method, p, body) => call('crm', method, `${crmUrl}${p}`, body, p.startsWith('/api/rest/') ? 'application/json' : 'application/vnd.api+json'),
@@ -153,7 +155,7 @@ export async function startWorld(opts: WorldOptions = {}): Promise<World> {
       fs.rmSync(dir, { recursive: true, force: true });
     },
   };
-  world.engine = new SyncEngine({ crm: world.sides.crm, outlook: world.sides.outlook, store: world.store, settings });
+  world.engine = new SyncEngine({ crm: world.sides.crm, outlook: world.sides.outlook, store: world.store, settings, now: opts.now });
   return world;
 }
 

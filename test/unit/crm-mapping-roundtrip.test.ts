@@ -92,6 +92,21 @@ describe('CRM mapping details', () => {
     expect(back).toEqual({ title: 'Offsite', start: '2026-12-14', end: '2026-12-15', allDay: true });
   });
 
+  test('an all-day event goes to Oro with its inclusive end, 23:59 of the last day (Oro\'s UI convention)', () => {
+    expect(eventToOro({ title: 'Offsite', start: '2026-12-14', end: '2026-12-15', allDay: true })).toMatchObject({ start: '2026-12-14T00:00:00Z', end: '2026-12-14T23:59:00Z', allDay: true });
+    expect(eventToOro({ title: 'Trip', start: '2026-12-14', end: '2026-12-17', allDay: true })).toMatchObject({ end: '2026-12-16T23:59:00Z' });
+  });
+
+  test.each([
+    ['UTC, 23:59', '2026-12-14T00:00:00+00:00', '2026-12-14T23:59:00+00:00'],
+    ['UTC, 23:59:59', '2026-12-14T00:00:00+00:00', '2026-12-14T23:59:59+00:00'],
+    ['Berlin, 23:59 local', '2026-12-13T23:00:00+00:00', '2026-12-14T22:59:00+00:00'],
+    ['New York, 23:59 local', '2026-12-14T05:00:00+00:00', '2026-12-15T04:59:00+00:00'],
+    ['an exclusive midnight end written earlier', '2026-12-14T00:00:00+00:00', '2026-12-15T00:00:00+00:00'],
+  ])('a one-day all-day event stored by Oro (%s) reads as one day', (_, start, end) => {
+    expect(eventFromOro({ id: 1, title: 'Offsite', start, end, allDay: true, updatedAt: '2025-01-01T00:00:00+00:00' })).toEqual({ title: 'Offsite', start: '2026-12-14', end: '2026-12-15', allDay: true });
+  });
+
   test('timed events with another offset become UTC instants', () => {
     const back = eventFromOro({ id: 1, title: 'Call', start: '2026-12-02T16:00:00+01:00', end: '2026-12-02T17:30:00+01:00', allDay: false, updatedAt: '2025-01-01T00:00:00+00:00' });
     expect(back).toMatchObject({ start: '2026-12-02T15:00:00Z', end: '2026-12-02T16:30:00Z' });

@@ -22,7 +22,7 @@ let server: http.Server;
 let base: string;
 let inFlight = 0;
 let maxInFlight = 0;
-let seen: Array<{ method: string; url: string; body: string; auth: string | undefined }> = [];
+let seen: Array<{ method: string; url: string; body: string; auth: string | undefined; prefer?: string }> = [];
 
 beforeAll(async () => {
   server = http.createServer((req, res) => {
@@ -31,7 +31,7 @@ beforeAll(async () => {
     req.on('end', async () => {
       inFlight++;
       maxInFlight = Math.max(maxInFlight, inFlight);
-      seen.push({ method: req.method ?? '', url: req.url ?? '', body, auth: req.headers.authorization });
+      seen.push({ method: req.method ?? '', url: req.url ?? '', body, auth: req.headers.authorization, prefer: req.headers.prefer as string | undefined });
       res.on('close', () => inFlight--);
       await handle(req, body, res);
     });
@@ -258,7 +258,7 @@ describe('Graph $batch', () => {
     const out = await graph.batch(Array.from({ length: 45 }, (_, i) => ({ method: 'GET' as const, url: `/me/contacts/${i}` })));
     expect(seen).toHaveLength(3);
     expect(out.map((r) => (r.body as { url: string }).url)).toEqual(Array.from({ length: 45 }, (_, i) => `/me/contacts/${i}`));
-    expect(JSON.parse(seen[0].body).requests[0]).toEqual({ id: '0', method: 'GET', url: '/me/contacts/0' });
+    expect(JSON.parse(seen[0].body).requests[0]).toEqual({ id: '0', method: 'GET', url: '/me/contacts/0', headers: { Prefer: 'IdType="ImmutableId"' } });
   });
 
   it('resends only the items throttled inside a 200 batch, after the longest Retry-After', async () => {
@@ -279,7 +279,7 @@ describe('Graph $batch', () => {
     expect(out.map((r) => r.status)).toEqual([201, 201, 201]);
     expect(sleeps).toEqual([1500]);
     expect(JSON.parse(seen[1].body).requests.map((r: { id: string }) => r.id)).toEqual(['1', '2']);
-    expect(JSON.parse(seen[1].body).requests[0].headers).toEqual({ 'Content-Type': 'application/json' });
+    expect(JSON.parse(seen[1].body).requests[0].headers).toEqual({ 'Content-Type': 'application/json', Prefer: 'IdType="ImmutableId"' });
   });
 
   it('after a dropped batch resends GETs/PATCHes but reports plain POSTs as unknown (status 0)', async () => {
@@ -376,5 +376,24 @@ describe('Outlook containers', () => {
   it('a folder create throttled beyond what is waited out is a ThrottledError, not a malformed answer', async () => {
     refuseCreate(429, { 'Retry-After': '3600' });
     await expect(new Containers(client().graph).contactFolderId()).rejects.toBeInstanceOf(ThrottledError);
+  });
+});
+
+describe('immutable ids', () => {
+  test('every request, and every request inside a $batch, asks for Prefer: IdType="ImmutableId" next to its own preferences', async () => {
+    handle = (req, body, res) => {
+      if (req.url?.endsWith('/$batch')) {
+        const { requests } = JSON.parse(body) as { requests: Array<{ id: string; headers?: Record<string, string> }> };
+        json(res, 200, { responses: requests.map((r) => ({ id: r.id, status: 200, body: { prefer: r.headers?.Prefer ?? null } })) });
+      } else json(res, 200, {});
+    };
+    const g = new GraphHttp({ baseUrl: base, tokens: { accessToken: async () => 't' } });
+    await g.request({ method: 'GET', url: '/me/contacts' });
+    await g.request({ method: 'GET', url: '/me/events', headers: { Prefer: 'outlook.timezone="UTC"' } });
+    const [plain, zoned] = await g.batch([{ method: 'GET', url: '/me/contacts/1' }, { method: 'GET', url: '/me/events/2', headers: { Prefer: 'outlook.timezone="UTC"' } }]);
+    expect(seen[0].prefer).toBe('IdType="ImmutableId"');
+    expect(seen[1].prefer).toBe('outlook.timezone="UTC", IdType="ImmutableId"');
+    expect((plain.body as { prefer: string }).prefer).toBe('IdType="ImmutableId"');
+    expect((zoned.body as { prefer: string }).prefer).toBe('outlook.timezone="UTC", IdType="ImmutableId"');
   });
 });

@@ -162,14 +162,14 @@ describe('Outlook contact mapping details', () => {
     expect(contactToGraph({ ...blank, birthday: '1974-07-22' }).birthday).toBe('1974-07-22T11:59:00Z');
   });
 
-  it('writes gender as PidTagGender 1 (female) / 2 (male) / 0, and reads any-case property ids', () => {
+  it('writes gender as PidTagGender (Short, PT_I2) 1 (female) / 2 (male) / 0, and reads any-case property ids', () => {
     const props = contactToGraph({ ...blank, gender: 'male' }, ['gender']).singleValueExtendedProperties;
     expect(props).toEqual([{ id: GENDER_PROPERTY, value: '2' }]);
     const item = contactFromGraph({
       id: 'x',
       changeKey: 'k',
       singleValueExtendedProperties: [
-        { id: 'integer 0x3a4d', value: '1' },
+        { id: 'short 0x3a4d', value: '1' },
         { id: 'String {00020329-0000-0000-c000-000000000046} Name OroCRM_id', value: '42' },
         { id: FAX_PROPERTY.toLowerCase(), value: '+1 5' },
       ],

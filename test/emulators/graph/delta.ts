@@ -10,7 +10,13 @@ import { encodePath } from './paths';
 import { parseExpand } from './odata';
 import type { ItemKind, StoredItem } from './store';
 
-export type ExpiryMode = 'syncStateNotFound' | 'location';
+/**
+ * How a dropped sync state is answered: 410 `SyncStateNotFound`, 410 with a `Location` (resyncRequired),
+ * 400 `SyncStateInvalid`, or 400 whose top-level code is generic and whose `innerError` carries
+ * `syncStateInvalid` (Graph's error object nests more specific codes there, learn.microsoft.com/graph/errors).
+ */
+export type ExpiryMode = 'syncStateNotFound' | 'location' | 'syncStateInvalid' | 'innerError';
+export const EXPIRY_MODES: ExpiryMode[] = ['syncStateNotFound', 'location', 'syncStateInvalid', 'innerError'];
 
 export interface DeltaWindow {
   start: string;
@@ -52,6 +58,8 @@ export interface DeltaCollection {
   odataType: string;
   context: string;
   withLinkedResources?: boolean;
+  /** Rounds after the first: the fields an item is sent with (besides id and etag), or null for all. */
+  partialFields?: (item: StoredItem, roundFrom: number) => string[] | null;
 }
 
 const DEFAULT_PAGE_SIZE = 10;
@@ -158,6 +166,11 @@ export function deltaResponse(ctx: GraphContext, tokens: DeltaTokens, req: Graph
     const live = !item.deleted && (!state.w || !coll.inWindow || coll.inWindow(item, state.w));
     if (!live) return { '@odata.type': coll.odataType, id: item.id, '@removed': { reason: 'deleted' } };
     const body = present(item, { select, expand, withLinkedResources: false });
+    const fields = !state.i && coll.partialFields ? coll.partialFields(item, state.f) : null;
+    if (fields) {
+      const keep = new Set(['@odata.etag', 'id', ...fields, ...(expand ?? []).map((e) => e.name)]);
+      return { '@odata.type': coll.odataType, ...Object.fromEntries(Object.entries(body).filter(([k]) => keep.has(k))) };
+    }
     return { '@odata.type': coll.odataType, ...body };
   };
 
@@ -236,6 +249,14 @@ function goneResponse(ctx: GraphContext, req: GraphRequest, coll: DeltaCollectio
       headers: { Location: restart, 'Content-Type': 'application/json' },
       body: errorBody('resyncRequired', 'The sync state was reset. Restart the synchronization from the Location URL.'),
     };
+  }
+  if (mode === 'syncStateInvalid') {
+    return { status: 400, headers: { 'Content-Type': 'application/json' }, body: errorBody('SyncStateInvalid', 'The sync state is invalid. Restart the synchronization.') };
+  }
+  if (mode === 'innerError') {
+    const body = errorBody('BadRequest', 'The request could not be completed.') as { error: { innerError: Record<string, unknown> } };
+    body.error.innerError = { code: 'syncStateInvalid', message: 'The sync state is invalid.', ...body.error.innerError };
+    return { status: 400, headers: { 'Content-Type': 'application/json' }, body };
   }
   const highest = ctx.store.current('deltaSerial');
   return {

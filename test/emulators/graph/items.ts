@@ -4,7 +4,7 @@ import type { Response } from '../common/http';
 import type { GraphContext, GraphRequest } from './context';
 import { badRequest, itemNotFound } from './errors';
 import { encodePath } from './paths';
-import { matches, normalizePropertyId, parseExpand, parseFilter, type ExpandClause, type FilterExpr } from './odata';
+import { checkFilterPropertyTypes, checkPropertyType, matches, normalizePropertyId, parseExpand, parseFilter, type ExpandClause, type FilterExpr } from './odata';
 import type { ExtendedProperty, ItemKind, StoredItem } from './store';
 
 export interface PresentOptions {
@@ -37,7 +37,7 @@ export function present(item: StoredItem, options: PresentOptions = {}): Record<
   if (item.kind !== 'task' && changeKey !== undefined) all.changeKey = changeKey;
   const select = options.select;
   for (const [k, v] of Object.entries(all)) {
-    if (k === 'id') continue;
+    if (k === 'id' || k.startsWith('@')) continue; // '@…': the emulator's own bookkeeping
     if (select && !select.includes(k)) continue;
     out[k] = v;
   }
@@ -66,7 +66,10 @@ export function expandOption(req: GraphRequest, allowed: string[]): ExpandClause
   const clauses = parseExpand(raw);
   for (const c of clauses) {
     if (!allowed.includes(c.name)) throw badRequest(`Parsing OData Select and Expand failed: Could not find a property named '${c.name}' on type.`);
-    if (c.filter) checkExpandFilter(c.filter);
+    if (c.filter) {
+      checkExpandFilter(c.filter);
+      checkFilterPropertyTypes(c.filter);
+    }
   }
   return clauses;
 }
@@ -107,6 +110,7 @@ export function listResponse(
   if (filterRaw !== null) {
     if (!options.filterable) throw badRequest('$filter is not supported on this collection.', 'ErrorInvalidUrlQueryFilter');
     const filter = parseFilter(filterRaw);
+    checkFilterPropertyTypes(filter);
     selected = items.filter((i) => matches(filter, { id: i.id, ...i.data }, i.props));
   }
   const top = topOption(req, options.defaultTop);
@@ -137,6 +141,7 @@ export function mergeProperties(existing: ExtendedProperty[], incoming: Extended
   for (const p of incoming) {
     const key = normalizePropertyId(p.id);
     if (key === null) throw badRequest(`The extended property id '${p.id}' is not valid.`, 'ErrorInvalidProperty');
+    checkPropertyType(p.id);
     const at = out.findIndex((q) => normalizePropertyId(q.id) === key);
     if (at >= 0) out[at] = { id: out[at].id, value: p.value };
     else out.push({ id: p.id, value: p.value });

@@ -242,6 +242,39 @@ export function normalizePropertyId(id: string): string | null {
   return `${type} ${m[2].toLowerCase()} ${keyword} ${keyword === 'id' ? m[4].toLowerCase() : m[4]}`;
 }
 
+/**
+ * MAPI tags whose type Exchange knows: a tagged id with another type is refused with 400
+ * ErrorInvalidExtendedProperty, "The extended property attribute combination is invalid." (seen in
+ * microsoftgraph/microsoft-graph-docs#2251). PidTagGender is PT_I2 (learn.microsoft.com
+ * pidtaggender-canonical-property), i.e. `Short`; PidTagBusinessFaxNumber is PT_UNICODE, `String`.
+ */
+const KNOWN_TAG_TYPES: Record<string, string> = {
+  '0x3a4d': 'short', // PidTagGender
+  '0x3a24': 'string', // PidTagBusinessFaxNumber
+  '0x3a06': 'string', // PidTagGivenName
+  '0x3a11': 'string', // PidTagSurname
+  '0x0037': 'string', // PidTagSubject
+};
+
+/** Throws Graph's 400 when `id` names a known MAPI tag with the wrong type. */
+export function checkPropertyType(id: string): void {
+  const key = normalizePropertyId(id);
+  if (key === null) return;
+  const [type, tag] = key.split(' ');
+  if (!/^0x/.test(tag ?? '')) return;
+  const known = KNOWN_TAG_TYPES[`0x${tag.slice(2).padStart(4, '0')}`];
+  if (known && type !== known) throw badRequest('The extended property attribute combination is invalid.', 'ErrorInvalidExtendedProperty');
+}
+
+/** Checks every extended-property id a filter compares with (`ep/id eq '...'`, `id eq '...'` in $expand). */
+export function checkFilterPropertyTypes(expr: FilterExpr): void {
+  if (expr.t === 'and' || expr.t === 'or') {
+    checkFilterPropertyTypes(expr.left);
+    checkFilterPropertyTypes(expr.right);
+  } else if (expr.t === 'any') checkFilterPropertyTypes(expr.body);
+  else if (expr.t === 'cmp' && expr.path.length === 2 && expr.path[1] === 'id' && typeof expr.value === 'string') checkPropertyType(expr.value);
+}
+
 export function sameProperty(a: string, b: string): boolean {
   const na = normalizePropertyId(a);
   return na !== null && na === normalizePropertyId(b);

@@ -5,7 +5,6 @@ import {
   CONTACT_FOLDER_NAME,
   DEMO_USERS,
   FAX_PROPERTY,
-  GENDER_PROPERTY,
   OUTLOOK_ONLY_CONTACTS,
   OUTLOOK_ONLY_EVENTS,
   OUTLOOK_ONLY_TASKS,
@@ -21,6 +20,9 @@ import { createCalendar, insertEvent } from './events';
 import { createTodoList, insertTask } from './tasks';
 import type { GraphStore, GraphUser } from './store';
 import { newGuid } from './util';
+
+/** PidTagGender is PT_I2 (Short); the emulator's own knowledge, not the client's constant. */
+const GENDER_TAG = 'Short 0x3A4D';
 
 export type SeedHook = (store: GraphStore, user: GraphUser, now: Date) => void;
 
@@ -55,7 +57,7 @@ function address(a: PostalAddress | null): Record<string, string | null> {
 
 export function contactToGraph(c: ContactRecord): Record<string, unknown> {
   const props: { id: string; value: string }[] = [];
-  if (c.gender) props.push({ id: GENDER_PROPERTY, value: c.gender === 'female' ? '1' : '2' });
+  if (c.gender) props.push({ id: GENDER_TAG, value: c.gender === 'female' ? '1' : '2' });
   if (c.fax) props.push({ id: FAX_PROPERTY, value: c.fax });
   return {
     title: c.namePrefix,

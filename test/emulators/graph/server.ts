@@ -8,7 +8,7 @@ import { registerTokenRoutes } from './auth';
 import { notFoundFor, registerBatchRoute } from './batch';
 import { registerContactRoutes } from './contacts';
 import { bearerToken, mailboxRoute, type GraphContext } from './context';
-import { DeltaTokens, type ExpiryMode } from './delta';
+import { DeltaTokens, EXPIRY_MODES, type ExpiryMode } from './delta';
 import { errorBody, errorResponse, throttledBody } from './errors';
 import { registerEventRoutes } from './events';
 import { seedIfEmpty } from './seed';
@@ -126,7 +126,7 @@ function installRawLayer(server: http.Server, ctx: GraphContext, delta: DeltaTok
   });
 }
 
-const expiryModes: ExpiryMode[] = ['syncStateNotFound', 'location'];
+const expiryModes: ExpiryMode[] = EXPIRY_MODES;
 
 function controlRoute(ctx: GraphContext, delta: DeltaTokens, method: string, path: string, body: unknown): Response {
   if (body === undefined) return { status: 400, body: { error: 'control body must be JSON' } };
@@ -173,7 +173,7 @@ function dump(ctx: GraphContext): Record<string, unknown> {
     const kinds = ['contactFolder', 'contact', 'calendar', 'event', 'todoList', 'task'] as const;
     out[user.upn] = {
       id: user.id,
-      ...Object.fromEntries(kinds.map((k) => [k, ctx.store.listAll(user.id, k).map((i) => ({ id: i.id, parent: i.parent, ...i.data, singleValueExtendedProperties: i.props }))])),
+      ...Object.fromEntries(kinds.map((k) => [k, ctx.store.listAll(user.id, k).map((i) => ({ id: i.id, parent: i.parent, ...withoutBookkeeping(i.data), singleValueExtendedProperties: i.props }))])),
     };
   }
   return out;
@@ -200,4 +200,9 @@ function sendJson(res: http.ServerResponse, response: Response): void {
   const payload = response.body === undefined ? '' : JSON.stringify(response.body);
   res.writeHead(response.status, { 'Content-Type': 'application/json', 'Content-Length': String(Buffer.byteLength(payload)) });
   res.end(payload);
+}
+
+/** Stored data without the emulator's own '@…' bookkeeping keys. */
+function withoutBookkeeping(data: Record<string, unknown>): Record<string, unknown> {
+  return Object.fromEntries(Object.entries(data).filter(([k]) => !k.startsWith('@')));
 }

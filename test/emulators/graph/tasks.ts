@@ -1,14 +1,14 @@
 // Microsoft To Do lists and tasks (graph-api.md §3). Tasks have @odata.etag but no changeKey, and no
 // extended properties in v1.0: the CRM id travels in linkedResources (externalId).
 import { z } from 'zod';
-import type { Router } from '../common/http';
+import type { Response, Router } from '../common/http';
 import { dateTimeTimeZone, itemBody, nullableString, parseJsonObject, readWritable, stringList } from './body';
 import { mailboxRoute, type GraphContext, type GraphRequest } from './context';
 import { deltaResponse, type DeltaTokens } from './delta';
 import { badRequest, itemNotFound } from './errors';
 import { expandOption, listResponse, loadItem, present, selectOption } from './items';
 import type { GraphStore, StoredItem } from './store';
-import { toUtc, utcDateTimeTimeZone } from './timezones';
+import { inZone, preferredTimeZone, toUtc, utcDateTimeTimeZone } from './timezones';
 import { graphTimestamp, newChangeKey, newGuid, newItemId } from './util';
 
 const linkedResource = z.object({
@@ -112,12 +112,59 @@ export function insertTask(store: GraphStore, now: Date, mailbox: string, listId
     changeKey: newChangeKey(),
   };
   const { data, echoLinks } = applyTask(blank, raw, now);
+  // The seq insert() is about to assign: delta rounds after it send this task in part (partialTaskFields).
+  data[CREATED_SEQ] = store.current('seq') + 1;
   return { item: store.insert({ id: newItemId(), mailbox, kind: 'task', parent: listId, data, props: [] }), echoLinks };
+}
+
+const TASK_TIMES = ['dueDateTime', 'startDateTime', 'reminderDateTime', 'completedDateTime'] as const;
+
+// Hidden bookkeeping in a task's stored data (present() drops keys starting with '@').
+const CREATED_SEQ = '@createdSeq';
+const CHANGED = '@changed';
+const BOOKKEEPING = new Set(['changeKey', 'lastModifiedDateTime', 'bodyLastModifiedDateTime', CREATED_SEQ, CHANGED]);
+
+/** The fields a write changed, for the partial items of later delta rounds. */
+function changedFields(before: Record<string, unknown>, after: Record<string, unknown>): string[] {
+  const keys = new Set([...Object.keys(before), ...Object.keys(after)]);
+  return [...keys].filter((k) => !BOOKKEEPING.has(k) && JSON.stringify(before[k]) !== JSON.stringify(after[k]));
+}
+
+/**
+ * A todoTask in a delta round after the first is not a full item: Graph may send only what changed
+ * (issue 10 §4). The emulator sends a task that existed before the round began with its id, etag and the
+ * fields its last write changed (linkedResources only when expanded); null: send it whole.
+ */
+export function partialTaskFields(item: StoredItem, roundFrom: number): string[] | null {
+  const created = item.data[CREATED_SEQ];
+  if (typeof created !== 'number' || created > roundFrom) return null;
+  const changed = item.data[CHANGED];
+  return Array.isArray(changed) ? (changed as string[]) : [];
+}
+
+/**
+ * Task answers in the zone of `Prefer: outlook.timezone`, UTC without it (Microsoft Q&A 1188381: "attach
+ * the request header of your target time zone ... otherwise it will return your task information in
+ * the default UTC time").
+ */
+function tasksInPreferredZone(req: GraphRequest, response: Response): Response {
+  const zone = preferredTimeZone(req.headers.prefer);
+  if (!zone || typeof response.body !== 'object' || response.body === null) return response;
+  const convert = (t: Record<string, unknown>): Record<string, unknown> => {
+    const out = { ...t };
+    for (const k of TASK_TIMES) {
+      const v = t[k] as { dateTime: string; timeZone: string } | undefined;
+      if (v && typeof v.dateTime === 'string') out[k] = inZone(v, zone, false);
+    }
+    return out;
+  };
+  const body = response.body as Record<string, unknown>;
+  return { ...response, body: Array.isArray(body.value) ? { ...body, value: (body.value as Record<string, unknown>[]).map(convert) } : convert(body) };
 }
 
 export function registerTaskRoutes(router: Router, ctx: GraphContext, tokens: DeltaTokens): void {
   const { store } = ctx;
-  const route = (method: string, suffix: string, h: (req: GraphRequest) => ReturnType<typeof listResponse>) => mailboxRoute(router, ctx, method, suffix, h);
+  const route = (method: string, suffix: string, h: (req: GraphRequest) => Response) => mailboxRoute(router, ctx, method, suffix, (req) => tasksInPreferredZone(req, h(req)));
   const presentList = (l: StoredItem) => {
     const { changeKey, ...rest } = l.data;
     return { '@odata.etag': `W/"${String(changeKey)}"`, id: l.id, ...rest };
@@ -158,6 +205,7 @@ export function registerTaskRoutes(router: Router, ctx: GraphContext, tokens: De
       expandError: "Only linkedResources can be expanded on tasks delta.",
       odataType: '#microsoft.graph.todoTask',
       context: 'Collection(todoTask)',
+      partialFields: partialTaskFields,
     }),
   );
   const task = (req: GraphRequest) => loadItem(ctx, req, 'task', req.params.taskId, list(req).id);
@@ -165,6 +213,7 @@ export function registerTaskRoutes(router: Router, ctx: GraphContext, tokens: De
   route('PATCH', `${base}/:taskId`, (req) => {
     const existing = task(req);
     const { data, echoLinks } = applyTask(existing.data, parseJsonObject(req.rawBody), ctx.now());
+    data[CHANGED] = changedFields(existing.data, data);
     data.changeKey = newChangeKey();
     data.lastModifiedDateTime = graphTimestamp(ctx.now());
     return { status: 200, body: present(store.update({ ...existing, data }), { withLinkedResources: echoLinks }) };
@@ -184,7 +233,7 @@ export function registerTaskRoutes(router: Router, ctx: GraphContext, tokens: De
     if (!parsed.success) throw badRequest(`Invalid linkedResource: ${parsed.error.issues[0].message}`, 'RequestBodyRead');
     const current = (existing.data.linkedResources as LinkedResource[] | undefined) ?? [];
     const [added] = withIds([{ ...parsed.data, id: undefined }], []);
-    const data = { ...existing.data, linkedResources: [...current, added], changeKey: newChangeKey(), lastModifiedDateTime: graphTimestamp(ctx.now()) };
+    const data = { ...existing.data, linkedResources: [...current, added], [CHANGED]: ['linkedResources'], changeKey: newChangeKey(), lastModifiedDateTime: graphTimestamp(ctx.now()) };
     store.update({ ...existing, data });
     return { status: 201, body: added };
   });
@@ -204,7 +253,7 @@ export function registerTaskRoutes(router: Router, ctx: GraphContext, tokens: De
     if (!parsed.success) throw badRequest(`Invalid linkedResource: ${parsed.error.issues[0].message}`, 'RequestBodyRead');
     const updated: LinkedResource = { ...current, ...parsed.data, id: current.id };
     const links = ((existing.data.linkedResources as LinkedResource[] | undefined) ?? []).map((l) => (l.id === current.id ? updated : l));
-    const data = { ...existing.data, linkedResources: links, changeKey: newChangeKey(), lastModifiedDateTime: graphTimestamp(ctx.now()) };
+    const data = { ...existing.data, linkedResources: links, [CHANGED]: ['linkedResources'], changeKey: newChangeKey(), lastModifiedDateTime: graphTimestamp(ctx.now()) };
     store.update({ ...existing, data });
     return { status: 200, body: updated };
   });
@@ -212,7 +261,7 @@ export function registerTaskRoutes(router: Router, ctx: GraphContext, tokens: De
     const existing = task(req);
     const current = (existing.data.linkedResources as LinkedResource[] | undefined) ?? [];
     if (!current.some((l) => l.id === req.params.linkId)) throw itemNotFound();
-    const data = { ...existing.data, linkedResources: current.filter((l) => l.id !== req.params.linkId), changeKey: newChangeKey(), lastModifiedDateTime: graphTimestamp(ctx.now()) };
+    const data = { ...existing.data, linkedResources: current.filter((l) => l.id !== req.params.linkId), [CHANGED]: ['linkedResources'], changeKey: newChangeKey(), lastModifiedDateTime: graphTimestamp(ctx.now()) };
     store.update({ ...existing, data });
     return { status: 204 };
   });

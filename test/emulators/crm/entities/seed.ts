@@ -29,7 +29,8 @@ export function seedDemoEntities(db: Database.Database): void {
     const calendar = defaultCalendar(db, alice.id);
     for (const [i, e] of [...OVERLAPPING_EVENTS, ...CRM_ONLY_EVENTS].entries()) {
       const start = e.allDay ? `${e.start}T00:00:00Z` : e.start;
-      const end = e.allDay ? `${e.end}T00:00:00Z` : e.end;
+      // Oro's UI stores an all-day event up to 23:59 of its last day (inclusive; all-day-view.js).
+      const end = e.allDay ? `${new Date(Date.parse(`${e.end}T00:00:00Z`) - 86_400_000).toISOString().slice(0, 10)}T23:59:00Z` : e.end;
       insertEvent(db, calendar.id, `seed-event-${i + 1}`, { title: e.title, description: null, start, end, allDay: e.allDay, backgroundColor: null, attendees: [], reminders: [], recurrence: null, isCancelled: false, originalStart: null, recurringEventId: null }, SEED_TIME);
     }
   })();
