@@ -1,39 +1,18 @@
 // The pane and the headless runner (`npm run sync`) on one mailbox at once: the runner syncs, the pane
 // follows it (and its Sync now reaches the runner); when the runner stops the pane takes over, and a
 // runner started while the pane holds the mailbox follows it and writes nothing. Nothing is duplicated.
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { createCrmEmulator, type CrmEmulator } from '../emulators/crm/server';
-import { createGraphEmulator, type GraphEmulator } from '../emulators/graph/server';
 import { GRAPH_URL_OVERRIDE_KEY } from '../../src/taskpane/dev-sync-connection';
-import { BROWSER_SETUP_TIMEOUT_MS, startPaneSession, type PaneSession } from '../support/browser';
+import { BROWSER_SETUP_TIMEOUT_MS, usePaneWorld } from '../support/browser';
 import { submitDevSignIn } from '../support/pane-page';
 import { crmApiOf, crmContactNames, crmTaskSubjects, duplicatesIn, graphApiOf, outlookContactsOf, until } from '../support/alice-apis';
 import { startRunner } from '../support/runner';
 
-let dir: string;
-let crm: CrmEmulator;
-let graph: GraphEmulator;
-let session: PaneSession;
+const world = usePaneWorld('pane-and-runner-e2e');
 
-beforeAll(async () => {
-  dir = mkdtempSync(join(tmpdir(), 'pane-and-runner-e2e-'));
-  crm = await createCrmEmulator({ dbFile: join(dir, 'crm.sqlite'), port: 0 });
-  graph = await createGraphEmulator({ dbFile: join(dir, 'graph.sqlite'), port: 0 });
-  session = await startPaneSession();
-}, BROWSER_SETUP_TIMEOUT_MS);
-
-afterAll(async () => {
-  await session?.close();
-  await crm?.close();
-  await graph?.close();
-  rmSync(dir, { recursive: true, force: true });
-});
-
-const crmApi = () => crmApiOf(crm);
-const outlookContacts = () => outlookContactsOf(graphApiOf(graph));
-const runnerArgs = () => ['--crm', crm.url, '--graph', graph.url, '--user', 'alice', '--password', 'alice', '--state', join(dir, 'runner.sqlite'), '--device', 'the build box'];
+const crmApi = () => crmApiOf(world.crm);
+const outlookContacts = () => outlookContactsOf(graphApiOf(world.graph));
+const runnerArgs = () => ['--crm', world.crm.url, '--graph', world.graph.url, '--user', 'alice', '--password', 'alice', '--state', join(world.dir, 'runner.sqlite'), '--device', 'the build box'];
 
 test(
   'the pane follows a running `npm run sync`, takes over when it stops, and a runner started later follows the pane; no duplicates',
@@ -46,11 +25,11 @@ test(
       expect(duplicatesIn(crmContacts)).toEqual([]);
       expect(inOutlook.length).toBeGreaterThan(0);
 
-      const { page, context, fence, errors } = await session.newPage();
-      await context.addInitScript(([key, url]) => window.sessionStorage.setItem(key, url), [GRAPH_URL_OVERRIDE_KEY, graph.url] as const);
+      const { page, context, fence, errors } = await world.session.newPage();
+      await context.addInitScript(([key, url]) => window.sessionStorage.setItem(key, url), [GRAPH_URL_OVERRIDE_KEY, world.graph.url] as const);
       await page.setViewportSize({ width: 420, height: 1100 });
-      await page.goto(session.paneUrl);
-      await submitDevSignIn(page, crm.url, 'alice');
+      await page.goto(world.session.paneUrl);
+      await submitDevSignIn(page, world.crm.url, 'alice');
       await page.getByText(/^Syncing in the build box since \d\d:\d\d · /).waitFor({ timeout: 60_000 });
 
       // Sync now in the pane asks the runner, which syncs the CRM edit to Outlook.

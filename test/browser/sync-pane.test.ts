@@ -1,41 +1,21 @@
 // The sync loop in the built pane: Chromium, signed in as alice through the dev form, syncing a real CRM
 // emulator with a real Graph emulator (temp SQLite files). The pane finds the Graph emulator through the
 // dev override in sessionStorage (the production build points at graph.microsoft.com).
-import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Page } from 'playwright-core';
-import { createCrmEmulator, type CrmEmulator } from '../emulators/crm/server';
-import { createGraphEmulator, type GraphEmulator } from '../emulators/graph/server';
 import { GRAPH_URL_OVERRIDE_KEY } from '../../src/taskpane/dev-sync-connection';
-import { BROWSER_SETUP_TIMEOUT_MS, startPaneSession, type PaneSession } from '../support/browser';
+import { BROWSER_SETUP_TIMEOUT_MS, usePaneWorld } from '../support/browser';
 import { submitDevSignIn } from '../support/pane-page';
 import { crmApiOf, graphApiOf, outlookContactsOf } from '../support/alice-apis';
 
-let dir: string;
-let crm: CrmEmulator;
-let graph: GraphEmulator;
-let pane: PaneSession;
-
-beforeAll(async () => {
-  dir = mkdtempSync(join(tmpdir(), 'sync-pane-e2e-'));
-  crm = await createCrmEmulator({ dbFile: join(dir, 'crm.sqlite'), port: 0 });
-  graph = await createGraphEmulator({ dbFile: join(dir, 'graph.sqlite'), port: 0 });
-  pane = await startPaneSession();
-}, BROWSER_SETUP_TIMEOUT_MS);
-
-afterAll(async () => {
-  await pane?.close();
-  await crm?.close();
-  await graph?.close();
-  rmSync(dir, { recursive: true, force: true });
-});
+const world = usePaneWorld('sync-pane-e2e');
 
 // ---- the services' own APIs, to check what the pane did ----
 
-const crmApi = (method: string, path: string, body?: unknown) => crmApiOf(crm)(method, path, body);
-const graphApi = (path: string, method = 'GET', body?: unknown) => graphApiOf(graph)(path, method, body);
-const outlookContacts = () => outlookContactsOf(graphApiOf(graph));
+const crmApi = (method: string, path: string, body?: unknown) => crmApiOf(world.crm)(method, path, body);
+const graphApi = (path: string, method = 'GET', body?: unknown) => graphApiOf(world.graph)(path, method, body);
+const outlookContacts = () => outlookContactsOf(graphApiOf(world.graph));
 
 // ---- the pane ----
 
@@ -64,12 +44,12 @@ async function waitForChecks(page: Page, types: string[]): Promise<void> {
 test(
   'after sign-in the first sync completes with counts; a CRM edit reaches the Graph emulator after Sync now and the status updates',
   async () => {
-    const { page, context, fence, errors } = await pane.newPage();
-    await context.addInitScript(([key, url]) => window.sessionStorage.setItem(key, url), [GRAPH_URL_OVERRIDE_KEY, graph.url] as const);
+    const { page, context, fence, errors } = await world.session.newPage();
+    await context.addInitScript(([key, url]) => window.sessionStorage.setItem(key, url), [GRAPH_URL_OVERRIDE_KEY, world.graph.url] as const);
     await page.setViewportSize({ width: 420, height: 1100 });
-    await page.goto(pane.paneUrl);
+    await page.goto(world.session.paneUrl);
 
-    await submitDevSignIn(page, crm.url, 'alice');
+    await submitDevSignIn(page, world.crm.url, 'alice');
     await page.getByRole('heading', { name: 'Sync status' }).waitFor();
 
     // 1. The first sync (alice's settings: Both, every type on) completes, with counts.
@@ -95,7 +75,7 @@ test(
     expect(after.filter((c) => c.givenName === 'Ann').map((c) => [c.surname, c.jobTitle])).toEqual([['Lee-Park', 'Chief Technology Officer']]);
     expect(Number(await cellText(page, 'Contacts', 'Updated', 1))).toBe(updatedBefore + 1);
     // The Graph emulator's HTML view, which a person watches in `npm start`, shows it too.
-    expect(await (await fetch(`${graph.url}/_view`)).text()).toContain('Ann Lee-Park');
+    expect(await (await fetch(`${world.graph.url}/_view`)).text()).toContain('Ann Lee-Park');
     await page.getByText('No conflicts so far.').waitFor();
 
     // 3. The same field edited on both sides: OroCRM wins (alice's rule) and the conflict log says so.

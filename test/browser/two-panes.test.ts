@@ -2,38 +2,17 @@
 // signed in as alice at the same moment, against one CRM emulator (with the sync-lease extension) and
 // one Graph emulator. Exactly one of them syncs; the other follows, shows the holder's status, asks it
 // to sync now, and takes over when the holder's window is gone. Nothing is ever copied twice.
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Page } from 'playwright-core';
-import { createCrmEmulator, type CrmEmulator } from '../emulators/crm/server';
-import { createGraphEmulator, type GraphEmulator } from '../emulators/graph/server';
 import { GRAPH_URL_OVERRIDE_KEY } from '../../src/taskpane/dev-sync-connection';
-import { BROWSER_SETUP_TIMEOUT_MS, startPaneSession, type PaneSession } from '../support/browser';
+import { BROWSER_SETUP_TIMEOUT_MS, usePaneWorld } from '../support/browser';
 import { submitDevSignIn } from '../support/pane-page';
 import { crmApiOf, crmContactNames, crmTaskSubjects, duplicatesIn, graphApiOf, outlookContactsOf, until } from '../support/alice-apis';
 
-let dir: string;
-let crm: CrmEmulator;
-let graph: GraphEmulator;
-let session: PaneSession;
+const world = usePaneWorld('two-panes-e2e');
 
-beforeAll(async () => {
-  dir = mkdtempSync(join(tmpdir(), 'two-panes-e2e-'));
-  crm = await createCrmEmulator({ dbFile: join(dir, 'crm.sqlite'), port: 0 });
-  graph = await createGraphEmulator({ dbFile: join(dir, 'graph.sqlite'), port: 0 });
-  session = await startPaneSession();
-}, BROWSER_SETUP_TIMEOUT_MS);
-
-afterAll(async () => {
-  await session?.close();
-  await crm?.close();
-  await graph?.close();
-  rmSync(dir, { recursive: true, force: true });
-});
-
-const crmApi = () => crmApiOf(crm);
-const outlookContacts = () => outlookContactsOf(graphApiOf(graph));
+const crmApi = () => crmApiOf(world.crm);
+const outlookContacts = () => outlookContactsOf(graphApiOf(world.graph));
 
 /** 'holder' once the pane syncs itself and its first checks are done; 'follower' once it shows another engine. */
 async function roleOf(page: Page): Promise<'holder' | 'follower'> {
@@ -53,10 +32,10 @@ async function roleOf(page: Page): Promise<'holder' | 'follower'> {
 }
 
 async function openPane() {
-  const opened = await session.newPage();
-  await opened.context.addInitScript(([key, url]) => window.sessionStorage.setItem(key, url), [GRAPH_URL_OVERRIDE_KEY, graph.url] as const);
+  const opened = await world.session.newPage();
+  await opened.context.addInitScript(([key, url]) => window.sessionStorage.setItem(key, url), [GRAPH_URL_OVERRIDE_KEY, world.graph.url] as const);
   await opened.page.setViewportSize({ width: 420, height: 1100 });
-  await opened.page.goto(session.paneUrl);
+  await opened.page.goto(world.session.paneUrl);
   return opened;
 }
 
@@ -67,7 +46,7 @@ test(
     const a = await openPane();
     const b = await openPane();
     // Both sign in at the same moment, as two Outlook windows opening with the pane pinned.
-    await Promise.all([submitDevSignIn(a.page, crm.url, 'alice'), submitDevSignIn(b.page, crm.url, 'alice')]);
+    await Promise.all([submitDevSignIn(a.page, world.crm.url, 'alice'), submitDevSignIn(b.page, world.crm.url, 'alice')]);
     const roles = await Promise.all([roleOf(a.page), roleOf(b.page)]);
     expect([...roles].sort()).toEqual(['follower', 'holder']);
     const [holder, follower] = roles[0] === 'holder' ? [a, b] : [b, a];

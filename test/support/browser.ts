@@ -4,11 +4,13 @@
 import { spawn } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { createServer, type Server } from 'node:http';
-import { existsSync, mkdirSync, readFileSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { extname, join, relative, resolve, sep } from 'node:path';
 import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
 import { ensureChromium } from './chromium';
+import { createCrmEmulator, type CrmEmulator } from '../emulators/crm/server';
+import { createGraphEmulator, type GraphEmulator } from '../emulators/graph/server';
 
 export const REPO_ROOT = resolve(__dirname, '..', '..');
 export const OFFICE_JS_URL = 'https://appsforoffice.microsoft.com/lib/1/hosted/office.js';
@@ -279,4 +281,31 @@ export async function startPaneSession(): Promise<PaneSession> {
       await server.close();
     },
   };
+}
+
+// ---------- a test file's whole world: both emulators on fresh demo data and the pane ----------
+
+export interface PaneWorld {
+  dir: string;
+  crm: CrmEmulator;
+  graph: GraphEmulator;
+  session: PaneSession;
+}
+
+/** Registers beforeAll/afterAll that start and stop both emulators (temp SQLite files) and a pane session. */
+export function usePaneWorld(name: string): PaneWorld {
+  const world = {} as PaneWorld;
+  beforeAll(async () => {
+    world.dir = mkdtempSync(join(tmpdir(), `${name}-`));
+    world.crm = await createCrmEmulator({ dbFile: join(world.dir, 'crm.sqlite'), port: 0 });
+    world.graph = await createGraphEmulator({ dbFile: join(world.dir, 'graph.sqlite'), port: 0 });
+    world.session = await startPaneSession();
+  }, BROWSER_SETUP_TIMEOUT_MS);
+  afterAll(async () => {
+    await world.session?.close();
+    await world.crm?.close();
+    await world.graph?.close();
+    if (world.dir) rmSync(world.dir, { recursive: true, force: true });
+  });
+  return world;
 }
