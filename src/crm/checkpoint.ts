@@ -14,7 +14,9 @@ const cursorSchema = z.object({ t: z.string().nullable(), seen: z.record(z.strin
 const roundSchema = z.object({
   /** 'since': updatedAt >= t skipping `seen` (added after 'at'/'after'; older checkpoints still read). */
   phase: z.enum(['deletions', 'at', 'after', 'since', 'events']),
+  /** 'at': the keyset position within the boundary second; 'events': the last event id handed out. */
   afterId: z.number().int(),
+  /** Unused since events are read as one complete listing; kept so older checkpoints still read. */
   page: z.number().int(),
   full: z.boolean(),
   /** Events: the cursor this round is building. */

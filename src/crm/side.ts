@@ -53,6 +53,10 @@ const AUDIT_CLASS: Record<EntityType, string> = {
 const LEGACY = '/api/rest/latest';
 /** A shared audit read older than this is not handed to another type (a cycle takes well under it). */
 const SHARED_AUDIT_MAX_AGE_MS = 60_000;
+/** A round's event listing serves its later slices for this long; older, it is read again. */
+const EVENT_LISTING_MAX_AGE_MS = 60_000;
+/** Reads of a growing event listing before giving up for this cycle. */
+const EVENT_LISTING_ATTEMPTS = 4;
 
 export interface CrmSideOptions {
   http: CrmHttp;
@@ -87,6 +91,8 @@ export class CrmSide implements SyncSide {
   private mePromise: Promise<Me> | null = null;
   /** The last audit read of removals, shared by the types of one cycle (auditRemovals). */
   private sharedAudit: { from: string | null; entries: AuditEntry[]; takenBy: Set<EntityType>; at: number } | null = null;
+  /** The current round's complete event listing (eventSlice). */
+  private eventListing: { since: string | null; at: number; events: LegacyEvent[]; total: number | null } | null = null;
   /** Each type's audit position as last seen, so a shared read starts early enough for all. */
   private readonly auditPositions = new Map<EntityType, { pos: string | null; at: number }>();
 
@@ -140,23 +146,22 @@ export class CrmSide implements SyncSide {
 
     if (round.phase === 'deletions') {
       const deletes = await this.readDeletions(type, cp);
-      cp.round = type === 'event' ? { ...round, phase: 'events', page: 1, next: null } : { ...round, phase: cp.cursor.t ? 'since' : 'after', afterId: 0 };
+      cp.round = type === 'event' ? { ...round, phase: 'events', afterId: 0, page: 1, next: null } : { ...round, phase: cp.cursor.t ? 'since' : 'after', afterId: 0 };
       return page(deletes, false);
     }
     if (round.phase === 'events') {
-      const listed = await this.listEvents(round.page, cp.cursor.t, countTotal);
-      const items = listed.items;
-      total = listed.total;
+      const slice = await this.eventSlice(cp.cursor.t, round.afterId);
+      const items = slice.items;
+      total = slice.total;
       const changes = items.filter((i) => cp.cursor.seen[i.id] !== i.version).map(upsert);
       for (const i of items) {
         const t = versionTime(i.version);
         if (!round.next || t > round.next.t!) round.next = { t, seen: {} };
         if (t === round.next.t) round.next.seen[i.id] = i.version;
       }
-      const done = items.length < this.pageSize;
-      if (done && round.next) cp.cursor = round.next;
-      round.page++;
-      return page(changes, done);
+      if (slice.done && round.next) cp.cursor = round.next;
+      if (items.length) round.afterId = Number(items[items.length - 1].id);
+      return page(changes, slice.done);
     }
     const jsonType = JSONAPI_TYPE[type as 'contact' | 'task'];
     const me = await this.me();
@@ -290,13 +295,8 @@ export class CrmSide implements SyncSide {
   private async listAllIds(type: EntityType): Promise<Set<string>> {
     const ids = new Set<string>();
     if (type === 'event') {
-      const guard = new PageNumberGuard('calendar events');
-      for (let pageNo = 1; ; pageNo++) {
-        const events = await this.listEventsRaw({ page: pageNo, limit: 100 });
-        for (const e of events) ids.add(String(e.id));
-        if (events.length < 100) return ids;
-        guard.fullPage(pageNo, events[0].id);
-      }
+      for (const e of (await this.completeEventListing(null)).events) ids.add(String(e.id));
+      return ids;
     }
     const me = await this.me();
     const jsonType = JSONAPI_TYPE[type as 'contact' | 'task'];
@@ -383,15 +383,45 @@ export class CrmSide implements SyncSide {
   }
 
   /**
-   * Events have no sort or id filter in the legacy API, so a round pages by number over
-   * `updatedAt>=t` (id order in practice). Limit: an event deleted mid-round can shift a later one
-   * into a page already read; the next round re-reads from `t`, and reconciliation/full rounds heal it.
+   * The round's next events after `afterId`, by id, from one complete listing of `updatedAt >= since`
+   * (completeEventListing). A round's first slice reads the listing; its later slices take it from
+   * memory while it is fresh, else read it again (a restart mid-round): any listing holds every event
+   * the round needs, since an event changed after an earlier listing comes back in the next round.
    */
-  private async listEvents(pageNo: number, since: string | null, countTotal = false): Promise<{ items: Array<SideItem<EventRecord>>; total: number | null }> {
-    const query: Record<string, QueryValue> = { page: pageNo, limit: this.pageSize };
-    if (since) query['updatedAt>'] = since; // updatedAt>=since in the legacy operator syntax
-    const listed = await this.listEventsCounted(query, countTotal);
-    return { items: listed.events.map((e) => this.eventItem(e)), total: listed.total };
+  private async eventSlice(since: string | null, afterId: number): Promise<{ items: Array<SideItem<EventRecord>>; total: number | null; done: boolean }> {
+    const kept = this.eventListing;
+    const fresh = kept !== null && afterId > 0 && kept.since === since && Date.now() - kept.at < EVENT_LISTING_MAX_AGE_MS;
+    const listing = fresh ? kept : { since, at: Date.now(), ...(await this.completeEventListing(since)) };
+    this.eventListing = listing;
+    const rest = listing.events.filter((e) => e.id > afterId);
+    const items = rest.slice(0, this.pageSize).map((e) => this.eventItem(e));
+    const done = rest.length <= this.pageSize;
+    if (done) this.eventListing = null;
+    return { items, total: afterId === 0 ? listing.total : null, done };
+  }
+
+  /**
+   * Every event of the calendar with `updatedAt >= since` (all when null), sorted by id. The legacy list
+   * has no ORDER BY in page/limit mode (CalendarEventRepository::getUserEventListByRecurringEventQueryBuilder),
+   * so pages by number may repeat some events and skip others; it has no id filter, and keeps one
+   * operator per filter name, so no key range can split it either. A first page that is not full is
+   * complete whatever the order, so the page grows (to the total Oro counts, with room for new events)
+   * until it is not full. The price: a first sync reads all events in one answer.
+   */
+  private async completeEventListing(since: string | null): Promise<{ events: LegacyEvent[]; total: number | null }> {
+    const filter: Record<string, QueryValue> = since ? { 'updatedAt>': since } : {}; // updatedAt>=since in the legacy operator syntax
+    let limit = this.pageSize;
+    for (let attempt = 1; ; attempt++) {
+      const { events, total } = await this.listEventsCounted({ page: 1, limit, ...filter }, true);
+      const byId = new Map(events.map((e) => [e.id, e]));
+      const short = events.length < limit && (total === null || byId.size >= total);
+      if (short) return { events: [...byId.values()].sort((a, b) => a.id - b.id), total: total ?? byId.size };
+      if (attempt === EVENT_LISTING_ATTEMPTS) {
+        throw new ServiceUnavailableError(`The CRM's calendar kept changing while it was listed (${events.length} of ${total ?? '?'} events in a page of ${limit}); it is read again next time.`);
+      }
+      const wanted = Math.max(limit, total ?? 0, events.length);
+      limit = wanted + Math.max(this.pageSize, Math.ceil(wanted / 10));
+    }
   }
 
   private async getEvent(id: string): Promise<LegacyEvent | 'missing'> {

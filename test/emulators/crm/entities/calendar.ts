@@ -8,6 +8,7 @@ import type { CrmContext, CrmUser } from '../context';
 import { normalizeDateTime } from './attributes';
 import { AUDIT_CLASSES, compare, diff, recordAudit } from './audit';
 import { legacyError, parseLegacyQuery } from './legacy';
+import { quirks } from './quirks';
 import { legacyDateTime, oroDateTime, userById } from './schema';
 
 export interface EventData {
@@ -77,6 +78,8 @@ const notFound = (): Response => ({ status: 404, headers: { 'Content-Type': 'app
 const forbidden = (): Response => json(403, { reason: 'You do not have access to this calendar event.' });
 
 export function registerCalendarRoutes(router: Router, ctx: CrmContext): void {
+  // Numbers the page/limit listings, so each one shuffles its rows its own way (quirk unstableEventOrder).
+  let listings = 0;
   const wrap = (handler: (req: Request, user: CrmUser) => Response) => (req: Request): Response => {
     const user = ctx.authenticate(req);
     if (!user) return { status: 401, headers: { 'WWW-Authenticate': 'Bearer' } };
@@ -85,7 +88,7 @@ export function registerCalendarRoutes(router: Router, ctx: CrmContext): void {
     return { ...res, headers: { Date: ctx.now().toUTCString(), ...(res.headers ?? {}) } };
   };
   for (const suffix of ['', '.json']) {
-    router.on('GET', `/api/rest/:version/calendarevents${suffix}`, wrap((req, user) => listEvents(req, ctx, user)));
+    router.on('GET', `/api/rest/:version/calendarevents${suffix}`, wrap((req, user) => listEvents(req, ctx, user, ++listings)));
     router.on('POST', `/api/rest/:version/calendarevents${suffix}`, wrap((req, user) => createEvent(req, ctx, user)));
     router.on('GET', `/api/rest/:version/calendars/default${suffix}`, wrap((_req, user) => {
       const cal = defaultCalendar(ctx.db, user.id);
@@ -109,7 +112,7 @@ function withEvent(req: Request, ctx: CrmContext, user: CrmUser, then: (e: Event
   return then(e);
 }
 
-function listEvents(req: Request, ctx: CrmContext, user: CrmUser): Response {
+function listEvents(req: Request, ctx: CrmContext, user: CrmUser, listingNo: number): Response {
   const params = parseLegacyQuery(req);
   const eq = (name: string) => params.find((p) => p.name === name && p.op === '=')?.value;
   const calendar = eq('calendar');
@@ -145,11 +148,18 @@ function listEvents(req: Request, ctx: CrmContext, user: CrmUser): Response {
       rows = rows.filter((e) => compare(Date.parse(c.name === 'createdAt' ? e.createdAt : e.updatedAt) / 1000, c.op, Math.floor(want / 1000)));
     }
   }
+  if (quirks(ctx.db).unstableEventOrder) rows = unordered(rows, listingNo);
   const total = rows.length;
   const slice = rows.slice((Number(page) - 1) * Number(limit), Number(page) * Number(limit));
   const headers: Record<string, string> = {};
   if (String(req.headers['x-include'] ?? '').includes('totalCount')) headers['X-Include-Total-Count'] = String(total);
   return json(200, slice.map((e) => serializeEvent(ctx.db, e, true)), headers);
+}
+
+/** The rows in the order of one query without ORDER BY: a shuffle of its own, reproducible from its number. */
+function unordered(rows: EventEntity[], listingNo: number): EventEntity[] {
+  const rank = (e: EventEntity) => crypto.createHash('sha1').update(`${listingNo}:${e.id}`).digest('hex');
+  return rows.map((e) => ({ e, r: rank(e) })).sort((a, b) => (a.r < b.r ? -1 : a.r > b.r ? 1 : 0)).map((x) => x.e);
 }
 
 function serializeEvent(db: Database.Database, e: EventEntity, listMode: boolean): Record<string, unknown> {

@@ -23,13 +23,22 @@ export const quirksSchema = z
      * null: every batch finishes in time.
      */
     asyncBatch: z.object({ above: z.number().int().min(0), afterRequests: z.number().int().min(0) }).strict().nullable(),
+    /**
+     * The legacy event list in page/limit mode has no ORDER BY (OroCalendarBundle
+     * CalendarEventController::cgetAction → CalendarEventRepository::getUserEventListByRecurringEventQueryBuilder,
+     * then setFirstResult/setMaxResults; only start/end mode orders, by calendar and start). The database
+     * may return the rows in another order for each query (plans change with OFFSET, updated rows move),
+     * so pages by number can repeat some events and skip others. Here: each listing request orders the
+     * rows by its own deterministic shuffle. false: by id, every time.
+     */
+    unstableEventOrder: z.boolean(),
   })
   .strict();
 
 export type Quirks = z.infer<typeof quirksSchema>;
 
 /** A stock Oro 7.0. */
-export const STOCK_QUIRKS: Quirks = { taskFlow: true, asyncBatch: null };
+export const STOCK_QUIRKS: Quirks = { taskFlow: true, asyncBatch: null, unstableEventOrder: true };
 
 export function quirks(db: Database.Database): Quirks {
   const row = db.prepare("SELECT value FROM crm_emulator_settings WHERE name = 'quirks'").get() as { value: string } | undefined;
