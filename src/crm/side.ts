@@ -3,8 +3,9 @@
 //
 // - readChanges: one page per call; the checkpoint (checkpoint.ts) is an updatedAt high-water mark
 //   that never loses records sharing the boundary second, plus the deletion position.
-// - Deletions come from the audit API (action=remove, loggedAt; one read per cycle for all types,
-//   filtered here by objectClass, see auditRemovals). Where it is missing
+// - Deletions come from the audit API (action=remove, read by position in the id-ordered log, since
+//   Oro writes its rows late; one read per cycle for all types, filtered here by objectClass, see
+//   readDeletions and auditRemovals). Where it is missing
 //   (404) or forbidden (403), ids are reconciled: a complete id listing, then each missing id is
 //   confirmed gone by a direct lookup. A failed or partial listing throws and infers nothing.
 // - apply: contacts and tasks through the synchronous batch (≤100 records, ≤50 included addresses),
@@ -15,7 +16,7 @@
 //   would be taken for ours, and tasks creates are retried only after 429, never after 5xx/drops).
 import type { ChangePage, Change, SideItem, SyncSide, UnsyncedFields, WriteOp, WriteResult } from '../sync/side';
 import { matchKey, type ContactRecord, type EntityType, type EventRecord, type RecordOf, type TaskRecord } from '../sync/records';
-import { AuthenticationError, MalformedResponseError, ServiceUnavailableError, SyncError, ThrottledError } from '../sync/errors';
+import { AuthenticationError, FullResyncRequiredError, MalformedResponseError, ServiceUnavailableError, SyncError, ThrottledError } from '../sync/errors';
 import { decodeCheckpoint, encodeCheckpoint, type CrmCheckpoint, type Deletions } from './checkpoint';
 import { errorFromResponse, parseErrorDocument, type CrmProblem } from './errors';
 import { RetryingClient, RetrySatisfied, type RetryMode, type RetryPolicy } from './entities-client';
@@ -34,7 +35,7 @@ import {
   type OroResource,
 } from './entities-wire';
 import type { CrmHttp, CrmRequest, CrmResponse, QueryValue } from './http';
-import { contactFromOro, contactToOro, eventFromOro, eventToOro, taskFromOro, taskToOro, utcInstant, versionOf } from './mapping';
+import { contactFromOro, contactToOro, eventFromOro, eventToOro, taskFromOro, taskToOro, versionOf } from './mapping';
 
 export const CRM_BATCH_LIMIT = 100;
 /** Polling an asynchronous operation: first wait, and the longest wait between two polls. */
@@ -53,6 +54,11 @@ const AUDIT_CLASS: Record<EntityType, string> = {
 const LEGACY = '/api/rest/latest';
 /** A shared audit read older than this is not handed to another type (a cycle takes well under it). */
 const SHARED_AUDIT_MAX_AGE_MS = 60_000;
+/** Rows per page of the removal log, and how far back each read of it goes. */
+const AUDIT_PAGE = 100;
+const AUDIT_OVERLAP = 100;
+/** Where the read of a removal log read up to `at` begins: AUDIT_OVERLAP rows back, or at the start. */
+const readStart = (at: number) => (at - AUDIT_OVERLAP >= AUDIT_PAGE ? at - AUDIT_OVERLAP : 0);
 /** A round's event listing serves its later slices for this long; older, it is read again. */
 const EVENT_LISTING_MAX_AGE_MS = 60_000;
 /** Reads of a growing event listing before giving up for this cycle. */
@@ -90,11 +96,11 @@ export class CrmSide implements SyncSide {
   private readonly sleep: (ms: number) => Promise<void>;
   private mePromise: Promise<Me> | null = null;
   /** The last audit read of removals, shared by the types of one cycle (auditRemovals). */
-  private sharedAudit: { from: string | null; entries: AuditEntry[]; takenBy: Set<EntityType>; at: number } | null = null;
+  private sharedAudit: { from: number; entries: AuditEntry[]; takenBy: Set<EntityType>; at: number } | null = null;
   /** The current round's complete event listing (eventSlice). */
   private eventListing: { since: string | null; at: number; events: LegacyEvent[]; total: number | null } | null = null;
   /** Each type's audit position as last seen, so a shared read starts early enough for all. */
-  private readonly auditPositions = new Map<EntityType, { pos: string | null; at: number }>();
+  private readonly auditPositions = new Map<EntityType, { from: number; at: number }>();
 
   constructor(options: CrmSideOptions) {
     this.client = new RetryingClient(options.http, options.retry, options.sleep);
@@ -125,7 +131,7 @@ export class CrmSide implements SyncSide {
   async readChanges<T extends EntityType>(type: T, checkpoint: string | null): Promise<ChangePage<RecordOf<T>>> {
     let cp: CrmCheckpoint;
     if (checkpoint === null) {
-      cp = { v: 1, cursor: { t: null, seen: {} }, round: { phase: type === 'event' ? 'events' : 'after', afterId: 0, page: 1, full: true, next: null }, del: await this.probeDeletions(type) };
+      cp = { v: 1, cursor: { t: null, seen: {} }, round: { phase: type === 'event' ? 'events' : 'after', afterId: 0, page: 1, full: true, next: null }, del: await this.probeDeletions() };
     } else {
       cp = decodeCheckpoint(checkpoint);
       cp.round ??= { phase: 'deletions', afterId: 0, page: 1, full: false, next: null };
@@ -211,35 +217,70 @@ export class CrmSide implements SyncSide {
     cp.del.known = [...known];
   }
 
-  /** At the start of a full round: is the audit API usable, and where does the log stand now? */
-  private async probeDeletions(type: EntityType): Promise<Deletions> {
-    const res = await this.client.send({ path: `${LEGACY}/audits`, format: 'rest', query: { action: 'remove', objectClass: AUDIT_CLASS[type], page: 1, limit: 1 } });
+  /**
+   * At the start of a full round: is the audit API usable, and how long is the removal log now? The
+   * log is read by position from there on (readDeletions): removals written from now on are ours.
+   */
+  private async probeDeletions(): Promise<Deletions> {
+    const res = await this.client.send({ path: `${LEGACY}/audits`, format: 'rest', query: { action: 'remove', page: 1, limit: 1 }, headers: { 'X-Include': 'totalCount' } });
     if (res.status === 403 || res.status === 404) return { mode: 'reconcile', known: [] };
     this.check(res, 'GET audits');
     parseWire(auditListSchema, res.body, 'GET audits');
-    // The server's clock (Date) starts the log position: removals from now on are ours to read.
-    const date = res.headers.get('date');
-    const pos = date && !Number.isNaN(Date.parse(date)) ? utcInstant(new Date(Date.parse(date)).toISOString()) : null;
-    return { mode: 'audit', pos, seen: [] };
+    const length = totalCountOf(res) ?? (await this.removalLogLength());
+    return { mode: 'audit', at: length, seenFrom: length, seen: [] };
   }
 
+  /** The removal log's length without a count header: pages probed by doubling, then by halving. */
+  private async removalLogLength(): Promise<number> {
+    const rows = async (pageNo: number) => parseWire(auditListSchema, (await this.ok({ path: `${LEGACY}/audits`, format: 'rest', query: { action: 'remove', page: pageNo, limit: AUDIT_PAGE } })).body, 'GET audits').length;
+    let full = 0; // the last page known full
+    let empty = 0; // the first page known empty (0: none yet)
+    for (let pageNo = 1; empty === 0; pageNo *= 2) {
+      const n = await rows(pageNo);
+      if (n === AUDIT_PAGE) full = pageNo;
+      else if (n > 0) return (pageNo - 1) * AUDIT_PAGE + n;
+      else empty = pageNo;
+    }
+    while (empty - full > 1) {
+      const mid = Math.floor((full + empty) / 2);
+      const n = await rows(mid);
+      if (n === AUDIT_PAGE) full = mid;
+      else if (n > 0) return (mid - 1) * AUDIT_PAGE + n;
+      else empty = mid;
+    }
+    return full * AUDIT_PAGE;
+  }
+
+  /**
+   * Oro writes audit rows from its message queue, each with the id of its writing and the loggedAt of
+   * its flush, so a row can appear after rows with a later loggedAt, however late the consumer runs
+   * (DataAuditBundle SendChangedEntitiesToMessageQueueListener, AuditChangedEntitiesProcessor). The
+   * legacy list is ordered by id (SoapBundle ApiEntityManager::getDefaultOrderBy), so the removal log
+   * only grows at its end: a position in it (`at`, rows read) misses nothing, unlike a loggedAt mark.
+   * Each read goes back AUDIT_OVERLAP rows, and skips the audit ids it read there before, for rows
+   * that committed out of id order (consumers side by side). A log shorter than `at`, or one whose
+   * remembered rows moved away, cannot be followed: a full round finds the deletions instead.
+   */
   private async readDeletions(type: EntityType, cp: CrmCheckpoint): Promise<Array<Change<AnyRecord>>> {
     if (cp.del.mode === 'audit') {
       const del = cp.del;
-      const removals = await this.auditRemovals(type, del.pos);
-      if (removals === 'unavailable') {
-        // The audit API went away: from now on reconcile ids (the first listing only seeds them).
-        cp.del = { mode: 'reconcile', known: null };
-        return this.readDeletions(type, cp);
+      const log = await this.auditRemovals(type, readStart(del.at), del.at);
+      if (log === 'unavailable') {
+        // The audit API went away: deletions since the last read are found by a full round, and
+        // reconciliation takes over from there (the full round's probe chooses it).
+        throw new FullResyncRequiredError('The CRM no longer lets this user read its audit log; reading everything again to find deletions.');
       }
-      const entries = removals.filter((e) => e.objectClass.replace(/\\/g, '_') === AUDIT_CLASS[type] && (del.pos === null || utcInstant(e.loggedAt) >= del.pos));
-      const fresh = entries.filter((e) => !(del.pos && utcInstant(e.loggedAt) === del.pos && del.seen.includes(e.id)));
-      if (fresh.length) {
-        const max = fresh.map((e) => utcInstant(e.loggedAt)).sort().at(-1)!;
-        const atMax = entries.filter((e) => utcInstant(e.loggedAt) === max).map((e) => e.id);
-        cp.del = { mode: 'audit', pos: max, seen: max === del.pos ? [...new Set([...del.seen, ...atMax])] : atMax };
+      const end = log.from + log.entries.length;
+      const remembered = new Set(del.seen);
+      const present = new Set(log.entries.map((e) => e.id));
+      if (end < del.at || del.seen.some((id) => !present.has(id))) {
+        throw new FullResyncRequiredError('The CRM\'s audit log lost rows already read; reading everything again to find deletions.');
       }
-      return [...new Set(fresh.filter((e) => e.action === 'remove').map((e) => e.objectId))].map((id) => ({ kind: 'delete', id }));
+      const fresh = log.entries.filter((e, i) => log.from + i >= del.seenFrom && !remembered.has(e.id));
+      const seenFrom = readStart(end);
+      cp.del = { mode: 'audit', at: end, seenFrom, seen: log.entries.filter((_, i) => log.from + i >= seenFrom).map((e) => e.id) };
+      const mine = fresh.filter((e) => e.action === 'remove' && e.objectClass.replace(/\\/g, '_') === AUDIT_CLASS[type]);
+      return [...new Set(mine.map((e) => e.objectId))].map((id) => ({ kind: 'delete', id }));
     }
     // Reconciliation: only a complete listing counts; any failure throws before anything is inferred.
     const listed = await this.listAllIds(type);
@@ -255,29 +296,27 @@ export class CrmSide implements SyncSide {
   }
 
   /**
-   * Removals logged since `pos`, of every class: one read serves all three types of a cycle (the
-   * legacy API filters objectClass by one value only, oro-api.md §7, so none is sent and each type
-   * keeps its own). A type takes a shared read once; its next poll reads again. The read starts at
-   * the earliest position any type last had, so it covers them all (positions only move forward).
+   * The removal log (every class: one read serves all three types of a cycle, since the legacy API
+   * filters objectClass by one value only, oro-api.md §7) from position `from` to its end. A type takes
+   * a shared read once, if it starts early enough and reaches its position; its next poll reads again.
+   * The read starts at the earliest position a type polled lately asked for.
    */
-  private async auditRemovals(type: EntityType, pos: string | null): Promise<AuditEntry[] | 'unavailable'> {
+  private async auditRemovals(type: EntityType, from: number, reach: number): Promise<{ from: number; entries: AuditEntry[] } | 'unavailable'> {
     const now = Date.now();
-    this.auditPositions.set(type, { pos, at: now });
+    this.auditPositions.set(type, { from, at: now });
     const shared = this.sharedAudit;
-    const covers = shared !== null && (shared.from === null || (pos !== null && shared.from <= pos));
-    if (shared && covers && !shared.takenBy.has(type) && now - shared.at < SHARED_AUDIT_MAX_AGE_MS) {
+    if (shared && shared.from <= from && shared.from + shared.entries.length >= reach && !shared.takenBy.has(type) && now - shared.at < SHARED_AUDIT_MAX_AGE_MS) {
       shared.takenBy.add(type);
-      return shared.entries;
+      return shared;
     }
     // Types polled lately only: a type switched off must not hold every read back at its old position.
-    const positions = [...this.auditPositions.values()].filter((p) => now - p.at < SHARED_AUDIT_MAX_AGE_MS).map((p) => p.pos);
-    const from = positions.includes(null) ? null : (positions as string[]).sort()[0];
+    const start = Math.min(...[...this.auditPositions.values()].filter((p) => now - p.at < SHARED_AUDIT_MAX_AGE_MS).map((p) => p.from));
+    // Page n of size L starts at (n - 1)·L, so page 2 of size `start` starts exactly there.
+    const limit = start >= AUDIT_PAGE ? start : AUDIT_PAGE;
     const entries: AuditEntry[] = [];
     const guard = new PageNumberGuard('the audit log');
-    for (let pageNo = 1; ; pageNo++) {
-      const query: Record<string, QueryValue> = { action: 'remove', page: pageNo, limit: 100 };
-      if (from) query['loggedAt>'] = from; // sent as `loggedAt%3E=<from>`, i.e. loggedAt>=from
-      const res = await this.client.send({ path: `${LEGACY}/audits`, format: 'rest', query });
+    for (let pageNo = start / limit + 1; ; pageNo++) {
+      const res = await this.client.send({ path: `${LEGACY}/audits`, format: 'rest', query: { action: 'remove', page: pageNo, limit } });
       if (res.status === 403 || res.status === 404) {
         this.sharedAudit = null;
         return 'unavailable';
@@ -285,11 +324,11 @@ export class CrmSide implements SyncSide {
       this.check(res, 'GET audits');
       const list = parseWire(auditListSchema, res.body, 'GET audits');
       entries.push(...list);
-      if (list.length < 100) break;
+      if (list.length < limit) break;
       guard.fullPage(pageNo, list[0].id);
     }
-    this.sharedAudit = { from, entries, takenBy: new Set([type]), at: now };
-    return entries;
+    this.sharedAudit = { from: start, entries, takenBy: new Set([type]), at: now };
+    return this.sharedAudit;
   }
 
   private async listAllIds(type: EntityType): Promise<Set<string>> {

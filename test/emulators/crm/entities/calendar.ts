@@ -6,7 +6,7 @@ import type Database from 'better-sqlite3';
 import type { Request, Response, Router } from '../../common/http';
 import type { CrmContext, CrmUser } from '../context';
 import { normalizeDateTime } from './attributes';
-import { AUDIT_CLASSES, compare, diff, recordAudit } from './audit';
+import { AUDIT_CLASSES, compare, consumeAuditQueue, diff, recordAudit } from './audit';
 import { legacyError, parseLegacyQuery } from './legacy';
 import { quirks } from './quirks';
 import { legacyDateTime, oroDateTime, userById } from './schema';
@@ -84,6 +84,7 @@ export function registerCalendarRoutes(router: Router, ctx: CrmContext): void {
     const user = ctx.authenticate(req);
     if (!user) return { status: 401, headers: { 'WWW-Authenticate': 'Bearer' } };
     const version = req.params.version;
+    consumeAuditQueue(ctx.db);
     const res = version !== 'latest' && version !== 'v1' ? legacyError(404, `No route found for "${req.method} ${req.path}"`) : handler(req, user);
     return { ...res, headers: { Date: ctx.now().toUTCString(), ...(res.headers ?? {}) } };
   };
