@@ -35,7 +35,7 @@ import {
   type OroResource,
 } from './entities-wire';
 import type { CrmHttp, CrmRequest, CrmResponse, QueryValue } from './http';
-import { contactFromOro, contactToOro, eventFromOro, eventToOro, taskFromOro, taskToOro, versionOf } from './mapping';
+import { CONTACT_NAME_MAX, contactFromOro, contactToOro, eventFromOro, eventToOro, fitContactToOro, taskFromOro, taskToOro, versionOf } from './mapping';
 
 export const CRM_BATCH_LIMIT = 100;
 /** Polling an asynchronous operation: first wait, and the longest wait between two polls. */
@@ -529,7 +529,7 @@ export class CrmSide implements SyncSide {
       return (found.values().next().value as SideItem<RecordOf<T>> | undefined) ?? null;
     }
     if (type === 'event') {
-      const events = await this.listEventsRaw({ page: 1, limit: 10, uid: op.key });
+      const events = await this.listEventsRaw({ page: 1, limit: 10, uid: externalIdFor(op.key) });
       return events.length ? (this.eventItem(events[0]) as SideItem<RecordOf<T>>) : null;
     }
     return (await this.findRecentTask(op.record as TaskRecord)) as SideItem<RecordOf<T>> | null;
@@ -588,6 +588,29 @@ export class CrmSide implements SyncSide {
   // ---------------------------------------------------------------- writing
 
   async apply<T extends EntityType>(type: T, ops: ReadonlyArray<WriteOp<RecordOf<T>>>): Promise<WriteResult[]> {
+    if (type !== 'contact') return this.applyAll(type, ops);
+    // What Oro refuses (validation.yml) is fitted before sending and reported, never silently lost.
+    const today = new Date().toISOString().slice(0, 10);
+    const fits = (ops as ReadonlyArray<WriteOp<ContactRecord>>).map((op) => fitContactToOro(op, today));
+    const results = await this.applyAll(type, fits.map((f) => f.op) as ReadonlyArray<WriteOp<RecordOf<T>>>);
+    const keptBirthday = fits.flatMap((f, i) => (f.unsent.includes('birthday') && f.op.op === 'update' && results[i].ok ? [f.op.id] : []));
+    const stored = new Map((await this.get('contact', keptBirthday)).flatMap((item) => (item ? [[item.id, item.record.birthday] as const] : [])));
+    return results.map((r, i) => {
+      const fit = fits[i];
+      if (!r.ok || (!fit.truncated.length && !fit.unsent.length) || fit.op.op === 'delete') return r;
+      const record = fit.op.record;
+      const kept: Record<string, unknown> = {};
+      for (const f of fit.truncated) kept[f] = record[f];
+      if (fit.unsent.includes('birthday')) kept.birthday = fit.op.op === 'update' ? (stored.get(r.id) ?? null) : null;
+      const reasons = [
+        ...(fit.truncated.length ? [`OroCRM keeps at most ${CONTACT_NAME_MAX} characters of a first or last name, so it holds the name shortened`] : []),
+        ...(fit.unsent.length ? ['OroCRM refuses a birthday in the future, so the birthday was not synced'] : []),
+      ];
+      return { ...r, unsynced: { fields: [...fit.truncated, ...fit.unsent], kept, reason: reasons.join('; ') } };
+    });
+  }
+
+  private async applyAll<T extends EntityType>(type: T, ops: ReadonlyArray<WriteOp<RecordOf<T>>>): Promise<WriteResult[]> {
     const results: Array<WriteResult | undefined> = new Array(ops.length);
     const anySent = { value: false };
     const indexed = ops.map((op, index) => ({ op: op as WriteOp<AnyRecord>, index }));
@@ -726,7 +749,7 @@ export class CrmSide implements SyncSide {
       pending.forEach((x, i) => {
         const why = blamed.get(i);
         if (!why) return;
-        const code = problems!.some((p) => p.status === 404 && p.pointer?.startsWith(`/data/${i}/`)) ? 'not_found' : 'invalid';
+        const code = problems!.some((p) => p.status === 404 && new RegExp(`^/data/${i}(/|$)`).test(p.pointer ?? '')) ? 'not_found' : 'invalid';
         results[x.index] = { ok: false, code, message: why.join('; '), retryable: false };
       });
       pending = pending.filter((_, i) => !blamed.has(i));
@@ -861,7 +884,8 @@ export class CrmSide implements SyncSide {
     const me = await this.me();
     let id: string;
     if (op.op === 'create') {
-      const body = { ...eventToOro(op.record), calendar: me.calendarId, uid: op.key };
+      // The uid column holds 36 characters and nothing validates it: a longer one is a 500 on Oro.
+      const body = { ...eventToOro(op.record), calendar: me.calendarId, uid: externalIdFor(op.key) };
       let res: CrmResponse;
       try {
         res = await this.client.send({ method: 'POST', path: `${LEGACY}/calendarevents`, format: 'rest', body }, 'safe', async () => (await this.findCreated('event', op)) !== null);

@@ -47,6 +47,8 @@ interface EventRow {
 
 const toEvent = (r: EventRow): EventEntity => ({ id: r.id, calendarId: r.calendar_id, uid: r.uid, createdAt: r.created_at, updatedAt: r.updated_at, data: JSON.parse(r.data) as EventData });
 
+/** OroCalendarBundle Entity/CalendarEvent: `uid` is a string column of length 36. */
+const UID_MAX = 36;
 const FORM_FIELDS = ['title', 'description', 'start', 'end', 'allDay', 'backgroundColor', 'reminders', 'attendees', 'notifyAttendees', 'calendar', 'calendarAlias', 'uid', 'createdAt', 'recurrence', 'originalStart', 'isCancelled', 'recurringEventId', 'updateExceptions'];
 const IGNORED_ON_INPUT = ['id', 'updatedAt', 'editable', 'editableInvitationStatus', 'removable', 'invitationStatus', 'parentEventId', 'isOrganizer', 'organizerDisplayName', 'organizerEmail', 'organizerUserId', 'calendarAlias', 'recurrencePattern'];
 
@@ -277,7 +279,7 @@ function applyForm(body: Record<string, unknown>, data: Partial<EventData>, patc
     else out.calendar = c;
   }
   if (has('uid')) {
-    if (typeof body.uid !== 'string' || body.uid.length > 255 || body.uid === '') err('uid', 'This value is not valid.');
+    if (typeof body.uid !== 'string' || body.uid === '') err('uid', 'This value is not valid.');
     else out.uid = body.uid;
   }
   if (data.start && data.end && Date.parse(data.end) < Date.parse(data.start)) err('end', 'End date should be later than start date.');
@@ -294,6 +296,9 @@ function createEvent(req: Request, ctx: CrmContext, user: CrmUser): Response {
   const calendarId = extra.calendar ?? defaultCalendar(ctx.db, user.id).id;
   if (extra.calendar !== undefined && calendarOwner(ctx.db, extra.calendar) !== user.id) (errors.calendar ??= []).push('This value is not valid.');
   if (Object.keys(errors).length || global.length) return validationFailed(errors, global);
+  // The uid column holds 36 characters and no validator checks it (OroCalendarBundle Entity/CalendarEvent
+  // `length=36`, validation.yml has none): the database refuses the INSERT, and Oro answers 500.
+  if (extra.uid !== undefined && extra.uid.length > UID_MAX) return legacyError(500, 'Internal Server Error');
   const now = oroDateTime(ctx.now());
   const uid = extra.uid ?? crypto.randomUUID();
   let id = 0;
@@ -319,6 +324,7 @@ function updateEvent(req: Request, ctx: CrmContext, user: CrmUser, e: EventEntit
   const extra = applyForm(body, data, true, errors, global);
   if (extra.calendar !== undefined && calendarOwner(ctx.db, extra.calendar) !== user.id) (errors.calendar ??= []).push('This value is not valid.');
   if (Object.keys(errors).length || global.length) return validationFailed(errors, global);
+  if (extra.uid !== undefined && extra.uid.length > UID_MAX) return legacyError(500, 'Internal Server Error');
   const now = oroDateTime(ctx.now());
   const uid = extra.uid ?? e.uid;
   ctx.db.transaction(() => {

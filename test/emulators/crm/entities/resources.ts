@@ -388,7 +388,8 @@ function write<E extends BaseEntity>(req: Request, ctx: CrmContext, rt: Resource
         }
         existing = rt.load(ctx.db, parseId(requestId));
         if (!existing && meta.update === true) {
-          problems.add(404, 'not found http exception', 'An entity with the requested identifier does not exist.', `${pointer}/id`);
+          // The item itself, not its id (ApiBundle Tests/Functional/RestJsonApiUpdateList*: `/data/0`).
+          problems.add(404, 'not found http exception', 'An entity with the requested identifier does not exist.', pointer);
           continue;
         }
         isNew = existing === null;
