@@ -5,7 +5,7 @@
 // `updatedAt >= t` ordered by (updatedAt, id) and emits only records whose version differs from
 // `seen`, so one request covers the boundary second and what follows. A full page inside one second
 // continues by id within it ('at'), then with `updatedAt > t`. No record sharing the boundary is lost.
-// Deletions: the audit log position (`loggedAt >= pos`, minus audit ids already read at `pos`),
+// Deletions: a position in the audit log of removals (rows read, ordered by id; see CrmSide.readDeletions),
 // or, where the audit API is missing or forbidden, the ids known to exist (reconciliation).
 import { z } from 'zod';
 import { FullResyncRequiredError } from '../sync/errors';
@@ -15,14 +15,21 @@ const roundSchema = z.object({
   /** 'since': updatedAt >= t skipping `seen` (added after 'at'/'after'; older checkpoints still read). */
   /** 'window': events, one listing of the calendar window (a full round, or the window moved on). */
   phase: z.enum(['deletions', 'at', 'after', 'since', 'events', 'window']),
+  /** 'at': the keyset position within the boundary second; 'events': the last event id handed out. */
   afterId: z.number().int(),
+  /** Unused since events are read as one complete listing; kept so older checkpoints still read. */
   page: z.number().int(),
   full: z.boolean(),
   /** Events: the cursor this round is building. */
   next: cursorSchema.nullable(),
 });
 const deletionsSchema = z.union([
-  z.object({ mode: z.literal('audit'), pos: z.string().nullable(), seen: z.array(z.number().int()) }),
+  /**
+   * A position in Oro's removal log (ordered by audit id): `at` rows read; the audit ids read at
+   * positions from `seenFrom` on, which the next read goes back over. (The earlier loggedAt mark
+   * `{pos, seen}` no longer parses: such a checkpoint starts a full round.)
+   */
+  z.object({ mode: z.literal('audit'), at: z.number().int().min(0), seenFrom: z.number().int().min(0), seen: z.array(z.number().int()) }),
   z.object({ mode: z.literal('reconcile'), known: z.array(z.string()).nullable() }),
 ]);
 const windowSchema = z.object({ start: z.string(), end: z.string() });

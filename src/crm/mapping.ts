@@ -15,6 +15,7 @@
 //   rounded up to the next midnight. Oro's UI uses the user's local midnight, so reading takes the UTC
 //   date of instant + 12 h: right for any time zone within ±12 h of UTC. An older exclusive-midnight end
 //   (as this add-in once wrote) reads the same.
+import type { WriteOp } from '../sync/side';
 import type { ContactRecord, EventRecord, PostalAddress, TaskPriority, TaskRecord, TaskStatus } from '../sync/records';
 import { MalformedResponseError } from '../sync/errors';
 import { addressAttributesSchema, contactAttributesSchema, parseWire, taskAttributesSchema, type LegacyEvent, type OroResource } from './entities-wire';
@@ -234,4 +235,34 @@ function recordHash(record: unknown): string {
 /** Oro's updatedAt has second precision; the content hash tells apart two writes in one second. */
 export function versionOf(updatedAt: string, record: unknown): string {
   return `${utcInstant(updatedAt)}#${recordHash(record)}`;
+}
+
+/** crm ContactBundle Resources/config/validation.yml: firstName and lastName `Length max: 100`. */
+export const CONTACT_NAME_MAX = 100;
+const LIMITED_NAMES = ['firstName', 'lastName'] as const;
+
+/**
+ * A contact write as Oro takes it: names longer than 100 characters shortened (`truncated`), and a
+ * birthday in the future (`LessThanOrEqual: now UTC`) left out (`unsent`): a create sends none, an
+ * update keeps Oro's. The caller reports both; the Outlook item keeps the user's values.
+ */
+export function fitContactToOro(op: WriteOp<ContactRecord>, today: string): { op: WriteOp<ContactRecord>; truncated: Array<keyof ContactRecord>; unsent: Array<keyof ContactRecord> } {
+  if (op.op === 'delete') return { op, truncated: [], unsent: [] };
+  const sends = (f: keyof ContactRecord) => op.op === 'create' || !op.fields || op.fields.includes(f);
+  const record = { ...op.record };
+  const truncated: Array<keyof ContactRecord> = [];
+  for (const f of LIMITED_NAMES) {
+    const v = record[f];
+    // Symfony's Length counts characters (mb_strlen), not UTF-16 units.
+    if (sends(f) && v !== null && [...v].length > CONTACT_NAME_MAX) {
+      record[f] = [...v].slice(0, CONTACT_NAME_MAX).join('');
+      truncated.push(f);
+    }
+  }
+  const unsent: Array<keyof ContactRecord> = [];
+  if (sends('birthday') && record.birthday !== null && record.birthday > today) unsent.push('birthday');
+  if (!unsent.length) return { op: { ...op, record }, truncated, unsent };
+  if (op.op === 'create') return { op: { ...op, record: { ...record, birthday: null } }, truncated, unsent };
+  const fields = (op.fields ?? (Object.keys(record) as Array<keyof ContactRecord>)).filter((f) => f !== 'birthday');
+  return { op: { ...op, record, fields }, truncated, unsent };
 }

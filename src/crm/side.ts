@@ -3,8 +3,9 @@
 //
 // - readChanges: one page per call; the checkpoint (checkpoint.ts) is an updatedAt high-water mark
 //   that never loses records sharing the boundary second, plus the deletion position.
-// - Deletions come from the audit API (action=remove, loggedAt; one read per cycle for all types,
-//   filtered here by objectClass, see auditRemovals). Where it is missing
+// - Deletions come from the audit API (action=remove, read by position in the id-ordered log, since
+//   Oro writes its rows late; one read per cycle for all types, filtered here by objectClass, see
+//   readDeletions and auditRemovals). Where it is missing
 //   (404) or forbidden (403), ids are reconciled: a complete id listing, then each missing id is
 //   confirmed gone by a direct lookup. A failed or partial listing throws and infers nothing.
 // - apply: contacts and tasks through the synchronous batch (≤100 records, ≤50 included addresses),
@@ -15,7 +16,7 @@
 //   would be taken for ours, and tasks creates are retried only after 429, never after 5xx/drops).
 import type { ChangePage, Change, SideItem, SyncSide, UnsyncedFields, WriteOp, WriteResult } from '../sync/side';
 import { matchKey, type ContactRecord, type EntityType, type EventRecord, type RecordOf, type TaskRecord } from '../sync/records';
-import { AuthenticationError, MalformedResponseError, ServiceUnavailableError, SyncError, ThrottledError } from '../sync/errors';
+import { AuthenticationError, FullResyncRequiredError, MalformedResponseError, ServiceUnavailableError, SyncError, ThrottledError } from '../sync/errors';
 import { calendarWindowAt, DEFAULT_CALENDAR_WINDOW, sameWindow, type CalendarWindow, type CalendarWindowSpec } from '../sync/calendar-window';
 import { decodeCheckpoint, encodeCheckpoint, type CrmCheckpoint, type Deletions } from './checkpoint';
 import { errorFromResponse, parseErrorDocument, type CrmProblem } from './errors';
@@ -35,7 +36,7 @@ import {
   type OroResource,
 } from './entities-wire';
 import type { CrmHttp, CrmRequest, CrmResponse, QueryValue } from './http';
-import { contactFromOro, contactToOro, eventFromOro, eventToOro, taskFromOro, taskToOro, utcInstant, versionOf } from './mapping';
+import { CONTACT_NAME_MAX, contactFromOro, contactToOro, eventFromOro, eventToOro, fitContactToOro, taskFromOro, taskToOro, versionOf } from './mapping';
 
 export const CRM_BATCH_LIMIT = 100;
 /** Polling an asynchronous operation: first wait, and the longest wait between two polls. */
@@ -54,6 +55,15 @@ const AUDIT_CLASS: Record<EntityType, string> = {
 const LEGACY = '/api/rest/latest';
 /** A shared audit read older than this is not handed to another type (a cycle takes well under it). */
 const SHARED_AUDIT_MAX_AGE_MS = 60_000;
+/** Rows per page of the removal log, and how far back each read of it goes. */
+const AUDIT_PAGE = 100;
+const AUDIT_OVERLAP = 100;
+/** Where the read of a removal log read up to `at` begins: AUDIT_OVERLAP rows back, or at the start. */
+const readStart = (at: number) => (at - AUDIT_OVERLAP >= AUDIT_PAGE ? at - AUDIT_OVERLAP : 0);
+/** A round's event listing serves its later slices for this long; older, it is read again. */
+const EVENT_LISTING_MAX_AGE_MS = 60_000;
+/** Reads of a growing event listing before giving up for this cycle. */
+const EVENT_LISTING_ATTEMPTS = 4;
 
 export interface CrmSideOptions {
   http: CrmHttp;
@@ -93,9 +103,11 @@ export class CrmSide implements SyncSide {
   private readonly now: () => number;
   private mePromise: Promise<Me> | null = null;
   /** The last audit read of removals, shared by the types of one cycle (auditRemovals). */
-  private sharedAudit: { from: string | null; entries: AuditEntry[]; takenBy: Set<EntityType>; at: number } | null = null;
+  private sharedAudit: { from: number; entries: AuditEntry[]; takenBy: Set<EntityType>; at: number } | null = null;
+  /** The current round's complete event listing (eventSlice). */
+  private eventListing: { since: string | null; at: number; events: LegacyEvent[]; total: number | null } | null = null;
   /** Each type's audit position as last seen, so a shared read starts early enough for all. */
-  private readonly auditPositions = new Map<EntityType, { pos: string | null; at: number }>();
+  private readonly auditPositions = new Map<EntityType, { from: number; at: number }>();
 
   constructor(options: CrmSideOptions) {
     this.client = new RetryingClient(options.http, options.retry, options.sleep);
@@ -134,7 +146,7 @@ export class CrmSide implements SyncSide {
     let cp: CrmCheckpoint;
     const window = type === 'event' ? this.windowNow() : undefined;
     if (checkpoint === null) {
-      cp = { v: 1, cursor: { t: null, seen: {} }, round: { phase: type === 'event' ? 'window' : 'after', afterId: 0, page: 1, full: true, next: null }, del: await this.probeDeletions(type) };
+      cp = { v: 1, cursor: { t: null, seen: {} }, round: { phase: type === 'event' ? 'window' : 'after', afterId: 0, page: 1, full: true, next: null }, del: await this.probeDeletions() };
     } else {
       cp = decodeCheckpoint(checkpoint);
       // The calendar window moved on: list the new range first (events that entered it), then go on.
@@ -176,23 +188,22 @@ export class CrmSide implements SyncSide {
 
     if (round.phase === 'deletions') {
       const deletes = await this.readDeletions(type, cp);
-      cp.round = type === 'event' ? { ...round, phase: 'events', page: 1, next: null } : { ...round, phase: cp.cursor.t ? 'since' : 'after', afterId: 0 };
+      cp.round = type === 'event' ? { ...round, phase: 'events', afterId: 0, page: 1, next: null } : { ...round, phase: cp.cursor.t ? 'since' : 'after', afterId: 0 };
       return page(deletes, false);
     }
     if (round.phase === 'events') {
-      const listed = await this.listEvents(round.page, cp.cursor.t, countTotal);
-      const items = listed.items;
-      total = listed.total;
+      const slice = await this.eventSlice(cp.cursor.t, round.afterId);
+      const items = slice.items;
+      total = slice.total;
       const changes = items.filter((i) => cp.cursor.seen[i.id] !== i.version).map(upsert);
       for (const i of items) {
         const t = versionTime(i.version);
         if (!round.next || t > round.next.t!) round.next = { t, seen: {} };
         if (t === round.next.t) round.next.seen[i.id] = i.version;
       }
-      const done = items.length < this.pageSize;
-      if (done && round.next) cp.cursor = round.next;
-      round.page++;
-      return page(changes, done);
+      if (slice.done && round.next) cp.cursor = round.next;
+      if (items.length) round.afterId = Number(items[items.length - 1].id);
+      return page(changes, slice.done);
     }
     const jsonType = JSONAPI_TYPE[type as 'contact' | 'task'];
     const me = await this.me();
@@ -242,35 +253,70 @@ export class CrmSide implements SyncSide {
     cp.del.known = [...known];
   }
 
-  /** At the start of a full round: is the audit API usable, and where does the log stand now? */
-  private async probeDeletions(type: EntityType): Promise<Deletions> {
-    const res = await this.client.send({ path: `${LEGACY}/audits`, format: 'rest', query: { action: 'remove', objectClass: AUDIT_CLASS[type], page: 1, limit: 1 } });
+  /**
+   * At the start of a full round: is the audit API usable, and how long is the removal log now? The
+   * log is read by position from there on (readDeletions): removals written from now on are ours.
+   */
+  private async probeDeletions(): Promise<Deletions> {
+    const res = await this.client.send({ path: `${LEGACY}/audits`, format: 'rest', query: { action: 'remove', page: 1, limit: 1 }, headers: { 'X-Include': 'totalCount' } });
     if (res.status === 403 || res.status === 404) return { mode: 'reconcile', known: [] };
     this.check(res, 'GET audits');
     parseWire(auditListSchema, res.body, 'GET audits');
-    // The server's clock (Date) starts the log position: removals from now on are ours to read.
-    const date = res.headers.get('date');
-    const pos = date && !Number.isNaN(Date.parse(date)) ? utcInstant(new Date(Date.parse(date)).toISOString()) : null;
-    return { mode: 'audit', pos, seen: [] };
+    const length = totalCountOf(res) ?? (await this.removalLogLength());
+    return { mode: 'audit', at: length, seenFrom: length, seen: [] };
   }
 
+  /** The removal log's length without a count header: pages probed by doubling, then by halving. */
+  private async removalLogLength(): Promise<number> {
+    const rows = async (pageNo: number) => parseWire(auditListSchema, (await this.ok({ path: `${LEGACY}/audits`, format: 'rest', query: { action: 'remove', page: pageNo, limit: AUDIT_PAGE } })).body, 'GET audits').length;
+    let full = 0; // the last page known full
+    let empty = 0; // the first page known empty (0: none yet)
+    for (let pageNo = 1; empty === 0; pageNo *= 2) {
+      const n = await rows(pageNo);
+      if (n === AUDIT_PAGE) full = pageNo;
+      else if (n > 0) return (pageNo - 1) * AUDIT_PAGE + n;
+      else empty = pageNo;
+    }
+    while (empty - full > 1) {
+      const mid = Math.floor((full + empty) / 2);
+      const n = await rows(mid);
+      if (n === AUDIT_PAGE) full = mid;
+      else if (n > 0) return (mid - 1) * AUDIT_PAGE + n;
+      else empty = mid;
+    }
+    return full * AUDIT_PAGE;
+  }
+
+  /**
+   * Oro writes audit rows from its message queue, each with the id of its writing and the loggedAt of
+   * its flush, so a row can appear after rows with a later loggedAt, however late the consumer runs
+   * (DataAuditBundle SendChangedEntitiesToMessageQueueListener, AuditChangedEntitiesProcessor). The
+   * legacy list is ordered by id (SoapBundle ApiEntityManager::getDefaultOrderBy), so the removal log
+   * only grows at its end: a position in it (`at`, rows read) misses nothing, unlike a loggedAt mark.
+   * Each read goes back AUDIT_OVERLAP rows, and skips the audit ids it read there before, for rows
+   * that committed out of id order (consumers side by side). A log shorter than `at`, or one whose
+   * remembered rows moved away, cannot be followed: a full round finds the deletions instead.
+   */
   private async readDeletions(type: EntityType, cp: CrmCheckpoint): Promise<Array<Change<AnyRecord>>> {
     if (cp.del.mode === 'audit') {
       const del = cp.del;
-      const removals = await this.auditRemovals(type, del.pos);
-      if (removals === 'unavailable') {
-        // The audit API went away: from now on reconcile ids (the first listing only seeds them).
-        cp.del = { mode: 'reconcile', known: null };
-        return this.readDeletions(type, cp);
+      const log = await this.auditRemovals(type, readStart(del.at), del.at);
+      if (log === 'unavailable') {
+        // The audit API went away: deletions since the last read are found by a full round, and
+        // reconciliation takes over from there (the full round's probe chooses it).
+        throw new FullResyncRequiredError('The CRM no longer lets this user read its audit log; reading everything again to find deletions.');
       }
-      const entries = removals.filter((e) => e.objectClass.replace(/\\/g, '_') === AUDIT_CLASS[type] && (del.pos === null || utcInstant(e.loggedAt) >= del.pos));
-      const fresh = entries.filter((e) => !(del.pos && utcInstant(e.loggedAt) === del.pos && del.seen.includes(e.id)));
-      if (fresh.length) {
-        const max = fresh.map((e) => utcInstant(e.loggedAt)).sort().at(-1)!;
-        const atMax = entries.filter((e) => utcInstant(e.loggedAt) === max).map((e) => e.id);
-        cp.del = { mode: 'audit', pos: max, seen: max === del.pos ? [...new Set([...del.seen, ...atMax])] : atMax };
+      const end = log.from + log.entries.length;
+      const remembered = new Set(del.seen);
+      const present = new Set(log.entries.map((e) => e.id));
+      if (end < del.at || del.seen.some((id) => !present.has(id))) {
+        throw new FullResyncRequiredError('The CRM\'s audit log lost rows already read; reading everything again to find deletions.');
       }
-      return [...new Set(fresh.filter((e) => e.action === 'remove').map((e) => e.objectId))].map((id) => ({ kind: 'delete', id }));
+      const fresh = log.entries.filter((e, i) => log.from + i >= del.seenFrom && !remembered.has(e.id));
+      const seenFrom = readStart(end);
+      cp.del = { mode: 'audit', at: end, seenFrom, seen: log.entries.filter((_, i) => log.from + i >= seenFrom).map((e) => e.id) };
+      const mine = fresh.filter((e) => e.action === 'remove' && e.objectClass.replace(/\\/g, '_') === AUDIT_CLASS[type]);
+      return [...new Set(mine.map((e) => e.objectId))].map((id) => ({ kind: 'delete', id }));
     }
     // Reconciliation: only a complete listing counts; any failure throws before anything is inferred.
     const listed = await this.listAllIds(type);
@@ -286,29 +332,27 @@ export class CrmSide implements SyncSide {
   }
 
   /**
-   * Removals logged since `pos`, of every class: one read serves all three types of a cycle (the
-   * legacy API filters objectClass by one value only, oro-api.md §7, so none is sent and each type
-   * keeps its own). A type takes a shared read once; its next poll reads again. The read starts at
-   * the earliest position any type last had, so it covers them all (positions only move forward).
+   * The removal log (every class: one read serves all three types of a cycle, since the legacy API
+   * filters objectClass by one value only, oro-api.md §7) from position `from` to its end. A type takes
+   * a shared read once, if it starts early enough and reaches its position; its next poll reads again.
+   * The read starts at the earliest position a type polled lately asked for.
    */
-  private async auditRemovals(type: EntityType, pos: string | null): Promise<AuditEntry[] | 'unavailable'> {
+  private async auditRemovals(type: EntityType, from: number, reach: number): Promise<{ from: number; entries: AuditEntry[] } | 'unavailable'> {
     const now = Date.now();
-    this.auditPositions.set(type, { pos, at: now });
+    this.auditPositions.set(type, { from, at: now });
     const shared = this.sharedAudit;
-    const covers = shared !== null && (shared.from === null || (pos !== null && shared.from <= pos));
-    if (shared && covers && !shared.takenBy.has(type) && now - shared.at < SHARED_AUDIT_MAX_AGE_MS) {
+    if (shared && shared.from <= from && shared.from + shared.entries.length >= reach && !shared.takenBy.has(type) && now - shared.at < SHARED_AUDIT_MAX_AGE_MS) {
       shared.takenBy.add(type);
-      return shared.entries;
+      return shared;
     }
     // Types polled lately only: a type switched off must not hold every read back at its old position.
-    const positions = [...this.auditPositions.values()].filter((p) => now - p.at < SHARED_AUDIT_MAX_AGE_MS).map((p) => p.pos);
-    const from = positions.includes(null) ? null : (positions as string[]).sort()[0];
+    const start = Math.min(...[...this.auditPositions.values()].filter((p) => now - p.at < SHARED_AUDIT_MAX_AGE_MS).map((p) => p.from));
+    // Page n of size L starts at (n - 1)·L, so page 2 of size `start` starts exactly there.
+    const limit = start >= AUDIT_PAGE ? start : AUDIT_PAGE;
     const entries: AuditEntry[] = [];
     const guard = new PageNumberGuard('the audit log');
-    for (let pageNo = 1; ; pageNo++) {
-      const query: Record<string, QueryValue> = { action: 'remove', page: pageNo, limit: 100 };
-      if (from) query['loggedAt>'] = from; // sent as `loggedAt%3E=<from>`, i.e. loggedAt>=from
-      const res = await this.client.send({ path: `${LEGACY}/audits`, format: 'rest', query });
+    for (let pageNo = start / limit + 1; ; pageNo++) {
+      const res = await this.client.send({ path: `${LEGACY}/audits`, format: 'rest', query: { action: 'remove', page: pageNo, limit } });
       if (res.status === 403 || res.status === 404) {
         this.sharedAudit = null;
         return 'unavailable';
@@ -316,23 +360,18 @@ export class CrmSide implements SyncSide {
       this.check(res, 'GET audits');
       const list = parseWire(auditListSchema, res.body, 'GET audits');
       entries.push(...list);
-      if (list.length < 100) break;
+      if (list.length < limit) break;
       guard.fullPage(pageNo, list[0].id);
     }
-    this.sharedAudit = { from, entries, takenBy: new Set([type]), at: now };
-    return entries;
+    this.sharedAudit = { from: start, entries, takenBy: new Set([type]), at: now };
+    return this.sharedAudit;
   }
 
   private async listAllIds(type: EntityType): Promise<Set<string>> {
     const ids = new Set<string>();
     if (type === 'event') {
-      const guard = new PageNumberGuard('calendar events');
-      for (let pageNo = 1; ; pageNo++) {
-        const events = await this.listEventsRaw({ page: pageNo, limit: 100 });
-        for (const e of events) ids.add(String(e.id));
-        if (events.length < 100) return ids;
-        guard.fullPage(pageNo, events[0].id);
-      }
+      for (const e of (await this.completeEventListing(null)).events) ids.add(String(e.id));
+      return ids;
     }
     const me = await this.me();
     const jsonType = JSONAPI_TYPE[type as 'contact' | 'task'];
@@ -419,15 +458,45 @@ export class CrmSide implements SyncSide {
   }
 
   /**
-   * Events have no sort or id filter in the legacy API, so a round pages by number over
-   * `updatedAt>=t` (id order in practice). Limit: an event deleted mid-round can shift a later one
-   * into a page already read; the next round re-reads from `t`, and reconciliation/full rounds heal it.
+   * The round's next events after `afterId`, by id, from one complete listing of `updatedAt >= since`
+   * (completeEventListing). A round's first slice reads the listing; its later slices take it from
+   * memory while it is fresh, else read it again (a restart mid-round): any listing holds every event
+   * the round needs, since an event changed after an earlier listing comes back in the next round.
    */
-  private async listEvents(pageNo: number, since: string | null, countTotal = false): Promise<{ items: Array<SideItem<EventRecord>>; total: number | null }> {
-    const query: Record<string, QueryValue> = { page: pageNo, limit: this.pageSize };
-    if (since) query['updatedAt>'] = since; // updatedAt>=since in the legacy operator syntax
-    const listed = await this.listEventsCounted(query, countTotal);
-    return { items: listed.events.map((e) => this.eventItem(e)), total: listed.total };
+  private async eventSlice(since: string | null, afterId: number): Promise<{ items: Array<SideItem<EventRecord>>; total: number | null; done: boolean }> {
+    const kept = this.eventListing;
+    const fresh = kept !== null && afterId > 0 && kept.since === since && Date.now() - kept.at < EVENT_LISTING_MAX_AGE_MS;
+    const listing = fresh ? kept : { since, at: Date.now(), ...(await this.completeEventListing(since)) };
+    this.eventListing = listing;
+    const rest = listing.events.filter((e) => e.id > afterId);
+    const items = rest.slice(0, this.pageSize).map((e) => this.eventItem(e));
+    const done = rest.length <= this.pageSize;
+    if (done) this.eventListing = null;
+    return { items, total: afterId === 0 ? listing.total : null, done };
+  }
+
+  /**
+   * Every event of the calendar with `updatedAt >= since` (all when null), sorted by id. The legacy list
+   * has no ORDER BY in page/limit mode (CalendarEventRepository::getUserEventListByRecurringEventQueryBuilder),
+   * so pages by number may repeat some events and skip others; it has no id filter, and keeps one
+   * operator per filter name, so no key range can split it either. A first page that is not full is
+   * complete whatever the order, so the page grows (to the total Oro counts, with room for new events)
+   * until it is not full. The price: a first sync reads all events in one answer.
+   */
+  private async completeEventListing(since: string | null): Promise<{ events: LegacyEvent[]; total: number | null }> {
+    const filter: Record<string, QueryValue> = since ? { 'updatedAt>': since } : {}; // updatedAt>=since in the legacy operator syntax
+    let limit = this.pageSize;
+    for (let attempt = 1; ; attempt++) {
+      const { events, total } = await this.listEventsCounted({ page: 1, limit, ...filter }, true);
+      const byId = new Map(events.map((e) => [e.id, e]));
+      const short = events.length < limit && (total === null || byId.size >= total);
+      if (short) return { events: [...byId.values()].sort((a, b) => a.id - b.id), total: total ?? byId.size };
+      if (attempt === EVENT_LISTING_ATTEMPTS) {
+        throw new ServiceUnavailableError(`The CRM's calendar kept changing while it was listed (${events.length} of ${total ?? '?'} events in a page of ${limit}); it is read again next time.`);
+      }
+      const wanted = Math.max(limit, total ?? 0, events.length);
+      limit = wanted + Math.max(this.pageSize, Math.ceil(wanted / 10));
+    }
   }
 
   private async getEvent(id: string): Promise<LegacyEvent | 'missing'> {
@@ -496,7 +565,7 @@ export class CrmSide implements SyncSide {
       return (found.values().next().value as SideItem<RecordOf<T>> | undefined) ?? null;
     }
     if (type === 'event') {
-      const events = await this.listEventsRaw({ page: 1, limit: 10, uid: op.key });
+      const events = await this.listEventsRaw({ page: 1, limit: 10, uid: externalIdFor(op.key) });
       return events.length ? (this.eventItem(events[0]) as SideItem<RecordOf<T>>) : null;
     }
     return (await this.findRecentTask(op.record as TaskRecord)) as SideItem<RecordOf<T>> | null;
@@ -555,6 +624,29 @@ export class CrmSide implements SyncSide {
   // ---------------------------------------------------------------- writing
 
   async apply<T extends EntityType>(type: T, ops: ReadonlyArray<WriteOp<RecordOf<T>>>): Promise<WriteResult[]> {
+    if (type !== 'contact') return this.applyAll(type, ops);
+    // What Oro refuses (validation.yml) is fitted before sending and reported, never silently lost.
+    const today = new Date().toISOString().slice(0, 10);
+    const fits = (ops as ReadonlyArray<WriteOp<ContactRecord>>).map((op) => fitContactToOro(op, today));
+    const results = await this.applyAll(type, fits.map((f) => f.op) as ReadonlyArray<WriteOp<RecordOf<T>>>);
+    const keptBirthday = fits.flatMap((f, i) => (f.unsent.includes('birthday') && f.op.op === 'update' && results[i].ok ? [f.op.id] : []));
+    const stored = new Map((await this.get('contact', keptBirthday)).flatMap((item) => (item ? [[item.id, item.record.birthday] as const] : [])));
+    return results.map((r, i) => {
+      const fit = fits[i];
+      if (!r.ok || (!fit.truncated.length && !fit.unsent.length) || fit.op.op === 'delete') return r;
+      const record = fit.op.record;
+      const kept: Record<string, unknown> = {};
+      for (const f of fit.truncated) kept[f] = record[f];
+      if (fit.unsent.includes('birthday')) kept.birthday = fit.op.op === 'update' ? (stored.get(r.id) ?? null) : null;
+      const reasons = [
+        ...(fit.truncated.length ? [`OroCRM keeps at most ${CONTACT_NAME_MAX} characters of a first or last name, so it holds the name shortened`] : []),
+        ...(fit.unsent.length ? ['OroCRM refuses a birthday in the future, so the birthday was not synced'] : []),
+      ];
+      return { ...r, unsynced: { fields: [...fit.truncated, ...fit.unsent], kept, reason: reasons.join('; ') } };
+    });
+  }
+
+  private async applyAll<T extends EntityType>(type: T, ops: ReadonlyArray<WriteOp<RecordOf<T>>>): Promise<WriteResult[]> {
     const results: Array<WriteResult | undefined> = new Array(ops.length);
     const anySent = { value: false };
     const indexed = ops.map((op, index) => ({ op: op as WriteOp<AnyRecord>, index }));
@@ -693,7 +785,7 @@ export class CrmSide implements SyncSide {
       pending.forEach((x, i) => {
         const why = blamed.get(i);
         if (!why) return;
-        const code = problems!.some((p) => p.status === 404 && p.pointer?.startsWith(`/data/${i}/`)) ? 'not_found' : 'invalid';
+        const code = problems!.some((p) => p.status === 404 && new RegExp(`^/data/${i}(/|$)`).test(p.pointer ?? '')) ? 'not_found' : 'invalid';
         results[x.index] = { ok: false, code, message: why.join('; '), retryable: false };
       });
       pending = pending.filter((_, i) => !blamed.has(i));
@@ -828,7 +920,8 @@ export class CrmSide implements SyncSide {
     const me = await this.me();
     let id: string;
     if (op.op === 'create') {
-      const body = { ...eventToOro(op.record), calendar: me.calendarId, uid: op.key };
+      // The uid column holds 36 characters and nothing validates it: a longer one is a 500 on Oro.
+      const body = { ...eventToOro(op.record), calendar: me.calendarId, uid: externalIdFor(op.key) };
       let res: CrmResponse;
       try {
         res = await this.client.send({ method: 'POST', path: `${LEGACY}/calendarevents`, format: 'rest', body }, 'safe', async () => (await this.findCreated('event', op)) !== null);

@@ -38,7 +38,9 @@ describe('legacy calendar events', () => {
     expect(neither.body.message).toBe('Time interval ("start" and "end") or paging ("page" and "limit") parameters should be specified.');
     const paged = await rest('GET', `/api/rest/v1/calendarevents.json?calendar=${cal.body.calendar}&page=1&limit=2`);
     expect(paged.body).toHaveLength(2);
-    expect(paged.body[0]).toMatchObject({ id: 1, uid: 'seed-event-1', start: '2026-12-02T15:00:00+00:00', allDay: false, invitationStatus: 'none' });
+    const all = await rest('GET', `/api/rest/latest/calendarevents?calendar=${cal.body.calendar}&page=1&limit=100`);
+    // No ORDER BY in page/limit mode (quirk unstableEventOrder): any event may come first.
+    expect(all.body.find((e: any) => e.id === 1)).toMatchObject({ id: 1, uid: 'seed-event-1', start: '2026-12-02T15:00:00+00:00', allDay: false, invitationStatus: 'none' });
     const window = await rest('GET', `/api/rest/latest/calendarevents?calendar=${cal.body.calendar}&start=2026-12-03T00:00:00%2B00:00&end=2026-12-31T00:00:00%2B00:00`);
     expect(window.body.map((e: any) => e.title)).toEqual(['Lunch with Olu', 'Acme offsite']);
     expect(window.body[0].calendarAlias).toBe('user');

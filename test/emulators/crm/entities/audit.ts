@@ -6,6 +6,7 @@ import type { Request, Response, Router } from '../../common/http';
 import type { CrmContext } from '../context';
 import { legacyDateTime, oroDateTime } from './schema';
 import { legacyError, parseLegacyQuery, type LegacyCondition } from './legacy';
+import { quirks } from './quirks';
 
 export const AUDIT_CLASSES = {
   contacts: 'Oro\\Bundle\\ContactBundle\\Entity\\Contact',
@@ -27,12 +28,47 @@ export interface AuditEntry {
   data: Record<string, { old: unknown; new: unknown }>;
 }
 
+/**
+ * The change's audit message: written now, or queued for later (quirk lateAudit), as Oro's message
+ * queue consumer writes it. Either way loggedAt is the flush time `at`.
+ */
 export function recordAudit(db: Database.Database, entry: AuditEntry, at: Date): void {
+  const late = quirks(db).lateAudit;
+  if (late) {
+    const messageNo = nextMessageNo(db);
+    if ((messageNo - 1) % late.every === 0) {
+      db.prepare('INSERT INTO crm_audit_queue (entry, logged_at, requests_left) VALUES (?, ?, ?)').run(JSON.stringify(entry), oroDateTime(at), late.afterRequests);
+      return;
+    }
+  }
+  writeAudit(db, entry, oroDateTime(at));
+}
+
+function nextMessageNo(db: Database.Database): number {
+  const row = db.prepare("SELECT value FROM crm_emulator_settings WHERE name = 'audit_messages'").get() as { value: string } | undefined;
+  const n = Number(row?.value ?? 0) + 1;
+  db.prepare("INSERT INTO crm_emulator_settings (name, value) VALUES ('audit_messages', ?) ON CONFLICT(name) DO UPDATE SET value = excluded.value").run(String(n));
+  return n;
+}
+
+/** Called before every API request: the queued audit messages whose time has come are written, newest first. */
+export function consumeAuditQueue(db: Database.Database): void {
+  db.transaction(() => {
+    db.prepare('UPDATE crm_audit_queue SET requests_left = requests_left - 1 WHERE requests_left > 0').run();
+    const due = db.prepare('SELECT * FROM crm_audit_queue WHERE requests_left <= 0 ORDER BY id DESC').all() as Array<{ id: number; entry: string; logged_at: string }>;
+    for (const m of due) {
+      writeAudit(db, JSON.parse(m.entry) as AuditEntry, m.logged_at);
+      db.prepare('DELETE FROM crm_audit_queue WHERE id = ?').run(m.id);
+    }
+  })();
+}
+
+function writeAudit(db: Database.Database, entry: AuditEntry, loggedAt: string): void {
   const prev = db.prepare('SELECT MAX(version) AS v FROM crm_audits WHERE object_class = ? AND object_id = ?').get(entry.objectClass, String(entry.objectId)) as { v: number | null };
   db.prepare(
     `INSERT INTO crm_audits (action, object_class, object_id, object_name, logged_at, user_id, organization_id, version, data)
      VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-  ).run(entry.action, entry.objectClass, String(entry.objectId), entry.objectName, oroDateTime(at), entry.userId, entry.organizationId, (prev.v ?? 0) + 1, JSON.stringify(entry.data));
+  ).run(entry.action, entry.objectClass, String(entry.objectId), entry.objectName, loggedAt, entry.userId, entry.organizationId, (prev.v ?? 0) + 1, JSON.stringify(entry.data));
 }
 
 /** Field-level diff of two flat attribute maps, for the audit `data` column. */
@@ -79,8 +115,14 @@ const FILTERS: Record<string, { column: keyof AuditRow; kind: 'string' | 'intege
 export function registerAuditRoutes(router: Router, ctx: CrmContext): void {
   // Real Oro's Date header and its loggedAt values come from the same clock.
   const dated = (res: Response): Response => ({ ...res, headers: { Date: ctx.now().toUTCString(), ...(res.headers ?? {}) } });
-  const list = (req: Request) => dated(listAudits(req, ctx));
-  const one = (req: Request) => dated(getAudit(req, ctx));
+  const list = (req: Request) => {
+    consumeAuditQueue(ctx.db);
+    return dated(listAudits(req, ctx));
+  };
+  const one = (req: Request) => {
+    consumeAuditQueue(ctx.db);
+    return dated(getAudit(req, ctx));
+  };
   router.on('GET', '/api/rest/:version/audits', list);
   router.on('GET', '/api/rest/:version/audits.json', list);
   router.on('GET', '/api/rest/:version/audits/:id', one);

@@ -6,8 +6,9 @@ import type Database from 'better-sqlite3';
 import type { Request, Response, Router } from '../../common/http';
 import type { CrmContext, CrmUser } from '../context';
 import { normalizeDateTime } from './attributes';
-import { AUDIT_CLASSES, compare, diff, recordAudit } from './audit';
+import { AUDIT_CLASSES, compare, consumeAuditQueue, diff, recordAudit } from './audit';
 import { legacyError, parseLegacyQuery } from './legacy';
+import { quirks } from './quirks';
 import { legacyDateTime, oroDateTime, userById } from './schema';
 
 export interface EventData {
@@ -46,6 +47,8 @@ interface EventRow {
 
 const toEvent = (r: EventRow): EventEntity => ({ id: r.id, calendarId: r.calendar_id, uid: r.uid, createdAt: r.created_at, updatedAt: r.updated_at, data: JSON.parse(r.data) as EventData });
 
+/** OroCalendarBundle Entity/CalendarEvent: `uid` is a string column of length 36. */
+const UID_MAX = 36;
 const FORM_FIELDS = ['title', 'description', 'start', 'end', 'allDay', 'backgroundColor', 'reminders', 'attendees', 'notifyAttendees', 'calendar', 'calendarAlias', 'uid', 'createdAt', 'recurrence', 'originalStart', 'isCancelled', 'recurringEventId', 'updateExceptions'];
 const IGNORED_ON_INPUT = ['id', 'updatedAt', 'editable', 'editableInvitationStatus', 'removable', 'invitationStatus', 'parentEventId', 'isOrganizer', 'organizerDisplayName', 'organizerEmail', 'organizerUserId', 'calendarAlias', 'recurrencePattern'];
 
@@ -77,15 +80,18 @@ const notFound = (): Response => ({ status: 404, headers: { 'Content-Type': 'app
 const forbidden = (): Response => json(403, { reason: 'You do not have access to this calendar event.' });
 
 export function registerCalendarRoutes(router: Router, ctx: CrmContext): void {
+  // Numbers the page/limit listings, so each one shuffles its rows its own way (quirk unstableEventOrder).
+  let listings = 0;
   const wrap = (handler: (req: Request, user: CrmUser) => Response) => (req: Request): Response => {
     const user = ctx.authenticate(req);
     if (!user) return { status: 401, headers: { 'WWW-Authenticate': 'Bearer' } };
     const version = req.params.version;
+    consumeAuditQueue(ctx.db);
     const res = version !== 'latest' && version !== 'v1' ? legacyError(404, `No route found for "${req.method} ${req.path}"`) : handler(req, user);
     return { ...res, headers: { Date: ctx.now().toUTCString(), ...(res.headers ?? {}) } };
   };
   for (const suffix of ['', '.json']) {
-    router.on('GET', `/api/rest/:version/calendarevents${suffix}`, wrap((req, user) => listEvents(req, ctx, user)));
+    router.on('GET', `/api/rest/:version/calendarevents${suffix}`, wrap((req, user) => listEvents(req, ctx, user, ++listings)));
     router.on('POST', `/api/rest/:version/calendarevents${suffix}`, wrap((req, user) => createEvent(req, ctx, user)));
     router.on('GET', `/api/rest/:version/calendars/default${suffix}`, wrap((_req, user) => {
       const cal = defaultCalendar(ctx.db, user.id);
@@ -109,7 +115,7 @@ function withEvent(req: Request, ctx: CrmContext, user: CrmUser, then: (e: Event
   return then(e);
 }
 
-function listEvents(req: Request, ctx: CrmContext, user: CrmUser): Response {
+function listEvents(req: Request, ctx: CrmContext, user: CrmUser, listingNo: number): Response {
   const params = parseLegacyQuery(req);
   const eq = (name: string) => params.find((p) => p.name === name && p.op === '=')?.value;
   const calendar = eq('calendar');
@@ -145,11 +151,18 @@ function listEvents(req: Request, ctx: CrmContext, user: CrmUser): Response {
       rows = rows.filter((e) => compare(Date.parse(c.name === 'createdAt' ? e.createdAt : e.updatedAt) / 1000, c.op, Math.floor(want / 1000)));
     }
   }
+  if (quirks(ctx.db).unstableEventOrder) rows = unordered(rows, listingNo);
   const total = rows.length;
   const slice = rows.slice((Number(page) - 1) * Number(limit), Number(page) * Number(limit));
   const headers: Record<string, string> = {};
   if (String(req.headers['x-include'] ?? '').includes('totalCount')) headers['X-Include-Total-Count'] = String(total);
   return json(200, slice.map((e) => serializeEvent(ctx.db, e, true)), headers);
+}
+
+/** The rows in the order of one query without ORDER BY: a shuffle of its own, reproducible from its number. */
+function unordered(rows: EventEntity[], listingNo: number): EventEntity[] {
+  const rank = (e: EventEntity) => crypto.createHash('sha1').update(`${listingNo}:${e.id}`).digest('hex');
+  return rows.map((e) => ({ e, r: rank(e) })).sort((a, b) => (a.r < b.r ? -1 : a.r > b.r ? 1 : 0)).map((x) => x.e);
 }
 
 function serializeEvent(db: Database.Database, e: EventEntity, listMode: boolean): Record<string, unknown> {
@@ -266,7 +279,7 @@ function applyForm(body: Record<string, unknown>, data: Partial<EventData>, patc
     else out.calendar = c;
   }
   if (has('uid')) {
-    if (typeof body.uid !== 'string' || body.uid.length > 255 || body.uid === '') err('uid', 'This value is not valid.');
+    if (typeof body.uid !== 'string' || body.uid === '') err('uid', 'This value is not valid.');
     else out.uid = body.uid;
   }
   if (data.start && data.end && Date.parse(data.end) < Date.parse(data.start)) err('end', 'End date should be later than start date.');
@@ -283,6 +296,9 @@ function createEvent(req: Request, ctx: CrmContext, user: CrmUser): Response {
   const calendarId = extra.calendar ?? defaultCalendar(ctx.db, user.id).id;
   if (extra.calendar !== undefined && calendarOwner(ctx.db, extra.calendar) !== user.id) (errors.calendar ??= []).push('This value is not valid.');
   if (Object.keys(errors).length || global.length) return validationFailed(errors, global);
+  // The uid column holds 36 characters and no validator checks it (OroCalendarBundle Entity/CalendarEvent
+  // `length=36`, validation.yml has none): the database refuses the INSERT, and Oro answers 500.
+  if (extra.uid !== undefined && extra.uid.length > UID_MAX) return legacyError(500, 'Internal Server Error');
   const now = oroDateTime(ctx.now());
   const uid = extra.uid ?? crypto.randomUUID();
   let id = 0;
@@ -308,6 +324,7 @@ function updateEvent(req: Request, ctx: CrmContext, user: CrmUser, e: EventEntit
   const extra = applyForm(body, data, true, errors, global);
   if (extra.calendar !== undefined && calendarOwner(ctx.db, extra.calendar) !== user.id) (errors.calendar ??= []).push('This value is not valid.');
   if (Object.keys(errors).length || global.length) return validationFailed(errors, global);
+  if (extra.uid !== undefined && extra.uid.length > UID_MAX) return legacyError(500, 'Internal Server Error');
   const now = oroDateTime(ctx.now());
   const uid = extra.uid ?? e.uid;
   ctx.db.transaction(() => {

@@ -10,6 +10,8 @@ import type { BaseEntity, ResourceType, SerializeOptions, WriteContext } from '.
 import { userById } from './schema';
 
 const NAME = { kind: 'string', max: 255 } as const;
+/** ContactBundle validation.yml: a contact's first and last names hold at most 100 characters. */
+export const CONTACT_NAME_MAX = 100;
 
 export const CONTACT_ATTRIBUTES: AttrSpec = {
   namePrefix: NAME,
@@ -180,6 +182,17 @@ export const contactsResource: ResourceType<ContactEntity> = {
   },
   validate(e, w) {
     const a = e.attrs;
+    // crm ContactBundle Resources/config/validation.yml: firstName/lastName Length max 100 (the column
+    // holds 255), birthday LessThanOrEqual "now UTC" (a date, so today is fine).
+    for (const name of ['firstName', 'lastName'] as const) {
+      const v = a[name];
+      if (typeof v === 'string' && [...v].length > CONTACT_NAME_MAX) { // characters, as mb_strlen counts
+        w.problems.add(400, 'length constraint', `This value is too long. It should have ${CONTACT_NAME_MAX} characters or less.`, `${w.pointer}/attributes/${name}`);
+      }
+    }
+    if (typeof a.birthday === 'string' && a.birthday > w.now.slice(0, 10)) {
+      w.problems.add(400, 'less than or equal constraint', 'This value cannot be in the future.', `${w.pointer}/attributes/birthday`);
+    }
     if (!a.firstName && !a.lastName && a.emails.length === 0 && a.phones.length === 0) {
       w.problems.add(400, 'has contact information constraint', 'At least one of the fields First name, Last name, Emails or Phones must be defined.', w.pointer);
     }

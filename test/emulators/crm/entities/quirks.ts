@@ -23,13 +23,32 @@ export const quirksSchema = z
      * null: every batch finishes in time.
      */
     asyncBatch: z.object({ above: z.number().int().min(0), afterRequests: z.number().int().min(0) }).strict().nullable(),
+    /**
+     * The legacy event list in page/limit mode has no ORDER BY (OroCalendarBundle
+     * CalendarEventController::cgetAction → CalendarEventRepository::getUserEventListByRecurringEventQueryBuilder,
+     * then setFirstResult/setMaxResults; only start/end mode orders, by calendar and start). The database
+     * may return the rows in another order for each query (plans change with OFFSET, updated rows move),
+     * so pages by number can repeat some events and skip others. Here: each listing request orders the
+     * rows by its own deterministic shuffle. false: by id, every time.
+     */
+    unstableEventOrder: z.boolean(),
+    /**
+     * Oro writes audit rows from its message queue (DataAuditBundle SendChangedEntitiesToMessageQueueListener
+     * sends the changes at postFlush with `timestamp = time()`, AuditChangedEntitiesProcessor writes the
+     * rows later with `loggedAt` = that timestamp and may REQUEUE; several consumers run side by side), so
+     * a row gets its id when it is written but its loggedAt from the flush: it can appear after rows
+     * with later loggedAt. Here: the 1st, (1+every)th, … audit message waits until `afterRequests` more
+     * API requests have arrived; the others are written at once; messages due together are written newest
+     * first. null: every row is written at the flush (a consumer that keeps up, in order).
+     */
+    lateAudit: z.object({ every: z.number().int().min(1), afterRequests: z.number().int().min(0) }).strict().nullable(),
   })
   .strict();
 
 export type Quirks = z.infer<typeof quirksSchema>;
 
 /** A stock Oro 7.0. */
-export const STOCK_QUIRKS: Quirks = { taskFlow: true, asyncBatch: null };
+export const STOCK_QUIRKS: Quirks = { taskFlow: true, asyncBatch: null, unstableEventOrder: true, lateAudit: null };
 
 export function quirks(db: Database.Database): Quirks {
   const row = db.prepare("SELECT value FROM crm_emulator_settings WHERE name = 'quirks'").get() as { value: string } | undefined;

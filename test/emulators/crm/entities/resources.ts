@@ -7,7 +7,7 @@ import type { CrmContext, CrmUser } from '../context';
 import { checkAccept, checkContentType, errorOf, errorResponse, JSON_API, jsonApi, notFoundEntity, parseJsonBody, problem, type ErrorObject } from '../jsonapi';
 import { deferBatch, registerBatchRunner, runDueOperations } from './async-operations';
 import { Problems, type ResourceObject } from './attributes';
-import { diff, recordAudit } from './audit';
+import { consumeAuditQueue, diff, recordAudit } from './audit';
 import { compareBy, fail, matches, OroProblems, parseListQuery, type FilterDef, type Scalar } from './query';
 import { oroDateTime } from './schema';
 
@@ -115,6 +115,7 @@ export function guarded(ctx: CrmContext, handler: (req: Request, user: CrmUser) 
     if (!user) return { status: 401, headers: { 'WWW-Authenticate': 'Bearer' } };
     // The message queue finishes batches that went async (async-operations.ts) between requests.
     runDueOperations(ctx);
+    consumeAuditQueue(ctx.db);
     let res: Response;
     try {
       res = checkAccept(req) ?? handler(req, user);
@@ -387,7 +388,8 @@ function write<E extends BaseEntity>(req: Request, ctx: CrmContext, rt: Resource
         }
         existing = rt.load(ctx.db, parseId(requestId));
         if (!existing && meta.update === true) {
-          problems.add(404, 'not found http exception', 'An entity with the requested identifier does not exist.', `${pointer}/id`);
+          // The item itself, not its id (ApiBundle Tests/Functional/RestJsonApiUpdateList*: `/data/0`).
+          problems.add(404, 'not found http exception', 'An entity with the requested identifier does not exist.', pointer);
           continue;
         }
         isNew = existing === null;

@@ -60,6 +60,12 @@ export function migrateEntityTables(db: Database.Database): void {
       version INTEGER NOT NULL,
       data TEXT NOT NULL
     );
+    CREATE TABLE IF NOT EXISTS crm_audit_queue (
+      id INTEGER PRIMARY KEY AUTOINCREMENT,
+      entry TEXT NOT NULL,
+      logged_at TEXT NOT NULL,
+      requests_left INTEGER NOT NULL
+    );
     CREATE TABLE IF NOT EXISTS crm_async_operations (
       id INTEGER PRIMARY KEY AUTOINCREMENT,
       entity_type TEXT NOT NULL,
