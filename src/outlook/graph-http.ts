@@ -73,8 +73,11 @@ export interface GraphHttpOptions {
   maxRetryAfterMs?: number;
   /** Graph's Outlook limit: 4 concurrent requests per app and mailbox (§8). */
   maxConcurrent?: number;
-  /** Requests per window per mailbox (default Outlook's 10,000 per 10 minutes, 1 % kept in reserve); null: none. */
-  requestBudget?: { requests: number; windowMs: number; reserve?: number } | null;
+  /**
+   * Requests per window per mailbox (default Outlook's 10,000 per 10 minutes, 1 % kept in reserve), or
+   * one RequestBudget shared by every GraphHttp of the same app and mailbox; null: none.
+   */
+  requestBudget?: { requests: number; windowMs: number; reserve?: number } | RequestBudget | null;
   /** Clock of the request budget (tests). */
   now?: () => number;
 }
@@ -135,7 +138,7 @@ export class GraphHttp {
     this.maxRetryAfterMs = options.maxRetryAfterMs ?? 120_000;
     this.slots = new Semaphore(options.maxConcurrent ?? 4);
     const budget = options.requestBudget === undefined ? OUTLOOK_REQUEST_BUDGET : options.requestBudget;
-    this.budget = budget && new RequestBudget({ ...budget, now: options.now, sleep: this.sleep });
+    this.budget = budget instanceof RequestBudget ? budget : budget && new RequestBudget({ ...budget, now: options.now, sleep: this.sleep });
   }
 
   /** Absolute URL for a path or a same-root link; refuses links elsewhere (the token must not leak). */
