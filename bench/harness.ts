@@ -8,7 +8,7 @@ import path from 'node:path';
 import { CrmHttp } from '../src/crm/http';
 import { CrmSide } from '../src/crm/side';
 import { PasswordGrantTokens } from '../src/crm/tokens';
-import { createOutlookSide, GraphPasswordTokens, type OutlookSide } from '../src/outlook';
+import { createOutlookSide, GraphPasswordTokens, OUTLOOK_REQUEST_BUDGET, RequestBudget, type OutlookSide } from '../src/outlook';
 import { openSqliteStore } from '../src/store/sqlite-store';
 import type { SyncStore } from '../src/store/types';
 import type { EntityType } from '../src/sync/records';
@@ -70,6 +70,10 @@ export interface Bench {
   freshSides(): { crm: CrmSide; outlook: OutlookSide; crmMeter: RequestMeter; graphMeter: RequestMeter; crmHttp: CrmHttp };
   faults(latencyMs: number): Promise<void>;
   graphStats(): Promise<Stats>;
+  /** The Graph emulator's count of alice's requests against Outlook's 10-minute budget (`reset` forgets them first). */
+  graphBudget(reset?: boolean): Promise<{ requests: number; windowSeconds: number; inWindow: number; peak: number }>;
+  /** The budget every side of this bench takes from: they are one app on one mailbox. */
+  clientBudget: RequestBudget;
   resetStats(): Promise<void>;
   crmApi(method: string, p: string, body?: unknown): Promise<number>;
   /** CPU seconds used so far by this process and each emulator process (emulators: Linux /proc only, else null). */
@@ -152,12 +156,13 @@ export async function startBench(extraContacts: number): Promise<Bench> {
   });
   const crmUrl = crmProc.url;
   const graphUrl = graphProc.url;
+  const clientBudget = new RequestBudget(OUTLOOK_REQUEST_BUDGET);
   const sides = () => {
     const crmMeter = new RequestMeter();
     const graphMeter = new RequestMeter();
     const crmHttp = new CrmHttp({ baseUrl: crmUrl, tokens: new PasswordGrantTokens({ baseUrl: crmUrl, username: USER, password: USER }), fetch: crmMeter.fetch as typeof fetch });
     const crm = new CrmSide({ http: crmHttp });
-    const outlook = createOutlookSide({ tokens: new GraphPasswordTokens({ tokenUrl: `${graphUrl}/common/oauth2/v2.0/token`, username: USER, password: USER }), baseUrl: `${graphUrl}/v1.0`, fetch: graphMeter.fetch });
+    const outlook = createOutlookSide({ tokens: new GraphPasswordTokens({ tokenUrl: `${graphUrl}/common/oauth2/v2.0/token`, username: USER, password: USER }), baseUrl: `${graphUrl}/v1.0`, fetch: graphMeter.fetch, requestBudget: clientBudget });
     return { crm, outlook, crmMeter, graphMeter, crmHttp };
   };
   const main = sides();
@@ -178,6 +183,15 @@ export async function startBench(extraContacts: number): Promise<Bench> {
       await control(crmUrl, 'POST', '/_control/faults', { latencyMs });
     },
     graphStats: async () => (await control(graphUrl, 'GET', '/_control/stats')) as Stats,
+    clientBudget,
+    async graphBudget(reset = false) {
+      const body = (await control(graphUrl, reset ? 'POST' : 'GET', '/_control/graph/budget', reset ? { resetUsage: true } : undefined)) as {
+        requests: number;
+        windowSeconds: number;
+        usage: Record<string, { inWindow: number; peak: number }>;
+      };
+      return { requests: body.requests, windowSeconds: body.windowSeconds, ...body.usage[`${USER}@acme.test`] };
+    },
     async resetStats() {
       await control(graphUrl, 'DELETE', '/_control/stats');
       await control(crmUrl, 'DELETE', '/_control/stats');

@@ -1,11 +1,14 @@
-// The one place Graph requests are built and sent: Bearer token, ≤ 4 requests in flight per mailbox,
+// The one place Graph requests are built and sent: Bearer token, Outlook's limits per app and mailbox,
 // Retry-After / backoff, and $batch with per-item retries (graph-api.md §7, §8). DOM-free: fetch and URL only.
 //
-// Concurrency: every HTTP request, a $batch included, holds one of `maxConcurrent` (4) slots, so at
-// most 4 requests are ever in flight. The groups of one batch() call are sent side by side, and an
-// AdaptiveLimit (adaptive-limit.ts) decides how many $batch requests may fly at once: 4 to start,
-// halved on any 429 (a throttled batch, or a throttled item inside a 200 batch, since Outlook may count
-// a batch's items against the mailbox limit one by one), raised by one after a run of clean batches.
+// Outlook's limits (docs-contrib concepts/includes/throttling-outlook.md, json-batching.md):
+// - 4 concurrent requests, counted per request that reaches Outlook. Graph runs the items of an
+//   unordered $batch up to 4 at a time, so a batch of n items holds min(n, 4) of our 4 slots and a plain
+//   request holds 1: a full batch flies alone, never beside another batch or a plain request. (The other
+//   documented way, up to 4 batches whose items are chained with dependsOn, moves items as fast, but one
+//   failed item then fails the rest of its chain with 424, to be sent again.)
+// - 10,000 requests per 10 minutes, every batch item counted: a RequestBudget (request-budget.ts) that
+//   every send takes from first, so a long first sync waits for room instead of being throttled.
 //
 // Retry rules:
 // - 429 (plain or inside a batch): always retried after Retry-After. A throttled request was not executed,
@@ -17,7 +20,7 @@ import { z } from 'zod';
 import { parseJson } from '../http/form-post';
 import { AuthenticationError, MalformedResponseError, ServiceUnavailableError } from '../sync/errors';
 import { graphError, parseRetryAfter } from './graph-errors';
-import { AdaptiveLimit } from './adaptive-limit';
+import { OUTLOOK_REQUEST_BUDGET, RequestBudget } from './request-budget';
 import { Semaphore } from './semaphore';
 
 export type FetchLike = (input: string, init?: RequestInit) => Promise<Response>;
@@ -70,8 +73,13 @@ export interface GraphHttpOptions {
   maxRetryAfterMs?: number;
   /** Graph's Outlook limit: 4 concurrent requests per app and mailbox (§8). */
   maxConcurrent?: number;
-  /** Clean $batch answers in a row before the batch concurrency, once lowered by a 429, rises by one (default 8). */
-  batchRaiseAfter?: number;
+  /**
+   * Requests per window per mailbox (default Outlook's 10,000 per 10 minutes, 1 % kept in reserve), or
+   * one RequestBudget shared by every GraphHttp of the same app and mailbox; null: none.
+   */
+  requestBudget?: { requests: number; windowMs: number; reserve?: number } | RequestBudget | null;
+  /** Clock of the request budget (tests). */
+  now?: () => number;
 }
 
 export interface BatchItem {
@@ -110,9 +118,10 @@ export class GraphHttp {
   private readonly backoffBaseMs: number;
   private readonly backoffMaxMs: number;
   private readonly maxRetryAfterMs: number;
+  /** Outlook's concurrent requests of this mailbox: a plain request takes 1, a batch one per item it runs at once. */
   private readonly slots: Semaphore;
-  /** $batch requests allowed in flight at once (≤ the slots), adapted to 429s. */
-  readonly batchLimit: AdaptiveLimit;
+  /** Outlook's requests per 10 minutes of this mailbox, every batch item counted. */
+  readonly budget: RequestBudget | null;
   /** Counters for the status pane and tests. */
   readonly stats = { requests: 0, retries: 0, throttled: 0, batches: 0 };
 
@@ -128,7 +137,8 @@ export class GraphHttp {
     this.backoffMaxMs = options.backoffMaxMs ?? 30_000;
     this.maxRetryAfterMs = options.maxRetryAfterMs ?? 120_000;
     this.slots = new Semaphore(options.maxConcurrent ?? 4);
-    this.batchLimit = new AdaptiveLimit({ max: this.slots.capacity, raiseAfter: options.batchRaiseAfter });
+    const budget = options.requestBudget === undefined ? OUTLOOK_REQUEST_BUDGET : options.requestBudget;
+    this.budget = budget instanceof RequestBudget ? budget : budget && new RequestBudget({ ...budget, now: options.now, sleep: this.sleep });
   }
 
   /** Absolute URL for a path or a same-root link; refuses links elsewhere (the token must not leak). */
@@ -212,10 +222,10 @@ export class GraphHttp {
   }
 
   /**
-   * Runs items through `$batch` in groups of ≤ 20, sent side by side as far as the batch limit allows
-   * (see header). Items carry no dependsOn, so no order between them is promised, within a group or
-   * across groups. Every group is settled before this returns (or throws the first group's error).
-   * Results line up with `items`.
+   * Runs items through `$batch` in groups of ≤ 20, each taking as many slots as it runs items at once
+   * (see header), so full groups go one after another. Items carry no dependsOn, so no order between
+   * them is promised, within a group or across groups. Every group is settled before this returns (or
+   * throws the first group's error). Results line up with `items`.
    */
   async batch(items: ReadonlyArray<BatchItem>): Promise<BatchItemResult[]> {
     const results: BatchItemResult[] = new Array(items.length);
@@ -248,19 +258,10 @@ export class GraphHttp {
       });
       this.stats.batches++;
       let outer: GraphResponse | null = null;
-      const releaseBatch = await this.batchLimit.acquire();
       try {
-        outer = await this.send('POST', `${this.baseUrl}/$batch`, { requests }, undefined);
+        outer = await this.send('POST', `${this.baseUrl}/$batch`, { requests }, undefined, requests.length);
       } catch (cause) {
         if (cause instanceof MalformedResponseError) throw cause;
-      } finally {
-        releaseBatch();
-      }
-      if (outer && outer.status === 429) this.batchLimit.throttled();
-      else if (outer && outer.status === 200) {
-        const items = (outer.body as { responses?: Array<{ status?: unknown }> } | undefined)?.responses;
-        if (Array.isArray(items) && items.some((r) => r?.status === 429)) this.batchLimit.throttled();
-        else this.batchLimit.succeeded();
       }
       if (outer && outer.status === 401) {
         if (refreshed || !this.tokens.refresh) throw new AuthenticationError('Graph refused the access token ($batch); sign in again.');
@@ -323,8 +324,10 @@ export class GraphHttp {
     await this.sleep(ms);
   }
 
-  private async send(method: GraphMethod, url: string, body: unknown, extraHeaders: Record<string, string> | undefined): Promise<GraphResponse> {
-    const release = await this.slots.acquire();
+  /** One HTTP request that reaches Outlook as `items` requests (a $batch: its items, run up to 4 at once). */
+  private async send(method: GraphMethod, url: string, body: unknown, extraHeaders: Record<string, string> | undefined, items = 1): Promise<GraphResponse> {
+    const settle = this.budget ? await this.budget.take(items) : null;
+    const release = await this.slots.acquire(Math.min(items, this.slots.capacity));
     try {
       const token = await this.tokens.accessToken();
       const headers: Record<string, string> = { Accept: 'application/json', Authorization: `Bearer ${token}`, ...withImmutableIds(extraHeaders) };
@@ -341,6 +344,7 @@ export class GraphHttp {
       return { status: res.status, headers: resHeaders, body: parseJson(text) };
     } finally {
       release();
+      settle?.();
     }
   }
 }

@@ -11,6 +11,10 @@
 // - Delta cannot expand extended properties (§2, §4): after each page the changed contacts/events are
 //   re-read in $batch GETs with the stamp, gender and fax expanded. Tasks carry linkedResources, but a
 //   To Do delta item after the initial round may hold only the changed fields: those are re-read too.
+//   Except our own creates: the create answer and the properties we sent are what such a read would
+//   show, so an item delta reports under the version our create got is taken from that, unread (a
+//   first sync of 10,000 contacts would otherwise read all 10,000 back: Outlook's budget is 10,000
+//   requests per 10 minutes, graph-http.ts).
 // - Writes go through $batch (≤ 20 per group, see graph-http.ts). No If-Match: Graph does not document it
 //   for these items (§9). Clearing a stamp writes "" (a PATCH cannot remove a single-value property).
 import { calendarWindowAt, DEFAULT_CALENDAR_WINDOW, sameWindow, type CalendarWindow, type CalendarWindowSpec } from '../sync/calendar-window';
@@ -80,6 +84,11 @@ type AnyItem = SideItem<ContactRecord | TaskRecord | EventRecord>;
 type AnyOp = WriteOp<ContactRecord | TaskRecord | EventRecord>;
 type CreateOp = Extract<AnyOp, { op: 'create' }>;
 
+/** Created contacts/events kept per type until delta reports them (see header). */
+const MAX_REMEMBERED_CREATES = 50_000;
+/** Page size of container listings: Outlook's largest `$top` (1..1000), so 10,000 items cost 10 requests. */
+const LISTING_PAGE = 1000;
+
 /** Up to this many creates are checked for an existing stamp one search each; more list the container once. */
 const FEW_STAMP_SEARCHES = 4;
 
@@ -94,6 +103,8 @@ export class OutlookSide implements SyncSide {
   private readonly taskWebUrl: (crmId: string) => string | undefined;
   private readonly timeZone: string;
   private readonly listings = new Map<EntityType, { at: number; items: Promise<Array<AnyItem & { transactionId?: string | null }>> }>();
+  /** Contacts/events we created, as a read with their properties expanded shows them, until delta reports them. */
+  private readonly created = { contact: new Map<string, AnyItem>(), event: new Map<string, AnyItem>() };
 
   constructor(options: OutlookSideOptions) {
     this.http = options.http;
@@ -193,7 +204,9 @@ export class OutlookSide implements SyncSide {
     const reread: number[] = [];
     raws.forEach((raw, i) => {
       if (changes[i]) return;
-      if (type === 'task' && initialRound && Array.isArray(raw.linkedResources)) changes[i] = { kind: 'upsert', item: this.fromGraph(type, raw) };
+      const ours = this.ownCreate(type, raw);
+      if (ours) changes[i] = { kind: 'upsert', item: ours };
+      else if (type === 'task' && initialRound && Array.isArray(raw.linkedResources)) changes[i] = { kind: 'upsert', item: this.fromGraph(type, raw) };
       else reread.push(i);
     });
     if (reread.length) {
@@ -205,6 +218,31 @@ export class OutlookSide implements SyncSide {
       });
     }
     return changes as Array<Change<unknown>>;
+  }
+
+  /** Our own create of this delta item, when the item is still as that create left it (same version). */
+  private ownCreate(type: EntityType, raw: Record<string, unknown>): AnyItem | null {
+    if (type === 'task') return null;
+    const created = this.created[type];
+    const item = created.get(raw.id as string);
+    if (!item) return null;
+    created.delete(item.id);
+    return item.version === (raw.changeKey || raw['@odata.etag']) ? item : null;
+  }
+
+  /** Keeps a created contact/event as a read would show it: the 201 answer plus the properties we sent (never echoed, §6). */
+  private rememberCreate(type: EntityType, sent: BatchItem, answer: BatchItemResult): void {
+    if (type === 'task' || typeof answer.body !== 'object' || answer.body === null) return;
+    const props = (sent.body as { singleValueExtendedProperties?: unknown }).singleValueExtendedProperties ?? [];
+    try {
+      const item = this.fromGraph(type, { ...(answer.body as Record<string, unknown>), singleValueExtendedProperties: props });
+      const created = this.created[type];
+      // Bounded: an item deleted before its echo came by would stay forever otherwise.
+      if (created.size >= MAX_REMEMBERED_CREATES) created.delete(created.keys().next().value as string);
+      created.set(item.id, item);
+    } catch {
+      /* unreadable answer: the item is read back like any other */
+    }
   }
 
   async get<T extends EntityType>(type: T, ids: ReadonlyArray<string>): Promise<Array<SideItem<RecordOf<T>> | null>> {
@@ -282,8 +320,8 @@ export class OutlookSide implements SyncSide {
       let url: string;
       if (type === 'event') {
         const { start, end } = this.windowNow();
-        url = `/me/calendarView?startDateTime=${encodeURIComponent(start)}&endDateTime=${encodeURIComponent(end)}&${this.readQuery(type)}`;
-      } else url = `${await this.collection(type)}?${this.readQuery(type)}`;
+        url = `/me/calendarView?startDateTime=${encodeURIComponent(start)}&endDateTime=${encodeURIComponent(end)}&${this.readQuery(type)}&$top=${LISTING_PAGE}`;
+      } else url = `${await this.collection(type)}?${this.readQuery(type)}&$top=${LISTING_PAGE}`;
       return (await listAll(this.http, url, this.readHeaders(type))).map((r) => this.fromGraph(type, r));
     })();
     this.listings.set(type, { at: this.now(), items });
@@ -303,12 +341,15 @@ export class OutlookSide implements SyncSide {
     let todo = all.map((_, i) => i).filter((i) => results[i] === undefined);
     // A create whose answer was lost is looked for before it is sent again (never a blind re-POST).
     for (let round = 0; todo.length && round < 3; round++) {
-      const answers = await this.http.batch(todo.map((i) => this.writeItem(type, coll, all[i])));
+      const sent = todo.map((i) => this.writeItem(type, coll, all[i]));
+      const answers = await this.http.batch(sent);
       const lost: number[] = [];
       const keyUsed = new Set<number>();
       answers.forEach((a, k) => {
         const i = todo[k];
         results[i] = this.writeResult(type, all[i], a);
+        if (all[i].op === 'create' && results[i]!.ok) this.rememberCreate(type, sent[k], a);
+        else if (all[i].op !== 'create' && type !== 'task') this.created[type as 'contact' | 'event'].delete((all[i] as { id: string }).id);
         const duplicateKey = type === 'event' && codeIs(a.body, 'ErrorDuplicateTransactionId');
         if (duplicateKey) keyUsed.add(i);
         if ((a.status === 0 || duplicateKey) && all[i].op === 'create' && (type === 'event' || (all[i] as CreateOp).crmId)) lost.push(i);

@@ -2,7 +2,7 @@ import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { GraphHttp, OutcomeUnknownError, type GraphTokenSource } from '../../src/outlook/graph-http';
 import { failedWrite, graphError, parseRetryAfter } from '../../src/outlook/graph-errors';
-import { AdaptiveLimit } from '../../src/outlook/adaptive-limit';
+import { RequestBudget } from '../../src/outlook/request-budget';
 import { Semaphore } from '../../src/outlook/semaphore';
 import { GraphPasswordTokens } from '../../src/outlook/tokens';
 import { Containers } from '../../src/outlook/containers';
@@ -144,21 +144,26 @@ describe('Graph HTTP concurrency', () => {
     expect(maxInFlight).toBe(4);
   });
 
-  it('counts a $batch as one request: up to 4 batches fly at once, and never more than 4 requests in all', async () => {
+  it('holds one slot per batch item Outlook runs at once: a full unordered batch flies alone, never beside another batch or a plain request', async () => {
+    // Outlook runs up to 4 items of an unordered batch at once (throttling-outlook.md): what counts
+    // against the mailbox's 4 concurrent requests is min(items, 4) per batch in flight, 1 per plain request.
+    let outlookInFlight = 0;
+    let maxOutlookInFlight = 0;
     let batchesInFlight = 0;
     let maxBatchesInFlight = 0;
     handle = (req, body, res) => {
-      if (req.url?.endsWith('$batch')) {
-        batchesInFlight++;
-        maxBatchesInFlight = Math.max(maxBatchesInFlight, batchesInFlight);
-        res.on('close', () => batchesInFlight--);
-        const { requests } = JSON.parse(body) as { requests: Array<{ id: string }> };
-        // Answer once 4 batches are in flight (or after a while), so a loaded machine cannot hide overlap.
-        const started = Date.now();
-        const answer = () =>
-          batchesInFlight >= 4 || Date.now() - started > 500 ? json(res, 200, { responses: requests.map((r) => ({ id: r.id, status: 200, body: {} })) }) : setTimeout(answer, 5);
-        setTimeout(answer, 5);
-      } else setTimeout(() => json(res, 200, {}), 15);
+      const isBatch = req.url?.endsWith('$batch') ?? false;
+      const weight = isBatch ? Math.min(4, (JSON.parse(body) as { requests: unknown[] }).requests.length) : 1;
+      outlookInFlight += weight;
+      maxOutlookInFlight = Math.max(maxOutlookInFlight, outlookInFlight);
+      if (isBatch) maxBatchesInFlight = Math.max(maxBatchesInFlight, ++batchesInFlight);
+      res.on('close', () => {
+        outlookInFlight -= weight;
+        if (isBatch) batchesInFlight--;
+      });
+      if (!isBatch) return void setTimeout(() => json(res, 200, {}), 15);
+      const { requests } = JSON.parse(body) as { requests: Array<{ id: string }> };
+      setTimeout(() => json(res, 200, { responses: requests.map((r) => ({ id: r.id, status: 200, body: {} })) }), 5);
     };
     const { graph } = client();
     const gets = Array.from({ length: 5 }, (_, i) => graph.request({ method: 'GET', url: `/me/x/${i}` }));
@@ -166,71 +171,73 @@ describe('Graph HTTP concurrency', () => {
     const [answers] = await Promise.all([batch, ...gets]);
     expect(answers).toHaveLength(160);
     expect(seen.filter((s) => s.url.endsWith('$batch'))).toHaveLength(8);
-    expect(maxInFlight).toBe(4);
-    expect(maxBatchesInFlight).toBe(4);
-  });
+    expect(maxBatchesInFlight).toBe(1);
+    expect(maxOutlookInFlight).toBe(4);
 
-  it('halves the batches in flight after a throttled item, waits its Retry-After, and raises them again after clean batches', async () => {
-    let batchesInFlight = 0;
-    const inFlightAtArrival: number[] = [];
-    let throttleNext = true;
-    handle = (_req, body, res) => {
-      batchesInFlight++;
-      inFlightAtArrival.push(batchesInFlight);
-      res.on('close', () => batchesInFlight--);
-      const { requests } = JSON.parse(body) as { requests: Array<{ id: string }> };
-      const throttle = throttleNext;
-      throttleNext = false;
-      setTimeout(
-        () =>
-          json(res, 200, {
-            responses: requests.map((r, k) =>
-              throttle && k === 0 ? { id: r.id, status: 429, headers: { 'Retry-After': '0.25' }, body: { error: { code: 'TooManyRequests', message: 'x' } } } : { id: r.id, status: 200, body: { n: r.id } },
-            ),
-          }),
-        10,
-      );
+    // Small batches take only what they run: a batch of 2 and two plain GETs fit the 4 slots together.
+    // (Answers wait until all are in, or a while, so a loaded machine cannot hide the overlap.)
+    maxOutlookInFlight = 0;
+    const arrived = Date.now();
+    handle = (req, body, res) => {
+      const isBatch = req.url?.endsWith('$batch') ?? false;
+      const requests = isBatch ? (JSON.parse(body) as { requests: Array<{ id: string }> }).requests : [];
+      const weight = isBatch ? requests.length : 1;
+      outlookInFlight += weight;
+      maxOutlookInFlight = Math.max(maxOutlookInFlight, outlookInFlight);
+      res.on('close', () => (outlookInFlight -= weight));
+      const answer = (): void => {
+        if (outlookInFlight < 4 && Date.now() - arrived < 500) return void setTimeout(answer, 5);
+        json(res, 200, isBatch ? { responses: requests.map((r) => ({ id: r.id, status: 200, body: {} })) } : {});
+      };
+      answer();
     };
-    const { graph, sleeps } = client({ batchRaiseAfter: 3 });
-    expect(graph.batchLimit.limit).toBe(4);
-    const first = await graph.batch([{ method: 'GET', url: '/me/a' }]);
-    expect(first[0].status).toBe(200); // resent after the wait
-    expect(sleeps).toEqual([250]);
-    expect(graph.batchLimit.limit).toBe(2);
-    inFlightAtArrival.length = 0;
-    await graph.batch(Array.from({ length: 120 }, (_, i) => ({ method: 'GET' as const, url: `/me/b/${i}` })));
-    // 6 groups: the first ones fly 2 at a time, then 3 after 3 clean answers, then 4 after 3 more.
-    expect(Math.max(...inFlightAtArrival.slice(0, 2))).toBe(2);
-    expect(graph.batchLimit.limit).toBe(4);
-    expect(maxInFlight).toBeLessThanOrEqual(4);
+    await Promise.all([graph.batch([{ method: 'GET', url: '/me/a' }, { method: 'GET', url: '/me/b' }]), graph.request({ method: 'GET', url: '/me/c' }), graph.request({ method: 'GET', url: '/me/d' })]);
+    expect(maxOutlookInFlight).toBe(4);
   });
 
-  it('never lowers the batch limit below one, and a whole throttled batch lowers it too', async () => {
-    const limit = new AdaptiveLimit({ max: 4, raiseAfter: 2 });
-    const a = await limit.acquire();
-    const b = await limit.acquire();
-    limit.throttled();
-    expect(limit.limit).toBe(2);
-    let third = false;
-    const c = limit.acquire().then((r) => ((third = true), r));
-    await Promise.resolve();
-    expect(third).toBe(false); // 2 in use, limit 2
-    limit.throttled();
-    limit.throttled();
-    expect(limit.limit).toBe(1);
-    a();
-    b();
-    (await c)();
-    expect(limit.inUse).toBe(0);
-    limit.succeeded();
-    limit.succeeded();
-    expect(limit.limit).toBe(2);
+  it('takes every batch item from the 10-minute budget and waits for room instead of sending over it', async () => {
+    let clock = 1_000_000;
+    const sleeps: number[] = [];
+    const sentAt: number[] = [];
+    handle = (_req, body, res) => {
+      const { requests } = JSON.parse(body) as { requests: Array<{ id: string }> };
+      requests.forEach(() => sentAt.push(clock));
+      json(res, 200, { responses: requests.map((r) => ({ id: r.id, status: 200, body: {} })) });
+    };
+    const graph = new GraphHttp({
+      baseUrl: base,
+      tokens,
+      requestBudget: { requests: 30, windowMs: 600_000, reserve: 0 },
+      now: () => clock,
+      sleep: async (ms) => {
+        sleeps.push(ms);
+        clock += ms;
+      },
+    });
+    await graph.batch(Array.from({ length: 25 }, (_, i) => ({ method: 'GET' as const, url: `/me/a/${i}` })));
+    expect(sleeps).toEqual([]);
+    await graph.batch(Array.from({ length: 10 }, (_, i) => ({ method: 'GET' as const, url: `/me/b/${i}` })));
+    // 25 + 10 > 30: the 10 wait until the first answers have left the window (one window after they came back).
+    expect(sleeps).toEqual([600_001]);
+    expect(sentAt.filter((t) => t > 1_000_000)).toHaveLength(10);
+    expect(graph.budget!.stats.peak).toBeLessThanOrEqual(30);
+  });
 
-    handle = (_req, _body, res) => json(res, 429, { error: { code: 'TooManyRequests', message: 'x' } }, { 'Retry-After': '0' });
-    const { graph } = client({ maxAttempts: 2 });
-    const out = await graph.batch([{ method: 'GET', url: '/me/c' }]);
-    expect(out[0].status).toBe(429);
-    expect(graph.batchLimit.limit).toBe(1);
+  it('counts a request in flight until its answer is in, and from then on for one window', async () => {
+    let clock = 0;
+    const sleeps: number[] = [];
+    const budget = new RequestBudget({ requests: 2, windowMs: 1000, reserve: 0, now: () => clock, sleep: async (ms) => void (sleeps.push(ms), (clock += ms)) });
+    const settleFirst = await budget.take(2);
+    let third = false;
+    const waiting = budget.take(1).then((settle) => ((third = true), settle));
+    clock = 5000; // long after it was sent, but still in flight: it has not left the window
+    await Promise.resolve();
+    expect(third).toBe(false);
+    settleFirst(); // answered at 5000: counted until 6000
+    (await waiting)();
+    expect(third).toBe(true);
+    expect(sleeps).toEqual([1001]);
+    expect(budget.used).toBe(1);
   });
 
   it('grants a FIFO weighted semaphore in order', async () => {

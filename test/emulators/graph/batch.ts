@@ -2,10 +2,15 @@
 // failed dependency, relative urls with or without a leading slash, outer 200 with a `responses` array.
 // Sub-requests run one after another through the same router, in one SQLite transaction, and count in
 // the stats per route; each is checked against throttling on its own, so a 429 can appear inside a 200 batch.
+//
+// Time and concurrency as Outlook sees them (admission.ts, throttling-outlook.md): Graph runs up to 4
+// unordered items at once and a dependsOn chain one item at a time. So a batch runs in "rounds" (per
+// level of the dependsOn order, ⌈items/4⌉ rounds), each taking the injected latency like a plain
+// request, and holds one mailbox slot per lane (items it runs side by side) while it runs.
 import { z } from 'zod';
 import type { Request, Response, Router } from '../common/http';
 import { authenticate, withGraphErrors, type GraphContext } from './context';
-import { badRequest, errorBody, mailboxConcurrencyResponse, throttledBody } from './errors';
+import { badRequest, errorBody, mailboxBudgetResponse, mailboxConcurrencyResponse, throttledBody } from './errors';
 import { parseJsonObject } from './body';
 
 export const MAX_BATCH_REQUESTS = 20;
@@ -65,23 +70,32 @@ export function registerBatchRoute(
         }
       }
       const order = executionOrder(requests);
+      const { lane, width, rounds } = lanesOf(order);
 
       const results = new Map<string, SubResponse>();
       return (async () => {
-        // One SQLite transaction for the whole batch (one commit instead of one per write). A batch
-        // arriving while another holds it runs inside it; nested store.transaction() calls become savepoints.
-        const db = ctx.store.db;
-        const own = !db.inTransaction;
-        if (own) db.exec('BEGIN');
+        const lanes = ctx.admission.claimLanes(caller.id, width);
         try {
-          await runAll();
+          // The first round's time is the request's own injected latency; the others come on top.
+          const latency = ctx.faults.knobs().latencyMs;
+          if (latency > 0 && rounds > 1) await new Promise((r) => setTimeout(r, latency * (rounds - 1)));
+          // One SQLite transaction for the whole batch (one commit instead of one per write). A batch
+          // arriving while another holds it runs inside it; nested store.transaction() calls become savepoints.
+          const db = ctx.store.db;
+          const own = !db.inTransaction;
+          if (own) db.exec('BEGIN');
+          try {
+            await runAll(lanes.granted);
+          } finally {
+            if (own && db.inTransaction) db.exec('COMMIT');
+          }
         } finally {
-          if (own && db.inTransaction) db.exec('COMMIT');
+          lanes.release();
         }
         return { status: 200, headers: { 'Content-Type': 'application/json' }, body: { responses: requests.map((r) => results.get(r.id.toLowerCase())) } };
       })();
 
-      async function runAll(): Promise<void> {
+      async function runAll(grantedLanes: number): Promise<void> {
         for (const r of order) {
           const failed = (r.dependsOn ?? []).map((d) => results.get(d.toLowerCase())).find((s) => !s || s.status < 200 || s.status >= 300);
           let response: SubResponse;
@@ -93,12 +107,12 @@ export function registerBatchRoute(
               body: errorBody('FailedDependency', `The request depends on request '${failed.id}' which failed.`),
             };
             ctx.faults.count('BATCH (failed dependency)', 424);
-          } else response = await runOne(r, caller.id);
+          } else response = await runOne(r, caller.id, lane.get(r)! < grantedLanes);
           results.set(r.id.toLowerCase(), response);
         }
       }
 
-      async function runOne(r: SubRequest, mailbox: string): Promise<SubResponse> {
+      async function runOne(r: SubRequest, mailbox: string, laneGranted: boolean): Promise<SubResponse> {
         const relative = r.url.replace(/^\/+/, '');
         if (/^[a-z]+:\/\//i.test(relative) || relative.startsWith('$batch') || relative.startsWith('v1.0/')) {
           return { id: r.id, status: 400, headers: { 'Content-Type': 'application/json' }, body: errorBody('BadRequest', `Invalid request URL '${r.url}'.`) };
@@ -108,12 +122,16 @@ export function registerBatchRoute(
         const matched = router.match(method, url.pathname);
         const route = matched && 'route' in matched ? `${method} ${matched.route.pattern}` : `${method} (unrouted)`;
         let response: Response;
+        let budgetWait: number | null = null;
         if (ctx.faults.throttleSubRequest()) {
           const retryAfter = ctx.faults.knobs().retryAfterSeconds;
           response = { status: 429, headers: { 'Retry-After': String(retryAfter) }, body: throttledBody(retryAfter) };
-        } else if (ctx.admission.overLimit(mailbox)) {
+        } else if (!laneGranted) {
           ctx.faults.noteConcurrency429();
+          ctx.admission.countRefused(mailbox);
           response = mailboxConcurrencyResponse(ctx.faults.knobs().retryAfterSeconds);
+        } else if ((budgetWait = ctx.admission.spend(mailbox)) !== null) {
+          response = mailboxBudgetResponse(budgetWait);
         } else {
           const headers: Request['headers'] = { authorization: outer.headers.authorization };
           for (const [k, v] of Object.entries(r.headers ?? {})) headers[k.toLowerCase()] = v;
@@ -147,6 +165,32 @@ export function registerBatchRoute(
       }
     }),
   );
+}
+
+/** Most items Graph runs side by side for one batch (§8). */
+const MAX_LANES = 4;
+
+/**
+ * The lane of each item (items of one dependsOn level run up to 4 at a time, in request order), the
+ * lanes the batch needs at once, and how many rounds it runs.
+ */
+function lanesOf(order: SubRequest[]): { lane: Map<SubRequest, number>; width: number; rounds: number } {
+  const depth = new Map<string, number>();
+  const levels: SubRequest[][] = [];
+  for (const r of order) {
+    const d = Math.max(-1, ...(r.dependsOn ?? []).map((id) => depth.get(id.toLowerCase()) ?? -1)) + 1;
+    depth.set(r.id.toLowerCase(), d);
+    (levels[d] ??= []).push(r);
+  }
+  const lane = new Map<SubRequest, number>();
+  let width = 0;
+  let rounds = 0;
+  for (const level of levels) {
+    level.forEach((r, k) => lane.set(r, k % MAX_LANES));
+    width = Math.max(width, Math.min(MAX_LANES, level.length));
+    rounds += Math.ceil(level.length / MAX_LANES);
+  }
+  return { lane, width, rounds };
 }
 
 /** Requests in an order that honours dependsOn; a cycle is a malformed batch. */

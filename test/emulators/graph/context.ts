@@ -3,7 +3,7 @@
 import type { Faults } from '../common/faults';
 import type { Admission } from './admission';
 import type { Handler, Request, Response, Router } from '../common/http';
-import { GraphError, mailboxConcurrencyResponse, toResponse } from './errors';
+import { GraphError, mailboxBudgetResponse, mailboxConcurrencyResponse, toResponse } from './errors';
 import type { GraphStore, GraphUser } from './store';
 
 export interface GraphContext {
@@ -62,7 +62,9 @@ export function mailboxRoute(router: Router, ctx: GraphContext, method: string, 
     (viaUsers: boolean): Handler =>
     (req) => {
       const caller = authenticate(ctx, req);
-      if (ctx.admission.isRejected(req.raw)) {
+      const refusal = ctx.admission.refusal(req.raw);
+      if (refusal?.reason === 'budget') return mailboxBudgetResponse(refusal.retryAfterSeconds);
+      if (refusal) {
         ctx.faults.noteConcurrency429();
         return mailboxConcurrencyResponse(ctx.faults.knobs().retryAfterSeconds);
       }

@@ -57,3 +57,15 @@ export function mailboxConcurrencyResponse(retryAfter: number): Response {
     ),
   };
 }
+
+/**
+ * Over the 10,000 requests per 10 minutes of an app and mailbox (§8). The code is Outlook's throttling
+ * code; the message wording is ours (Microsoft documents none for this limit).
+ */
+export function mailboxBudgetResponse(retryAfter: number): Response {
+  return {
+    status: 429,
+    headers: { 'Content-Type': 'application/json', 'Retry-After': String(retryAfter) },
+    body: throttledBody(retryAfter, 'ApplicationThrottled', 'Application is over its request limit for this mailbox.'),
+  };
+}

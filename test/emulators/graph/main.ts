@@ -1,6 +1,7 @@
 // `npm run graph -- --port 4200 --db .data/graph.sqlite [--latency-ms 50 --rate429 0.1 ...]`
 import { DEFAULT_KNOBS, type FaultKnobs } from '../common/faults';
 import { parseFlags } from '../common/http';
+import { OUTLOOK_REQUEST_BUDGET, type RequestBudget } from './admission';
 import { createGraphEmulator } from './server';
 
 const kebab = (s: string) => s.replace(/[A-Z0-9]+/g, (m) => `-${m.toLowerCase()}`);
@@ -20,6 +21,18 @@ function faultFlags(flags: Record<string, string>): Partial<FaultKnobs> {
   return knobs as Partial<FaultKnobs>;
 }
 
+/** `--budget-requests n --budget-window-seconds s` (default Outlook's 10,000 per 600 s). */
+function budgetFlags(flags: Record<string, string>): RequestBudget {
+  const read = (name: string, fallback: number) => {
+    const raw = flags[name];
+    if (raw === undefined) return fallback;
+    const n = Number(raw);
+    if (!Number.isFinite(n) || n <= 0) throw new Error(`--${name} must be a number > 0`);
+    return n;
+  };
+  return { requests: read('budget-requests', OUTLOOK_REQUEST_BUDGET.requests), windowSeconds: read('budget-window-seconds', OUTLOOK_REQUEST_BUDGET.windowSeconds) };
+}
+
 async function main(): Promise<void> {
   const flags = parseFlags(process.argv.slice(2));
   const port = Number(flags.port ?? 4200);
@@ -30,6 +43,7 @@ async function main(): Promise<void> {
     port,
     faults: faultFlags(flags),
     maxDeltaTokenAgeSeconds: maxAge === undefined ? null : Number(maxAge),
+    requestBudget: budgetFlags(flags),
   });
   console.log(`Graph emulator listening on http://127.0.0.1:${emulator.port}`);
   const stop = () => {

@@ -3,7 +3,7 @@
 import type http from 'node:http';
 import type { FaultKnobs } from '../common/faults';
 import { Router, serve, type Request, type Response, type RunningServer } from '../common/http';
-import { Admission } from './admission';
+import { Admission, type RequestBudget } from './admission';
 import { registerTokenRoutes } from './auth';
 import { notFoundFor, registerBatchRoute } from './batch';
 import { registerContactRoutes } from './contacts';
@@ -23,6 +23,8 @@ export interface GraphEmulatorOptions {
   now?: () => Date;
   /** Delta tokens older than this answer 410 SyncStateNotFound; null = no limit. */
   maxDeltaTokenAgeSeconds?: number | null;
+  /** Requests per window per mailbox (default Outlook's 10,000 per 600 s). */
+  requestBudget?: RequestBudget;
 }
 
 export interface GraphEmulator extends RunningServer {
@@ -85,7 +87,7 @@ export async function createGraphEmulator(opts: GraphEmulatorOptions): Promise<G
   }
   baseUrl = running.url;
   ctx.faults = running.faults;
-  ctx.admission = new Admission(running.faults);
+  ctx.admission = new Admission(running.faults, now, opts.requestBudget);
   running.faults.throttledBody = (retryAfter) => throttledBody(retryAfter);
   running.faults.unavailableBody = () => errorBody('serviceNotAvailable', 'The service is temporarily unavailable. Please retry later.');
 
@@ -162,8 +164,28 @@ function controlRoute(ctx: GraphContext, delta: DeltaTokens, method: string, pat
   if (path === '/_control/graph/delta' && method === 'GET') {
     return { status: 200, body: { maxTokenAgeSeconds: delta.maxAgeSeconds, expiryMode: delta.knobExpiryMode } };
   }
+  if (path === '/_control/graph/budget') return budgetRoute(ctx, method, input);
   if (path === '/_control/graph/dump' && method === 'GET') return { status: 200, body: dump(ctx) };
   return { status: 404, body: { error: `no control route ${method} ${path}` } };
+}
+
+/**
+ * GET: the request budget and, per mailbox (UPN), the requests counted in the current window and the most
+ * ever counted in one. POST {requests?, windowSeconds?, resetUsage?}: changes the budget / forgets the counts.
+ */
+function budgetRoute(ctx: GraphContext, method: string, input: Record<string, unknown>): Response {
+  const { admission } = ctx;
+  if (method === 'POST') {
+    for (const k of ['requests', 'windowSeconds'] as const) {
+      if (!(k in input)) continue;
+      const v = input[k];
+      if (typeof v !== 'number' || !Number.isFinite(v) || v <= 0) return { status: 400, body: { error: `${k} must be a number > 0` } };
+      admission.budget[k] = v;
+    }
+    if (input.resetUsage === true) admission.resetUsage();
+  } else if (method !== 'GET') return { status: 405, body: { error: 'GET or POST' } };
+  const usage = Object.fromEntries(ctx.store.users().map((u) => [u.upn, admission.usage(u.id)]));
+  return { status: 200, body: { ...admission.budget, usage } };
 }
 
 /** Every user's live items, for tests: { [upn]: { contactFolder: [...], contact: [...], ... } }. */
