@@ -24,6 +24,7 @@ import {
   asyncOperationErrorsSchema,
   auditListSchema,
   defaultCalendarSchema,
+  userProfileSchema,
   eventWriteAnswerSchema,
   legacyEventListSchema,
   legacyEventSchema,
@@ -51,6 +52,7 @@ const AUDIT_CLASS: Record<EntityType, string> = {
   event: 'Oro_Bundle_CalendarBundle_Entity_CalendarEvent',
 };
 const LEGACY = '/api/rest/latest';
+const LEGACY_OUT_OF_REACH = "Calendar events can't sync here: Oro's legacy REST API (/api/rest) cannot be reached from this pane.";
 /** A shared audit read older than this is not handed to another type (a cycle takes well under it). */
 const SHARED_AUDIT_MAX_AGE_MS = 60_000;
 
@@ -66,11 +68,16 @@ export interface CrmSideOptions {
   taskCreateWindowMs?: number;
   /** How long a batch Oro finishes asynchronously (202) is waited for within one apply (default 10 min). */
   asyncWaitMs?: number;
+  /**
+   * False where the legacy REST API (/api/rest: events, audits, calendars/default) cannot be reached: a
+   * browser pane, since Oro sends no CORS headers there (issue 11 #2). Deletions are then found by
+   * reconciling ids over the JSON:API, and events cannot sync (the caller turns them off and says so).
+   */
+  legacyRest?: boolean;
 }
 
 interface Me {
   userId: number;
-  calendarId: number;
 }
 
 type AnyRecord = ContactRecord | TaskRecord | EventRecord;
@@ -84,7 +91,9 @@ export class CrmSide implements SyncSide {
   private readonly taskWindowMs: number;
   private readonly asyncWaitMs: number;
   private readonly sleep: (ms: number) => Promise<void>;
+  private readonly legacyRest: boolean;
   private mePromise: Promise<Me> | null = null;
+  private calendarPromise: Promise<number> | null = null;
   /** The last audit read of removals, shared by the types of one cycle (auditRemovals). */
   private sharedAudit: { from: string | null; entries: AuditEntry[]; takenBy: Set<EntityType>; at: number } | null = null;
   /** Each type's audit position as last seen, so a shared read starts early enough for all. */
@@ -97,21 +106,38 @@ export class CrmSide implements SyncSide {
     this.taskWindowMs = options.taskCreateWindowMs ?? 24 * 3600_000;
     this.asyncWaitMs = options.asyncWaitMs ?? 600_000;
     this.sleep = options.sleep ?? ((ms) => new Promise((resolve) => setTimeout(resolve, ms)));
+    this.legacyRest = options.legacyRest ?? true;
   }
 
   // ---------------------------------------------------------------- who am I
 
-  /** The signed-in user and their default calendar (GET calendars/default, oro-api.md §3). */
+  /**
+   * The signed-in user: Oro's JSON:API `userprofile` (type userprofile, id = the user's id; oroinc/platform
+   * UserBundle api.yml), which a browser may read, unlike the legacy calendars/default.
+   */
   me(): Promise<Me> {
     this.mePromise ??= (async () => {
-      const res = await this.ok({ path: `${LEGACY}/calendars/default`, format: 'rest' });
-      const body = parseWire(defaultCalendarSchema, res.body, 'GET calendars/default');
-      return { userId: body.owner, calendarId: body.calendar };
+      const res = await this.ok({ path: '/api/userprofile', headers: { 'X-Include': 'noHateoas' } });
+      const body = parseWire(userProfileSchema, res.body, 'GET /api/userprofile');
+      return { userId: Number(body.data.id) };
     })().catch((error: unknown) => {
       this.mePromise = null;
       throw error;
     });
     return this.mePromise;
+  }
+
+  /** The user's default calendar (legacy GET calendars/default, oro-api.md §3): events only. */
+  private calendarId(): Promise<number> {
+    this.calendarPromise ??= (async () => {
+      if (!this.legacyRest) throw new SyncError(LEGACY_OUT_OF_REACH);
+      const res = await this.ok({ path: `${LEGACY}/calendars/default`, format: 'rest' });
+      return parseWire(defaultCalendarSchema, res.body, 'GET calendars/default').calendar;
+    })().catch((error: unknown) => {
+      this.calendarPromise = null;
+      throw error;
+    });
+    return this.calendarPromise;
   }
 
   // ---------------------------------------------------------------- reading
@@ -208,6 +234,7 @@ export class CrmSide implements SyncSide {
 
   /** At the start of a full round: is the audit API usable, and where does the log stand now? */
   private async probeDeletions(type: EntityType): Promise<Deletions> {
+    if (!this.legacyRest) return { mode: 'reconcile', known: [] };
     const res = await this.client.send({ path: `${LEGACY}/audits`, format: 'rest', query: { action: 'remove', objectClass: AUDIT_CLASS[type], page: 1, limit: 1 } });
     if (res.status === 403 || res.status === 404) return { mode: 'reconcile', known: [] };
     this.check(res, 'GET audits');
@@ -219,6 +246,9 @@ export class CrmSide implements SyncSide {
   }
 
   private async readDeletions(type: EntityType, cp: CrmCheckpoint): Promise<Array<Change<AnyRecord>>> {
+    // A checkpoint from an engine that reads the audit log (the headless runner, through the shared
+    // state) reaches a pane that cannot: reconcile from here on (the first listing only seeds).
+    if (cp.del.mode === 'audit' && !this.legacyRest) cp.del = { mode: 'reconcile', known: null };
     if (cp.del.mode === 'audit') {
       const del = cp.del;
       const removals = await this.auditRemovals(type, del.pos);
@@ -376,9 +406,9 @@ export class CrmSide implements SyncSide {
 
   /** `countTotal` works in page/limit mode only (oro-api.md §3). */
   private async listEventsCounted(query: Record<string, QueryValue>, countTotal: boolean): Promise<{ events: LegacyEvent[]; total: number | null }> {
-    const me = await this.me();
+    const calendar = await this.calendarId();
     const headers = countTotal ? { 'X-Include': 'totalCount' } : undefined;
-    const res = await this.ok({ path: `${LEGACY}/calendarevents`, format: 'rest', query: { calendar: me.calendarId, ...query }, headers });
+    const res = await this.ok({ path: `${LEGACY}/calendarevents`, format: 'rest', query: { calendar, ...query }, headers });
     return { events: parseWire(legacyEventListSchema, res.body, 'GET calendarevents'), total: countTotal ? totalCountOf(res) : null };
   }
 
@@ -789,10 +819,9 @@ export class CrmSide implements SyncSide {
   }
 
   private async writeEvent(op: WriteOp<EventRecord>): Promise<WriteResult> {
-    const me = await this.me();
     let id: string;
     if (op.op === 'create') {
-      const body = { ...eventToOro(op.record), calendar: me.calendarId, uid: op.key };
+      const body = { ...eventToOro(op.record), calendar: await this.calendarId(), uid: op.key };
       let res: CrmResponse;
       try {
         res = await this.client.send({ method: 'POST', path: `${LEGACY}/calendarevents`, format: 'rest', body }, 'safe', async () => (await this.findCreated('event', op)) !== null);

@@ -20,9 +20,10 @@ let session: PaneSession;
 
 beforeAll(async () => {
   dir = mkdtempSync(join(tmpdir(), 'two-panes-e2e-'));
-  crm = await createCrmEmulator({ dbFile: join(dir, 'crm.sqlite'), port: 0 });
   graph = await createGraphEmulator({ dbFile: join(dir, 'graph.sqlite'), port: 0 });
   session = await startPaneSession();
+  // Oro's CORS, configured for the pane's origin as docs/setup.md says.
+  crm = await createCrmEmulator({ dbFile: join(dir, 'crm.sqlite'), port: 0, corsOrigins: [session.server.url] });
 }, BROWSER_SETUP_TIMEOUT_MS);
 
 afterAll(async () => {

@@ -288,8 +288,9 @@ function loginPage(request: AuthorizeRequest, error: string | null): Response {
 }
 
 /**
- * GET /api/userprofile: the signed-in user, so the pane can say "connected as …" after an OAuth sign-in
- * (Oro's "userprofile" JSON:API resource; not covered by oro-api.md, shape kept minimal).
+ * GET /api/userprofile: the signed-in user (Oro's "userprofile" JSON:API resource: type `userprofile`, id =
+ * the user's id; oroinc/platform UserBundle api.yml and Tests/Functional/Api/RestJsonApi/UserProfileTest).
+ * The pane names the user with it, and the sync takes the owner id for its filters from it.
  */
 export function registerUserProfileRoute(router: Router, db: Database.Database, authenticate: (req: Request) => { id: number } | null): void {
   router.on('GET', '/api/userprofile', (req) => {
@@ -302,7 +303,7 @@ export function registerUserProfileRoute(router: Router, db: Database.Database, 
     return {
       status: 200,
       headers: { 'Content-Type': 'application/vnd.api+json' },
-      body: { data: { type: 'users', id: String(row.id), attributes: { username: row.username, firstName: row.first_name, lastName: row.last_name, email: row.email } } },
+      body: { data: { type: 'userprofile', id: String(row.id), attributes: { username: row.username, firstName: row.first_name, lastName: row.last_name, email: row.email } } },
     };
   });
 }

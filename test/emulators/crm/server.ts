@@ -1,7 +1,7 @@
 // The OroCRM API emulator: real HTTP on 127.0.0.1, state in one SQLite file.
 // Core routes: OAuth (auth.ts), the stock configuration API (configuration.ts), the outlooksettings
 // extension (outlooksettings.ts); entity APIs come from entities/.
-import { Router, serve, type Handler, type Request, type Response, type RunningServer } from '../common/http';
+import { Router, serve, type Handler, type RouteOptions, type Request, type Response, type RunningServer } from '../common/http';
 import type { FaultKnobs } from '../common/faults';
 import type { CrmContext } from './context';
 import { OAuthServer } from './auth';
@@ -14,6 +14,7 @@ import { registerOutlookSyncStateRoutes } from './outlooksyncstate';
 import { errorOf, errorResponse, jsonApi, problem, UNAUTHORIZED } from './jsonapi';
 import { migrateEntities, registerEntityRoutes, seedEntities } from './entities';
 import { DEMO_OAUTH_CLIENT_ID } from '../demo-data';
+import { addinCors, ORO_API_CORS_DEFAULTS, ORO_OAUTH_CORS_DEFAULTS, oroCorsPolicy, type OroApiCors, type OroOAuthCors } from './cors';
 import { DEFAULT_ORO_VERSION, featuresOf, gateForRelease, parseOroVersion, type ReleaseFeatures } from './release';
 
 export interface CrmEmulatorOptions {
@@ -22,7 +23,16 @@ export interface CrmEmulatorOptions {
   faults?: Partial<FaultKnobs>;
   /** The emulator's clock (token expiry, timestamps); tests may move it. */
   now?: () => Date;
+  /**
+   * The add-in's origins, configured as docs/setup.md asks an administrator to (cors.ts addinCors): on
+   * oro_api.cors and the token endpoint's list, with the headers the pane needs. Without it, `cors` and
+   * `oauthCors` apply; without those, Oro's defaults: no origin is allowed.
+   */
   corsOrigins?: string[];
+  /** `oro_api.cors` exactly (merged over Oro's defaults); ignored when corsOrigins is given. */
+  cors?: Partial<OroApiCors>;
+  /** `oro_oauth2_server.authorization_server.cors` exactly; ignored when corsOrigins is given. */
+  oauthCors?: Partial<OroOAuthCors>;
   /** The Oro release to play, e.g. "7.0" (the default), "6.1" (= 6.1.10), "6.0.3"; see release.ts. */
   oroVersion?: string;
   /**
@@ -47,8 +57,8 @@ class ApiRouter extends Router {
     super();
   }
 
-  override on(method: string, pattern: string, handler: Handler): this {
-    return super.on(method, pattern, this.guard(pattern, handler));
+  override on(method: string, pattern: string, handler: Handler, options?: RouteOptions): this {
+    return super.on(method, pattern, this.guard(pattern, handler), options);
   }
 
   /**
@@ -120,7 +130,7 @@ export async function createCrmEmulator(options: CrmEmulatorOptions): Promise<Cr
       port: options.port,
       host: '127.0.0.1',
       faults: options.faults,
-      corsOrigins: options.corsOrigins,
+      cors: corsPolicyOf(options),
       notFound: (req) => notFound(ctx, req),
       internalError: (_req, error) => internalError(error),
       badRequest: (message) => errorOf(400, 'bad request http exception', message),
@@ -147,6 +157,14 @@ export async function createCrmEmulator(options: CrmEmulatorOptions): Promise<Cr
       if (db.open) db.close();
     },
   };
+}
+
+function corsPolicyOf(options: CrmEmulatorOptions) {
+  if (options.corsOrigins?.length) {
+    const { api, oauth } = addinCors(options.corsOrigins);
+    return oroCorsPolicy(api, oauth);
+  }
+  return oroCorsPolicy({ ...ORO_API_CORS_DEFAULTS, ...options.cors }, { ...ORO_OAUTH_CORS_DEFAULTS, ...options.oauthCors });
 }
 
 /** Unknown /api routes still need a token first (Oro's firewall runs before routing). */
