@@ -15,7 +15,7 @@
 //   would be taken for ours, and tasks creates are retried only after 429, never after 5xx/drops).
 import type { ChangePage, Change, SideItem, SyncSide, UnsyncedFields, WriteOp, WriteResult } from '../sync/side';
 import { matchKey, type ContactRecord, type EntityType, type EventRecord, type RecordOf, type TaskRecord } from '../sync/records';
-import { AuthenticationError, MalformedResponseError, ServiceUnavailableError, SyncError, ThrottledError } from '../sync/errors';
+import { AuthenticationError, MalformedResponseError, RequestRejectedError, ServiceUnavailableError, SyncError, ThrottledError } from '../sync/errors';
 import { decodeCheckpoint, encodeCheckpoint, type CrmCheckpoint, type Deletions } from './checkpoint';
 import { errorFromResponse, parseErrorDocument, type CrmProblem } from './errors';
 import { RetryingClient, RetrySatisfied, type RetryMode, type RetryPolicy } from './entities-client';
@@ -52,6 +52,9 @@ const AUDIT_CLASS: Record<EntityType, string> = {
   event: 'Oro_Bundle_CalendarBundle_Entity_CalendarEvent',
 };
 const LEGACY = '/api/rest/latest';
+const LEGACY_NOT_GRANTED =
+  "Calendar events can't sync: Oro refused its legacy REST API (/api/rest), where calendar events live, to this sign-in. " +
+  "Its OAuth application must have access to all APIs, or to the legacy one ('plain (deprecated)', view default) as well as JSON:API (docs/setup.md, step 3).";
 const LEGACY_OUT_OF_REACH = "Calendar events can't sync here: Oro's legacy REST API (/api/rest) cannot be reached from this pane.";
 /** A shared audit read older than this is not handed to another type (a cycle takes well under it). */
 const SHARED_AUDIT_MAX_AGE_MS = 60_000;
@@ -131,7 +134,10 @@ export class CrmSide implements SyncSide {
   private calendarId(): Promise<number> {
     this.calendarPromise ??= (async () => {
       if (!this.legacyRest) throw new SyncError(LEGACY_OUT_OF_REACH);
-      const res = await this.ok({ path: `${LEGACY}/calendars/default`, format: 'rest' });
+      const res = await this.client.send({ path: `${LEGACY}/calendars/default`, format: 'rest' });
+      // Oro refuses its legacy API to a token whose OAuth application lacks the `default` API view.
+      if (res.status === 403) throw new RequestRejectedError(LEGACY_NOT_GRANTED, 403, res.body);
+      this.check(res, 'GET calendars/default');
       return parseWire(defaultCalendarSchema, res.body, 'GET calendars/default').calendar;
     })().catch((error: unknown) => {
       this.calendarPromise = null;

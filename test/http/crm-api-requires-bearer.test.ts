@@ -3,6 +3,7 @@
 // CORS lets the pane's origins call the settings API (preflight included) and nobody else.
 import { api, startTestCrm, TestClock, type TestCrm } from '../emulators/crm/testing';
 import { tokensFor } from '../emulators/crm/server';
+import { DEMO_PASSWORD_CLIENT } from '../emulators/demo-data';
 
 /** One request per kind of /api route the emulator serves, plus unknown ones. */
 const API_REQUESTS: Array<[string, string]> = [
@@ -65,7 +66,7 @@ describe('every /api route needs a Bearer token', () => {
     const refreshed = await fetch(`${t.crm.url}/oauth2-token`, {
       method: 'POST',
       headers: { 'Content-Type': 'application/x-www-form-urlencoded' },
-      body: new URLSearchParams({ grant_type: 'refresh_token', client_id: 'outlook-addin', refresh_token: first.refresh_token }).toString(),
+      body: new URLSearchParams({ grant_type: 'refresh_token', client_id: DEMO_PASSWORD_CLIENT.id, client_secret: DEMO_PASSWORD_CLIENT.secret, refresh_token: first.refresh_token }).toString(),
     });
     expect(refreshed.status).toBe(200);
     const expiring = (await tokensFor(t.crm, 'bob')).access_token;

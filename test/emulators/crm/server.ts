@@ -13,7 +13,8 @@ import { registerOutlookSyncLeaseRoutes } from './outlooksynclease';
 import { registerOutlookSyncStateRoutes } from './outlooksyncstate';
 import { errorOf, errorResponse, jsonApi, problem, UNAUTHORIZED } from './jsonapi';
 import { migrateEntities, registerEntityRoutes, seedEntities } from './entities';
-import { DEMO_OAUTH_CLIENT_ID } from '../demo-data';
+import { DEMO_PASSWORD_CLIENT } from '../demo-data';
+import { apiAccessRefusal } from './oauth-clients';
 import { addinCors, ORO_API_CORS_DEFAULTS, ORO_OAUTH_CORS_DEFAULTS, oroCorsPolicy, type OroApiCors, type OroOAuthCors } from './cors';
 import { DEFAULT_ORO_VERSION, featuresOf, gateForRelease, parseOroVersion, type ReleaseFeatures } from './release';
 
@@ -50,7 +51,10 @@ type MatchedRoute = Extract<NonNullable<RouteMatch>, { route: unknown }>['route'
 /** Every /api/* route needs a valid Bearer token; without one Oro answers 401 with an empty body (oro-api.md §4). */
 class ApiRouter extends Router {
   constructor(
-    private readonly authenticate: (req: Request) => unknown,
+    /** The token's user and OAuth application, or null. */
+    private readonly authenticate: (req: Request) => { clientId: string } | null,
+    /** Oro's refusal when the token's application may not use this API (oauth-clients.ts), or null. */
+    private readonly apiAccess: (clientId: string, path: string) => Response | null,
     /** What the played release lacks is refused after the token check, as Oro's firewall runs first. */
     private readonly features: ReleaseFeatures,
   ) {
@@ -78,7 +82,11 @@ class ApiRouter extends Router {
   private guard(pattern: string, handler: Handler): Handler {
     if (!pattern.startsWith('/api/')) return handler;
     const gated = gateForRelease(this.features, handler);
-    return (req) => (this.authenticate(req) ? gated(req) : UNAUTHORIZED);
+    return (req) => {
+      const token = this.authenticate(req);
+      if (!token) return UNAUTHORIZED;
+      return this.apiAccess(token.clientId, req.path) ?? gated(req);
+    };
   }
 }
 
@@ -109,7 +117,7 @@ export async function createCrmEmulator(options: CrmEmulatorOptions): Promise<Cr
     baseUrl: () => baseUrl,
   };
 
-  const router = new ApiRouter((req) => ctx.authenticate(req), featuresOf(release));
+  const router = new ApiRouter((req) => oauth.authenticate(req), (clientId, path) => apiAccessRefusal(db, clientId, path), featuresOf(release));
   // The authorization_code grant answers first; every other grant falls through to auth.ts.
   new AuthorizationEndpoint(db, now).register(router, (req) => oauth.tokenEndpoint(req));
   oauth.register(router);
@@ -179,7 +187,7 @@ function internalError(error: unknown): Response {
   return jsonApi(500, { errors: [problem(500, 'runtime exception', `Internal error: ${detail}`)] });
 }
 
-/** Test helper: an access token for `username` via the password grant (demo passwords equal usernames). */
+/** Test helper: an access token for `username` via the password grant of the runner's demo application (demo passwords equal usernames). */
 export async function tokenFor(emulator: { url: string }, username: string, password = username): Promise<string> {
   const tokens = await tokensFor(emulator, username, password);
   return tokens.access_token;
@@ -194,7 +202,7 @@ export async function tokensFor(
   const res = await fetch(`${emulator.url}/oauth2-token`, {
     method: 'POST',
     headers: { 'Content-Type': 'application/x-www-form-urlencoded' },
-    body: new URLSearchParams({ grant_type: 'password', client_id: DEMO_OAUTH_CLIENT_ID, username, password }).toString(),
+    body: new URLSearchParams({ grant_type: 'password', client_id: DEMO_PASSWORD_CLIENT.id, client_secret: DEMO_PASSWORD_CLIENT.secret, username, password }).toString(),
   });
   if (!res.ok) throw new Error(`password grant for ${username} failed: ${res.status} ${await res.text()}`);
   return (await res.json()) as { access_token: string; refresh_token: string; expires_in: number; token_type: string };
