@@ -14,6 +14,7 @@ import type { SyncStore } from '../src/store/types';
 import type { EntityType } from '../src/sync/records';
 import { createCrmEmulator } from '../test/emulators/crm/server';
 import type { Stats } from '../test/emulators/common/faults';
+import { DEMO_RUNNER_APP } from '../test/emulators/demo-data';
 
 export const USER = 'alice';
 
@@ -160,7 +161,7 @@ export async function startBench(extraContacts: number): Promise<Bench> {
   const sides = () => {
     const crmMeter = new RequestMeter();
     const graphMeter = new RequestMeter();
-    const crmHttp = new CrmHttp({ baseUrl: crmUrl, tokens: new PasswordGrantTokens({ baseUrl: crmUrl, username: USER, password: USER }), fetch: crmMeter.fetch as typeof fetch });
+    const crmHttp = new CrmHttp({ baseUrl: crmUrl, tokens: new PasswordGrantTokens({ ...DEMO_RUNNER_APP, baseUrl: crmUrl, username: USER, password: USER }), fetch: crmMeter.fetch as typeof fetch });
     const crm = new CrmSide({ http: crmHttp });
     const outlook = createOutlookSide({ tokens: new GraphPasswordTokens({ tokenUrl: `${graphUrl}/common/oauth2/v2.0/token`, username: USER, password: USER }), baseUrl: `${graphUrl}/v1.0`, fetch: graphMeter.fetch, requestBudget: clientBudget });
     return { crm, outlook, crmMeter, graphMeter, crmHttp };
@@ -199,7 +200,7 @@ export async function startBench(extraContacts: number): Promise<Bench> {
       main.graphMeter.reset();
     },
     async crmApi(method, p, body) {
-      crmToken ??= await new PasswordGrantTokens({ baseUrl: crmUrl, username: USER, password: USER }).accessToken();
+      crmToken ??= await new PasswordGrantTokens({ ...DEMO_RUNNER_APP, baseUrl: crmUrl, username: USER, password: USER }).accessToken();
       const res = await fetch(`${crmUrl}${p}`, { method, headers: { Authorization: `Bearer ${crmToken}`, 'Content-Type': 'application/vnd.api+json', Accept: 'application/vnd.api+json' }, body: body ? JSON.stringify(body) : undefined });
       await res.arrayBuffer();
       return res.status;

@@ -80,7 +80,17 @@ function services(options: Options): Service[] {
       name: 'crm',
       label: 'CRM emulator',
       entry: 'test/emulators/crm/main.ts',
-      command: [...TSX_IMPORT, 'test/emulators/crm/main.ts', '--port', String(options.crmPort), '--db', join(options.dataDir, 'crm.sqlite')],
+      // Oro allows no browser origin by default: the pane's, configured as docs/setup.md says.
+      command: [
+        ...TSX_IMPORT,
+        'test/emulators/crm/main.ts',
+        '--port',
+        String(options.crmPort),
+        '--db',
+        join(options.dataDir, 'crm.sqlite'),
+        '--cors-origin',
+        `http://localhost:${options.panePort},http://127.0.0.1:${options.panePort}`,
+      ],
       readyUrl: `${crmUrl}/`,
       timeoutMs: READY_TIMEOUT_MS.emulator,
     },

@@ -3,6 +3,14 @@ import { buildValue } from './build-value';
 
 export const FALLBACK_CRM_URL = 'http://127.0.0.1:4100';
 
+/**
+ * The dev sign-in form (outside Outlook, a pane served from localhost only) uses the password grant, which
+ * Oro allows only to a confidential application: the CRM emulator's demo one (test/emulators/demo-data.ts).
+ * A demo value for the emulator, not a secret; the real pane signs in with authorization code + PKCE and
+ * holds no secret at all.
+ */
+export const DEV_EMULATOR_PASSWORD_APP = { clientId: 'outlook-sync-runner', clientSecret: 'demo-runner-secret' } as const;
+
 export function defaultCrmUrl(): string {
   return buildValue(() => process.env.ADDIN_CRM_URL) || FALLBACK_CRM_URL;
 }

@@ -4,7 +4,7 @@ import { CrmHttp } from '../crm/http';
 import { CrmSettingsService } from '../crm/settings-service';
 import type { OverridesStore } from '../settings/local-overrides';
 import { PasswordGrantTokens, StaticTokens, type FetchLike, type TokenSource } from '../crm/tokens';
-import { defaultCrmUrl } from './dev-config';
+import { defaultCrmUrl, DEV_EMULATOR_PASSWORD_APP } from './dev-config';
 import { NO_SESSION_KEEPER, type SessionKeeper } from './session-keeper';
 import type { CrmSession, DevCredentials, SignIn } from './types';
 
@@ -66,7 +66,7 @@ export class DevPasswordSignIn implements SignIn {
     const username = credentials.username.trim();
     if (!username) throw new Error('Enter a user name.');
     if (!credentials.password) throw new Error('Enter the password.');
-    const tokens = new PasswordGrantTokens({ baseUrl: crmUrl, username, password: credentials.password, fetch: this.fetchImpl });
+    const tokens = new PasswordGrantTokens({ ...DEV_EMULATOR_PASSWORD_APP, baseUrl: crmUrl, username, password: credentials.password, fetch: this.fetchImpl });
     // Proves the credentials now, so a wrong password is reported on the sign-in form.
     const first = await tokens.accessToken();
     this.keeper.save({ crmUrl, username, accessToken: first });

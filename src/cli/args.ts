@@ -10,6 +10,9 @@ export interface RunnerArgs {
   graphUrl: string;
   user: string;
   password: string;
+  /** The confidential password-grant OAuth application in Oro (docs/setup.md, step 3). */
+  clientId: string;
+  clientSecret: string;
   /** Graph sign-in; the CRM user and password unless given. */
   graphUser: string;
   graphPassword: string;
@@ -31,7 +34,7 @@ export class UsageError extends Error {
   }
 }
 
-export const USAGE = `usage: npm run sync -- --crm <url> --graph <url> --user <name> --password <pw> --state <file> [--once]
+export const USAGE = `usage: npm run sync -- --crm <url> --graph <url> --user <name> --password <pw> --client-id <id> --client-secret <secret> --state <file> [--once]
 
 Runs the OroCRM ⇄ Outlook sync without the pane, with the user's saved MS Outlook Settings from the CRM
 (on a stock Oro: Oro's defaults and the values in --settings).
@@ -40,6 +43,10 @@ Runs the OroCRM ⇄ Outlook sync without the pane, with the user's saved MS Outl
   --graph <url>           Graph emulator URL (e.g. http://127.0.0.1:4200)
   --user <name>           OroCRM user name (also the Graph user unless --graph-user)
   --password <pw>         OroCRM password (also the Graph password unless --graph-password)
+  --client-id <id>        Oro OAuth application with the Password grant (or env ORO_CLIENT_ID)
+  --client-secret <s>     its client secret (or env ORO_CLIENT_SECRET; the environment keeps it
+                          out of the process list). The emulator's demo one: outlook-sync-runner /
+                          demo-runner-secret
   --graph-user <name>     Graph user name, if it differs
   --graph-password <pw>   Graph password, if it differs
   --state <file>          SQLite file for the sync state (created if missing)
@@ -57,11 +64,11 @@ MSAL (device code flow), which the headless runner does not support yet.`;
 /** The longest delay Node's timers keep (2^31 - 1 ms), in whole seconds. */
 const MAX_POLL_SECONDS = Math.floor(0x7fffffff / 1000);
 
-const VALUE_FLAGS = ['crm', 'graph', 'user', 'password', 'graph-user', 'graph-password', 'state', 'settings', 'settings-poll', 'device'] as const;
+const VALUE_FLAGS = ['crm', 'graph', 'user', 'password', 'client-id', 'client-secret', 'graph-user', 'graph-password', 'state', 'settings', 'settings-poll', 'device'] as const;
 type ValueFlag = (typeof VALUE_FLAGS)[number];
 
 /** Parses argv (without node and script). Throws UsageError; `--help` throws one with an empty message. */
-export function parseArgs(argv: ReadonlyArray<string>): RunnerArgs {
+export function parseArgs(argv: ReadonlyArray<string>, env: Record<string, string | undefined> = process.env): RunnerArgs {
   const values = new Map<ValueFlag, string>();
   let once = false;
   for (let i = 0; i < argv.length; i++) {
@@ -103,15 +110,29 @@ export function parseArgs(argv: ReadonlyArray<string>): RunnerArgs {
   const user = required('user');
   const password = values.get('password');
   if (password === undefined || password === '') throw new UsageError('--password is required');
+  const crmUrl = url('crm');
+  const graphUrl = url('graph');
+  const stateFile = required('state');
+  // Oro lets only a confidential application use the password grant: an id alone is never enough.
+  const clientId = values.get('client-id')?.trim() || env.ORO_CLIENT_ID?.trim();
+  const clientSecret = values.get('client-secret') || env.ORO_CLIENT_SECRET;
+  if (!clientId || !clientSecret) {
+    throw new UsageError(
+      '--client-id and --client-secret (or ORO_CLIENT_ID and ORO_CLIENT_SECRET) are required: Oro allows the password grant ' +
+        'only to a confidential OAuth application (docs/setup.md, step 3)',
+    );
+  }
   return {
-    crmUrl: url('crm'),
-    graphUrl: url('graph'),
+    crmUrl,
+    graphUrl,
     user,
     password,
+    clientId,
+    clientSecret,
     graphUser: values.get('graph-user')?.trim() || user,
     graphPassword: values.get('graph-password') || password,
-    stateFile: required('state'),
-    settingsFile: values.get('settings')?.trim() || defaultSettingsFile(required('state')),
+    stateFile,
+    settingsFile: values.get('settings')?.trim() || defaultSettingsFile(stateFile),
     once,
     settingsPollSeconds,
     ...(values.get('device')?.trim() ? { device: values.get('device')!.trim().slice(0, 100) } : {}),

@@ -45,7 +45,7 @@ export function graphEndpoints(graphUrl: string): { tokenUrl: string; apiRoot: s
 }
 
 export async function connect(args: RunnerArgs): Promise<Connection> {
-  const crmTokens = new PasswordGrantTokens({ baseUrl: args.crmUrl, username: args.user, password: args.password });
+  const crmTokens = new PasswordGrantTokens({ baseUrl: args.crmUrl, username: args.user, password: args.password, clientId: args.clientId, clientSecret: args.clientSecret });
   const crmHttp = new CrmHttp({ baseUrl: args.crmUrl, tokens: crmTokens });
   await crmTokens.accessToken(); // a wrong password fails here, before anything else
   const release = await checkOroRelease(crmHttp);

@@ -86,6 +86,9 @@ export type LegacyEvent = z.infer<typeof legacyEventSchema>;
 
 export const legacyEventListSchema = z.array(legacyEventSchema);
 export const eventWriteAnswerSchema = z.object({ id: z.number().int().optional(), uid: z.string().optional() }).passthrough();
+/** GET /api/userprofile: Oro's JSON:API resource for the signed-in user; its id is the user's id. */
+export const userProfileSchema = z.object({ data: z.object({ type: z.literal('userprofile'), id: z.string().regex(/^\d+$/) }).passthrough() }).passthrough();
+
 export const defaultCalendarSchema = z.object({ calendar: z.number().int(), owner: z.number().int() }).passthrough();
 
 /** A legacy audit row (oro-api.md §7); objectId may be a string (its DB column) or a number. */

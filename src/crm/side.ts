@@ -16,7 +16,7 @@
 //   would be taken for ours, and tasks creates are retried only after 429, never after 5xx/drops).
 import type { ChangePage, Change, SideItem, SyncSide, UnsyncedFields, WriteOp, WriteResult } from '../sync/side';
 import { matchKey, type ContactRecord, type EntityType, type EventRecord, type RecordOf, type TaskRecord } from '../sync/records';
-import { AuthenticationError, FullResyncRequiredError, MalformedResponseError, ServiceUnavailableError, SyncError, ThrottledError } from '../sync/errors';
+import { AuthenticationError, FullResyncRequiredError, MalformedResponseError, RequestRejectedError, ServiceUnavailableError, SyncError, ThrottledError } from '../sync/errors';
 import { calendarWindowAt, DEFAULT_CALENDAR_WINDOW, sameWindow, type CalendarWindow, type CalendarWindowSpec } from '../sync/calendar-window';
 import { decodeCheckpoint, encodeCheckpoint, type CrmCheckpoint, type Deletions } from './checkpoint';
 import { errorFromResponse, parseErrorDocument, type CrmProblem } from './errors';
@@ -26,6 +26,7 @@ import {
   asyncOperationErrorsSchema,
   auditListSchema,
   defaultCalendarSchema,
+  userProfileSchema,
   eventWriteAnswerSchema,
   legacyEventListSchema,
   legacyEventSchema,
@@ -53,6 +54,10 @@ const AUDIT_CLASS: Record<EntityType, string> = {
   event: 'Oro_Bundle_CalendarBundle_Entity_CalendarEvent',
 };
 const LEGACY = '/api/rest/latest';
+const LEGACY_NOT_GRANTED =
+  "Calendar events can't sync: Oro refused its legacy REST API (/api/rest), where calendar events live, to this sign-in. " +
+  "Its OAuth application must have access to all APIs, or to the legacy one ('plain (deprecated)', view default) as well as JSON:API (docs/setup.md, step 3).";
+const LEGACY_OUT_OF_REACH = "Calendar events can't sync here: Oro's legacy REST API (/api/rest) cannot be reached from this pane.";
 /** A shared audit read older than this is not handed to another type (a cycle takes well under it). */
 const SHARED_AUDIT_MAX_AGE_MS = 60_000;
 /** Rows per page of the removal log, and how far back each read of it goes. */
@@ -81,11 +86,16 @@ export interface CrmSideOptions {
   eventWindow?: CalendarWindowSpec;
   /** Wall clock for the calendar window; injectable for tests. */
   now?: () => number;
+  /**
+   * False where the legacy REST API (/api/rest: events, audits, calendars/default) cannot be reached: a
+   * browser pane, since Oro sends no CORS headers there (issue 11 #2). Deletions are then found by
+   * reconciling ids over the JSON:API, and events cannot sync (the caller turns them off and says so).
+   */
+  legacyRest?: boolean;
 }
 
 interface Me {
   userId: number;
-  calendarId: number;
 }
 
 type AnyRecord = ContactRecord | TaskRecord | EventRecord;
@@ -101,7 +111,9 @@ export class CrmSide implements SyncSide {
   private readonly sleep: (ms: number) => Promise<void>;
   private readonly eventWindow: CalendarWindowSpec;
   private readonly now: () => number;
+  private readonly legacyRest: boolean;
   private mePromise: Promise<Me> | null = null;
+  private calendarPromise: Promise<number> | null = null;
   /** The last audit read of removals, shared by the types of one cycle (auditRemovals). */
   private sharedAudit: { from: number; entries: AuditEntry[]; takenBy: Set<EntityType>; at: number } | null = null;
   /** The current round's complete event listing (eventSlice). */
@@ -116,6 +128,7 @@ export class CrmSide implements SyncSide {
     this.taskWindowMs = options.taskCreateWindowMs ?? 24 * 3600_000;
     this.asyncWaitMs = options.asyncWaitMs ?? 600_000;
     this.sleep = options.sleep ?? ((ms) => new Promise((resolve) => setTimeout(resolve, ms)));
+    this.legacyRest = options.legacyRest ?? true;
     this.eventWindow = options.eventWindow ?? DEFAULT_CALENDAR_WINDOW;
     this.now = options.now ?? Date.now;
   }
@@ -127,17 +140,36 @@ export class CrmSide implements SyncSide {
 
   // ---------------------------------------------------------------- who am I
 
-  /** The signed-in user and their default calendar (GET calendars/default, oro-api.md §3). */
+  /**
+   * The signed-in user: Oro's JSON:API `userprofile` (type userprofile, id = the user's id; oroinc/platform
+   * UserBundle api.yml), which a browser may read, unlike the legacy calendars/default.
+   */
   me(): Promise<Me> {
     this.mePromise ??= (async () => {
-      const res = await this.ok({ path: `${LEGACY}/calendars/default`, format: 'rest' });
-      const body = parseWire(defaultCalendarSchema, res.body, 'GET calendars/default');
-      return { userId: body.owner, calendarId: body.calendar };
+      const res = await this.ok({ path: '/api/userprofile', headers: { 'X-Include': 'noHateoas' } });
+      const body = parseWire(userProfileSchema, res.body, 'GET /api/userprofile');
+      return { userId: Number(body.data.id) };
     })().catch((error: unknown) => {
       this.mePromise = null;
       throw error;
     });
     return this.mePromise;
+  }
+
+  /** The user's default calendar (legacy GET calendars/default, oro-api.md §3): events only. */
+  private calendarId(): Promise<number> {
+    this.calendarPromise ??= (async () => {
+      if (!this.legacyRest) throw new SyncError(LEGACY_OUT_OF_REACH);
+      const res = await this.client.send({ path: `${LEGACY}/calendars/default`, format: 'rest' });
+      // Oro refuses its legacy API to a token whose OAuth application lacks the `default` API view.
+      if (res.status === 403) throw new RequestRejectedError(LEGACY_NOT_GRANTED, 403, res.body);
+      this.check(res, 'GET calendars/default');
+      return parseWire(defaultCalendarSchema, res.body, 'GET calendars/default').calendar;
+    })().catch((error: unknown) => {
+      this.calendarPromise = null;
+      throw error;
+    });
+    return this.calendarPromise;
   }
 
   // ---------------------------------------------------------------- reading
@@ -258,6 +290,7 @@ export class CrmSide implements SyncSide {
    * log is read by position from there on (readDeletions): removals written from now on are ours.
    */
   private async probeDeletions(): Promise<Deletions> {
+    if (!this.legacyRest) return { mode: 'reconcile', known: [] };
     const res = await this.client.send({ path: `${LEGACY}/audits`, format: 'rest', query: { action: 'remove', page: 1, limit: 1 }, headers: { 'X-Include': 'totalCount' } });
     if (res.status === 403 || res.status === 404) return { mode: 'reconcile', known: [] };
     this.check(res, 'GET audits');
@@ -298,6 +331,9 @@ export class CrmSide implements SyncSide {
    * remembered rows moved away, cannot be followed: a full round finds the deletions instead.
    */
   private async readDeletions(type: EntityType, cp: CrmCheckpoint): Promise<Array<Change<AnyRecord>>> {
+    // A checkpoint from an engine that reads the audit log (the headless runner, through the shared
+    // state) reaches a pane that cannot: reconcile from here on (the first listing only seeds).
+    if (cp.del.mode === 'audit' && !this.legacyRest) cp.del = { mode: 'reconcile', known: null };
     if (cp.del.mode === 'audit') {
       const del = cp.del;
       const log = await this.auditRemovals(type, readStart(del.at), del.at);
@@ -451,9 +487,9 @@ export class CrmSide implements SyncSide {
 
   /** `countTotal` works in page/limit mode only (oro-api.md §3). */
   private async listEventsCounted(query: Record<string, QueryValue>, countTotal: boolean): Promise<{ events: LegacyEvent[]; total: number | null }> {
-    const me = await this.me();
+    const calendar = await this.calendarId();
     const headers = countTotal ? { 'X-Include': 'totalCount' } : undefined;
-    const res = await this.ok({ path: `${LEGACY}/calendarevents`, format: 'rest', query: { calendar: me.calendarId, ...query }, headers });
+    const res = await this.ok({ path: `${LEGACY}/calendarevents`, format: 'rest', query: { calendar, ...query }, headers });
     return { events: parseWire(legacyEventListSchema, res.body, 'GET calendarevents'), total: countTotal ? totalCountOf(res) : null };
   }
 
@@ -917,11 +953,10 @@ export class CrmSide implements SyncSide {
   }
 
   private async writeEvent(op: WriteOp<EventRecord>): Promise<WriteResult> {
-    const me = await this.me();
     let id: string;
     if (op.op === 'create') {
       // The uid column holds 36 characters and nothing validates it: a longer one is a 500 on Oro.
-      const body = { ...eventToOro(op.record), calendar: me.calendarId, uid: externalIdFor(op.key) };
+      const body = { ...eventToOro(op.record), calendar: await this.calendarId(), uid: externalIdFor(op.key) };
       let res: CrmResponse;
       try {
         res = await this.client.send({ method: 'POST', path: `${LEGACY}/calendarevents`, format: 'rest', body }, 'safe', async () => (await this.findCreated('event', op)) !== null);

@@ -15,7 +15,7 @@ export interface TokenSource {
 
 export type FetchLike = typeof globalThis.fetch;
 
-/** The public OAuth client the add-in is registered as in Oro. */
+/** The public OAuth client the add-in is registered as in Oro (authorization code + PKCE, no secret). */
 export const OUTLOOK_ADDIN_CLIENT_ID = 'outlook-addin';
 
 // oro-api.md §6: success body of POST /oauth2-token.
@@ -54,14 +54,21 @@ export async function requestToken(baseUrl: string, params: Record<string, strin
   }
   const err = tokenErrorSchema.safeParse(res.body);
   const why = err.success ? err.data.error_description ?? err.data.message ?? err.data.error : `HTTP ${res.status}`;
-  throw new AuthenticationError(`Sign-in to the CRM failed: ${why}`);
+  // Oro answers invalid_client alike for a wrong id, a missing or wrong secret and a grant the application lacks.
+  const client = err.success && err.data.error === 'invalid_client' ? ` (Oro refused the OAuth application "${params.client_id}": its client id or secret is wrong, or it was not created with the ${params.grant_type} grant)` : '';
+  throw new AuthenticationError(`Sign-in to the CRM failed: ${why}${client}`);
 }
 
 export interface PasswordGrantOptions {
   baseUrl: string;
   username: string;
   password: string;
-  clientId?: string;
+  /**
+   * A password-grant OAuth application. Oro makes every application but an authorization_code one
+   * confidential (oauth2-server Form/Type/AbstractClientType, Entity/Client), so it always has a secret.
+   */
+  clientId: string;
+  clientSecret: string;
   fetch?: FetchLike;
   /** Clock in ms, for tests. */
   now?: () => number;
@@ -81,14 +88,14 @@ export class PasswordGrantTokens implements TokenSource {
   private readonly fetchImpl: FetchLike;
   private readonly now: () => number;
   private readonly margin: number;
-  private readonly clientId: string;
+  private readonly client: { client_id: string; client_secret: string };
 
   constructor(private readonly options: PasswordGrantOptions) {
     // Bound so a window.fetch default keeps its receiver.
     this.fetchImpl = options.fetch ?? ((input, init) => globalThis.fetch(input, init));
     this.now = options.now ?? Date.now;
     this.margin = options.refreshMarginMs ?? 60_000;
-    this.clientId = options.clientId ?? OUTLOOK_ADDIN_CLIENT_ID;
+    this.client = { client_id: options.clientId, client_secret: options.clientSecret };
   }
 
   accessToken(): Promise<string> {
@@ -109,7 +116,7 @@ export class PasswordGrantTokens implements TokenSource {
   private async obtain(): Promise<string> {
     if (this.refreshToken) {
       try {
-        return this.keep(await requestToken(this.options.baseUrl, { grant_type: 'refresh_token', client_id: this.clientId, refresh_token: this.refreshToken }, this.fetchImpl));
+        return this.keep(await requestToken(this.options.baseUrl, { grant_type: 'refresh_token', ...this.client, refresh_token: this.refreshToken }, this.fetchImpl));
       } catch (error) {
         // A refused refresh token (expired, already rotated) is not fatal: we still hold the password.
         if (!(error instanceof AuthenticationError)) throw error;
@@ -119,7 +126,7 @@ export class PasswordGrantTokens implements TokenSource {
     return this.keep(
       await requestToken(
         this.options.baseUrl,
-        { grant_type: 'password', client_id: this.clientId, username: this.options.username, password: this.options.password },
+        { grant_type: 'password', ...this.client, username: this.options.username, password: this.options.password },
         this.fetchImpl,
       ),
     );

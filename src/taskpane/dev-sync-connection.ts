@@ -14,6 +14,7 @@ import { PasswordGrantTokens, StaticTokens, type FetchLike, type TokenSource } f
 import { GraphHttp, GraphPasswordTokens, type GraphTokenSource } from '../outlook';
 import { mailboxOf } from '../outlook/mailbox';
 import type { SyncConnection } from './sync-runtime';
+import { DEV_EMULATOR_PASSWORD_APP } from '../auth/dev-config';
 
 export const GRAPH_URL_OVERRIDE_KEY = 'orocrm-outlook.dev-graph-url';
 export const KEPT_SYNC_TOKENS_KEY = 'orocrm-outlook.dev-sync-tokens';
@@ -108,7 +109,7 @@ export class DevSyncSignIn implements SignIn {
       this.options.storage.setItem(KEPT_SYNC_TOKENS_KEY, JSON.stringify(kept));
     };
     const fetch = this.options.fetch;
-    const crmTokens = remembering(new PasswordGrantTokens({ baseUrl: crmUrl, username, password: credentials.password, fetch }), (t) => keep({ crmToken: t }));
+    const crmTokens = remembering(new PasswordGrantTokens({ ...DEV_EMULATOR_PASSWORD_APP, baseUrl: crmUrl, username, password: credentials.password, fetch }), (t) => keep({ crmToken: t }));
     const graphTokens = remembering(new GraphPasswordTokens({ tokenUrl: endpoints.tokenUrl, username, password: credentials.password, fetch }), (t) => keep({ graphToken: t }));
     // Settings work without Graph: an unreachable emulator leaves the user name as the mailbox's name.
     const mailbox = await mailboxOf(new GraphHttp({ baseUrl: endpoints.apiBaseUrl, tokens: graphTokens, fetch, maxAttempts: 1 }), username).catch(() => username);

@@ -6,6 +6,7 @@
 import { CrmHttp } from '../crm/http';
 import { CrmSide } from '../crm/side';
 import { checkOroRelease } from '../crm/release-check';
+import { blockedHeadersMessage, LEGACY_REST_BLOCKED_NOTICE, probeBrowserReach, type BrowserReach } from '../crm/browser-reach';
 import type { TokenSource } from '../crm/tokens';
 import { createOutlookSide, type GraphTokenSource } from '../outlook';
 import type { OutlookSettings } from '../settings/options';
@@ -49,6 +50,8 @@ export interface SyncView {
   conflicts: ConflictLogEntry[];
   /** Set while following; null while this pane syncs itself. */
   follower?: FollowerView | null;
+  /** What this pane cannot sync and why (e.g. calendar events on an Oro whose /api/rest a browser cannot reach). */
+  notices?: string[];
 }
 
 /** What the Sync status section uses. */
@@ -100,8 +103,10 @@ export interface SyncLoop {
 export interface SyncParts {
   /** A reason sync cannot run against this CRM at all (an Oro too old for it), or null. */
   crmRefusal?(): Promise<string | null>;
+  /** What of the CRM this pane's browser may reach (CORS); absent or null: everything. */
+  browserReach?(): Promise<BrowserReach | null>;
   openStore(identity: StoreIdentity): Promise<SyncStore>;
-  sides(): { crm: SyncSide; outlook: SyncSide };
+  sides(reach?: BrowserReach | null): { crm: SyncSide; outlook: SyncSide };
   engine(options: SyncEngineOptions): EngineLike;
   loop(engine: EngineLike, settings: () => OutlookSettings): SyncLoop;
   /** The mailbox's sync lease (default: one only this page sees), and the shared state it fences, if any. */
@@ -132,6 +137,8 @@ export function defaultSyncParts(connection: SyncConnection, options: { keyPrefi
       const release = await checkOroRelease(http).catch(() => ({ ok: 'unknown' as const }));
       return release.ok === false ? release.message : null;
     },
+    // A failed probe tells nothing: sync runs and reports its own errors.
+    browserReach: () => probeBrowserReach(http).catch(() => null),
     lease: async (identity) => {
       // Our CRM extension shares the lease across devices; without it only this browser's lock protects.
       const shared = await detectLeaseSupport(http, identity.mailbox).catch(() => false);
@@ -145,8 +152,8 @@ export function defaultSyncParts(connection: SyncConnection, options: { keyPrefi
     browserLock: (identity) => requestBrowserLock(lockName(identity)),
     sharedState: (identity) => (sharedLease.get(identity.mailbox) ? new CrmSharedState(http, identity.mailbox) : null),
     openStore: (identity) => openIndexedDbStore(identity, { keyPrefix: options.keyPrefix }),
-    sides: () => ({
-      crm: new CrmSide({ http: new CrmHttp({ baseUrl: connection.crm.baseUrl, tokens: connection.crm.tokens }) }),
+    sides: (reach) => ({
+      crm: new CrmSide({ http: new CrmHttp({ baseUrl: connection.crm.baseUrl, tokens: connection.crm.tokens }), legacyRest: reach?.legacyRest ?? true }),
       outlook: createOutlookSide({ baseUrl: connection.graph.baseUrl, tokens: connection.graph.tokens }),
     }),
     engine: (o) => new SyncEngine(o),
@@ -177,6 +184,8 @@ class PaneSyncRuntime implements SyncRuntime {
   private current: SyncView = { phase: 'waiting', message: null, status: initialStatus(), conflicts: [] };
   private readonly listeners = new Set<(view: SyncView) => void>();
   private settings: OutlookSettings | null = null;
+  /** What the browser may reach, once probed at boot. */
+  private reach: BrowserReach | null = null;
   private started: Promise<{ engine: EngineLike; loop: SyncLoop; store: SyncStore; host: LeasedSync; lock: BrowserLock } | null> | null = null;
   private stopped = false;
 
@@ -204,7 +213,8 @@ class PaneSyncRuntime implements SyncRuntime {
     }
     void this.started?.then((running) => {
       if (!running || this.stopped) return;
-      running.engine.setSettings({ ...this.settings! });
+      running.engine.setSettings(this.effectiveSettings());
+      this.update({ notices: this.notices() });
       running.loop.settingsChanged();
     });
   }
@@ -258,6 +268,11 @@ class PaneSyncRuntime implements SyncRuntime {
       this.update({ phase: 'unavailable', message: refusal });
       return null;
     }
+    this.reach = (await this.parts.browserReach?.()) ?? null;
+    if (this.reach?.blockedHeaders.length) {
+      this.update({ phase: 'unavailable', message: blockedHeadersMessage(this.reach.blockedHeaders) });
+      return null;
+    }
     let store: SyncStore;
     try {
       store = await this.parts.openStore(this.connection.identity);
@@ -274,8 +289,8 @@ class PaneSyncRuntime implements SyncRuntime {
     const lock: BrowserLock = this.parts.browserLock ? this.parts.browserLock(identity) : { held: () => true, onGranted: () => undefined, release: () => undefined };
     const sharedState = this.parts.sharedState?.(identity) ?? null;
     const synced = sharedState ? new SharedStateStore(store, sharedState, () => lease.view()?.fencingToken ?? 0) : null;
-    const { crm, outlook } = this.parts.sides();
-    const engine = this.parts.engine({ crm, outlook, store: synced ?? store, settings: { ...this.settings! }, fence: () => lease.assertHeld() });
+    const { crm, outlook } = this.parts.sides(this.reach);
+    const engine = this.parts.engine({ crm, outlook, store: synced ?? store, settings: this.effectiveSettings(), fence: () => lease.assertHeld() });
     engine.subscribe((status) => {
       if (this.current.phase === 'following') return;
       // A cycle just ended: its conflicts are in the store now.
@@ -284,7 +299,7 @@ class PaneSyncRuntime implements SyncRuntime {
       if (ended) void this.refreshConflicts(store);
     });
     await engine.start();
-    const loop = this.parts.loop(engine, () => ({ ...this.settings! }));
+    const loop = this.parts.loop(engine, () => this.effectiveSettings());
     const host = new LeasedSync({
       lease,
       loop: { start: () => loop.start(), stop: () => loop.stop(), syncNow: () => loop.runNow(['crm', 'outlook']) },
@@ -296,7 +311,7 @@ class PaneSyncRuntime implements SyncRuntime {
         if (this.stopped) return;
         if (state.role === 'holder') {
           if (this.current.phase !== 'running') {
-            this.update({ phase: 'running', message: null, follower: null, status: engine.getStatus() });
+            this.update({ phase: 'running', message: null, follower: null, status: engine.getStatus(), notices: this.notices() });
             void this.refreshConflicts(store);
           }
         } else if (state.role === 'follower') {
@@ -313,6 +328,18 @@ class PaneSyncRuntime implements SyncRuntime {
     }
     await host.start();
     return { engine, loop, store, host, lock };
+  }
+
+  /** The user's settings, less what this pane cannot reach: events when the legacy REST API is out of reach. */
+  private effectiveSettings(): OutlookSettings {
+    const settings = { ...this.settings! };
+    if (this.reach && !this.reach.legacyRest) settings.calendar_events_enabled = false;
+    return settings;
+  }
+
+  /** Said plainly in the status: never a type that silently does not sync. */
+  private notices(): string[] {
+    return this.reach && !this.reach.legacyRest && this.settings?.calendar_events_enabled ? [LEGACY_REST_BLOCKED_NOTICE] : [];
   }
 
   private async refreshConflicts(store: SyncStore): Promise<void> {

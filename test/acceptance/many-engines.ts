@@ -17,6 +17,7 @@ import { startPaneSession } from '../support/browser';
 import { submitDevSignIn } from '../support/pane-page';
 import { crmApiOf, graphApiOf, outlookContactsOf } from '../support/alice-apis';
 import { startRunner, type Run } from '../support/runner';
+import { DEMO_PASSWORD_CLIENT } from '../emulators/demo-data';
 import { buildSides, byName, duplicateStamps, fullRound } from '../support/world';
 
 const minutes = Number(process.argv[process.argv.indexOf('--minutes') + 1] || 5) || 5;
@@ -25,7 +26,7 @@ async function emulators(dir: string): Promise<{ crm: CrmEmulator; graph: GraphE
   return { crm: await createCrmEmulator({ dbFile: join(dir, 'crm.sqlite'), port: 0 }), graph: await createGraphEmulator({ dbFile: join(dir, 'graph.sqlite'), port: 0 }) };
 }
 
-const runnerArgs = (crm: CrmEmulator, graph: GraphEmulator, state: string, device: string) => ['--crm', crm.url, '--graph', graph.url, '--user', 'alice', '--password', 'alice', '--state', state, '--device', device];
+const runnerArgs = (crm: CrmEmulator, graph: GraphEmulator, state: string, device: string) => ['--crm', crm.url, '--graph', graph.url, '--user', 'alice', '--password', 'alice', '--client-id', DEMO_PASSWORD_CLIENT.id, '--client-secret', DEMO_PASSWORD_CLIENT.secret, '--state', state, '--device', device];
 
 /** Items per type on each side, duplicates of the CRM-id stamp in Outlook, and pairs whose names differ. */
 async function census(crm: CrmEmulator, graph: GraphEmulator) {

@@ -7,12 +7,13 @@ import { BROWSER_SETUP_TIMEOUT_MS, usePaneWorld } from '../support/browser';
 import { submitDevSignIn } from '../support/pane-page';
 import { crmApiOf, crmContactNames, crmTaskSubjects, duplicatesIn, graphApiOf, outlookContactsOf, until } from '../support/alice-apis';
 import { startRunner } from '../support/runner';
+import { DEMO_PASSWORD_CLIENT } from '../emulators/demo-data';
 
 const world = usePaneWorld('pane-and-runner-e2e');
 
 const crmApi = () => crmApiOf(world.crm);
 const outlookContacts = () => outlookContactsOf(graphApiOf(world.graph));
-const runnerArgs = () => ['--crm', world.crm.url, '--graph', world.graph.url, '--user', 'alice', '--password', 'alice', '--state', join(world.dir, 'runner.sqlite'), '--device', 'the build box'];
+const runnerArgs = () => ['--crm', world.crm.url, '--graph', world.graph.url, '--user', 'alice', '--password', 'alice', '--client-id', DEMO_PASSWORD_CLIENT.id, '--client-secret', DEMO_PASSWORD_CLIENT.secret, '--state', join(world.dir, 'runner.sqlite'), '--device', 'the build box'];
 
 test(
   'the pane follows a running `npm run sync`, takes over when it stops, and a runner started later follows the pane; no duplicates',
@@ -40,7 +41,8 @@ test(
       const cyclesBefore = runner.stdout.split('OroCRM cycle').length;
       await page.getByRole('button', { name: 'Sync now' }).click();
       await until(async () => (await outlookContacts()).some((c) => c.jobTitle === 'Asked from the pane'), 'the edit in Outlook', 60_000);
-      expect(runner.stdout.split('OroCRM cycle').length).toBeGreaterThan(cyclesBefore);
+      // The runner writes before it prints the cycle's summary line.
+      await until(async () => runner.stdout.split('OroCRM cycle').length > cyclesBefore, 'the runner reporting that cycle', 30_000);
 
       // The runner stops (Ctrl-C): it releases the lease and the pane syncs from the shared state.
       runner.child.kill('SIGTERM');

@@ -15,7 +15,7 @@ afterAll(async () => {
   await pane?.close();
 });
 beforeEach(async () => {
-  crm = await startPkceCrm({ now: new TestClock(Date.now()).now });
+  crm = await startPkceCrm({ now: new TestClock(Date.now()).now, corsOrigins: [pane.server.url] });
 });
 afterEach(async () => {
   await crm.close();

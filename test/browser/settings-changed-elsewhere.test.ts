@@ -14,9 +14,10 @@ let crm: CrmEmulator;
 let pane: PaneSession;
 
 beforeAll(async () => {
-  testCrm = await startTestCrm();
-  crm = testCrm.crm;
   pane = await startPaneSession();
+  // Oro's CORS, configured for the pane's origin as docs/setup.md says.
+  testCrm = await startTestCrm({ corsOrigins: [pane.server.url] });
+  crm = testCrm.crm;
 }, BROWSER_SETUP_TIMEOUT_MS);
 
 afterAll(async () => {

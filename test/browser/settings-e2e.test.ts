@@ -20,9 +20,10 @@ let crm: CrmEmulator;
 let pane: PaneSession;
 
 beforeAll(async () => {
-  testCrm = await startTestCrm();
-  crm = testCrm.crm;
   pane = await startPaneSession();
+  // Oro's CORS, configured for the pane's origin as docs/setup.md says.
+  testCrm = await startTestCrm({ corsOrigins: [pane.server.url] });
+  crm = testCrm.crm;
 }, BROWSER_SETUP_TIMEOUT_MS);
 
 afterAll(async () => {
@@ -104,7 +105,7 @@ test(
 test(
   'against a stock Oro (no MS Outlook settings anywhere) the pane shows Oro\'s defaults, saves the user\'s own value outside the CRM, and says so',
   async () => {
-    const stock = await startTestCrm({ stockOro: true });
+    const stock = await startTestCrm({ stockOro: true, corsOrigins: [pane.server.url] });
     try {
       const { page, fence, errors } = await pane.newPage();
       await page.goto(pane.paneUrl);

@@ -1,6 +1,7 @@
 // The sync loop in the built pane: Chromium, signed in as alice through the dev form, syncing a real CRM
 // emulator with a real Graph emulator (temp SQLite files). The pane finds the Graph emulator through the
 // dev override in sessionStorage (the production build points at graph.microsoft.com).
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Page } from 'playwright-core';
@@ -8,6 +9,7 @@ import { GRAPH_URL_OVERRIDE_KEY } from '../../src/taskpane/dev-sync-connection';
 import { BROWSER_SETUP_TIMEOUT_MS, usePaneWorld } from '../support/browser';
 import { submitDevSignIn } from '../support/pane-page';
 import { crmApiOf, graphApiOf, outlookContactsOf } from '../support/alice-apis';
+import { createCrmEmulator } from '../emulators/crm/server';
 
 const world = usePaneWorld('sync-pane-e2e');
 
@@ -44,7 +46,7 @@ async function waitForChecks(page: Page, types: string[]): Promise<void> {
 test(
   'after sign-in the first sync completes with counts; a CRM edit reaches the Graph emulator after Sync now and the status updates',
   async () => {
-    const { page, context, fence, errors } = await world.session.newPage();
+    const { page, context, fence, errors } = await world.session.newPage({ realCors: true });
     await context.addInitScript(([key, url]) => window.sessionStorage.setItem(key, url), [GRAPH_URL_OVERRIDE_KEY, world.graph.url] as const);
     await page.setViewportSize({ width: 420, height: 1100 });
     await page.goto(world.session.paneUrl);
@@ -52,8 +54,11 @@ test(
     await submitDevSignIn(page, world.crm.url, 'alice');
     await page.getByRole('heading', { name: 'Sync status' }).waitFor();
 
-    // 1. The first sync (alice's settings: Both, every type on) completes, with counts.
-    await waitForChecks(page, ['Contacts', 'Tasks', 'Calendar Events']);
+    // 1. The first sync (alice's settings: Both, every type on) completes, with counts. Oro sends no CORS
+    // headers on its legacy REST API, where calendar events live: the pane says so and leaves them out.
+    await waitForChecks(page, ['Contacts', 'Tasks']);
+    await page.getByText("Calendar events can't sync from this pane").waitFor();
+    await page.getByText('Calendar Events: off (not synced)').waitFor();
     const createdInOutlook = Number(await cellText(page, 'Contacts', 'Created', 1));
     const createdInCrm = Number(await cellText(page, 'Contacts', 'Created', 0));
     expect(createdInOutlook).toBeGreaterThan(0);
@@ -93,12 +98,46 @@ test(
     expect(Number(await cellText(page, 'Contacts', 'Conflicts', 0)) + Number(await cellText(page, 'Contacts', 'Conflicts', 1))).toBe(1);
     await page.screenshot({ path: join(tmpdir(), 'sync-pane-after-edit.png'), fullPage: true });
 
-    // 4. Sign-out returns to the sign-in form (the runtime stops with the session).
+    // 4. A contact deleted in the CRM leaves Outlook (alice: OroCRM always wins), though the audit log is
+    // legacy REST too: the pane finds the deletion by comparing ids over the JSON:API.
+    const bob = crmContacts.find((c) => c.attributes.firstName !== 'Ann' && before.some((o) => o.givenName === c.attributes.firstName && o.surname === c.attributes.lastName));
+    expect(bob).toBeDefined();
+    await crmApi('DELETE', `/api/contacts/${bob!.id}`);
+    await page.getByRole('button', { name: 'Sync now' }).click();
+    await page.getByRole('button', { name: 'Sync now' }).waitFor();
+    expect((await outlookContacts()).filter((c) => c.givenName === bob!.attributes.firstName && c.surname === bob!.attributes.lastName)).toEqual([]);
+
+    // 5. Sign-out returns to the sign-in form (the runtime stops with the session).
     await page.getByRole('button', { name: 'Sign out' }).click();
     await page.getByRole('button', { name: 'Sign in' }).waitFor();
 
     expect(fence.blocked).toEqual([]);
     expect(errors).toEqual([]);
+  },
+  BROWSER_SETUP_TIMEOUT_MS,
+);
+
+test(
+  "Oro's CORS with only the pane's origin configured (no X-Mode): the pane says what the administrator must allow, and syncs nothing",
+  async () => {
+    const strictDir = mkdtempSync(join(tmpdir(), 'sync-pane-strict-cors-'));
+    const origin = world.session.server.url;
+    const strict = await createCrmEmulator({ dbFile: join(strictDir, 'crm.sqlite'), port: 0, cors: { allowOrigins: [origin] }, oauthCors: { allowOrigins: [origin] } });
+    try {
+      const { page, context, fence, errors } = await world.session.newPage({ realCors: true });
+      await context.addInitScript(([key, url]) => window.sessionStorage.setItem(key, url), [GRAPH_URL_OVERRIDE_KEY, world.graph.url] as const);
+      await page.goto(world.session.paneUrl);
+      await submitDevSignIn(page, strict.url, 'alice');
+      await page.getByText(/Sync cannot run in this pane: this OroCRM.s CORS settings do not let the add-in send the X-Mode header/).waitFor();
+      await page.getByText(/oro_api\.cors\.allow_headers/).first().waitFor();
+      const stats = (await (await fetch(`${strict.url}/_control/stats`)).json()) as { byRoute: Record<string, number> };
+      expect(Object.keys(stats.byRoute).filter((r) => /^(POST|PATCH|DELETE|PUT) \/api\/(contacts|tasks|rest)/.test(r))).toEqual([]);
+      expect(fence.blocked).toEqual([]);
+      expect(errors).toEqual([]);
+    } finally {
+      await strict.close();
+      rmSync(strictDir, { recursive: true, force: true });
+    }
   },
   BROWSER_SETUP_TIMEOUT_MS,
 );

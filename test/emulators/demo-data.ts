@@ -11,7 +11,15 @@ export const DEMO_USERS = [
 ] as const;
 
 export const DEMO_ORGANIZATION = 'Acme';
+/** The add-in's OAuth application: authorization code + PKCE, public (no secret). */
 export const DEMO_OAUTH_CLIENT_ID = 'outlook-addin';
+/**
+ * The headless runner's OAuth application: the password grant, so confidential (Oro makes every
+ * application but an authorization_code one confidential). A demo secret, for the emulator only.
+ */
+export const DEMO_PASSWORD_CLIENT = { id: 'outlook-sync-runner', secret: 'demo-runner-secret' } as const;
+/** The same, as PasswordGrantTokens takes it. */
+export const DEMO_RUNNER_APP = { clientId: DEMO_PASSWORD_CLIENT.id, clientSecret: DEMO_PASSWORD_CLIENT.secret };
 
 const contact = (c: Partial<ContactRecord>): ContactRecord => blankContact(c);
 

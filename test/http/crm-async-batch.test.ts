@@ -8,6 +8,7 @@ import { PasswordGrantTokens } from '../../src/crm/tokens';
 import type { TaskRecord } from '../../src/sync/records';
 import { blankContact } from '../support/records';
 import { api as rawApi, startTestCrm, tokenFor, type TestCrm } from '../emulators/crm/testing';
+import { DEMO_RUNNER_APP } from '../emulators/demo-data';
 
 let t: TestCrm;
 let token: string;
@@ -62,7 +63,7 @@ describe('the emulator answers a slow batch with an asynchronous operation', () 
 
 describe('CrmSide treats a 202 as pending: it polls, reads back, and never sends again', () => {
   function side(): CrmSide {
-    const tokens = new PasswordGrantTokens({ baseUrl: t.crm.url, username: 'alice', password: 'alice' });
+    const tokens = new PasswordGrantTokens({ ...DEMO_RUNNER_APP, baseUrl: t.crm.url, username: 'alice', password: 'alice' });
     return new CrmSide({ http: new CrmHttp({ baseUrl: t.crm.url, tokens }), retry: { attempts: 3, baseDelayMs: 1, maxDelayMs: 5 }, sleep: async () => undefined });
   }
   const task = (subject: string, status: TaskRecord['status'] = 'open'): TaskRecord => ({ subject, priority: 'normal', dueDate: null, status });
@@ -117,7 +118,7 @@ describe('CrmSide treats a 202 as pending: it polls, reads back, and never sends
 
   test('an operation still running when the wait ends is reported, not failed for a retry', async () => {
     await quirk({ asyncBatch: { above: 0, afterRequests: 1000 } });
-    const tokens = new PasswordGrantTokens({ baseUrl: t.crm.url, username: 'alice', password: 'alice' });
+    const tokens = new PasswordGrantTokens({ ...DEMO_RUNNER_APP, baseUrl: t.crm.url, username: 'alice', password: 'alice' });
     const s = new CrmSide({ http: new CrmHttp({ baseUrl: t.crm.url, tokens }), sleep: async () => undefined, asyncWaitMs: 1000 });
     const [r] = await s.apply('task', [{ op: 'create', key: 'slow', record: task('Slow') }]);
     expect(r).toMatchObject({ ok: false, retryable: false, message: expect.stringMatching(/still applying/) });

@@ -4,6 +4,7 @@
 // consumer gets to them, with loggedAt = that timestamp (and may REQUEUE). The legacy list is ordered by
 // id (SoapBundle ApiEntityManager::getDefaultOrderBy). So a removal can appear after removals with a
 // later loggedAt, however late. The emulator's quirk lateAudit plays that; CrmSide loses no deletion.
+import { DEMO_RUNNER_APP } from '../emulators/demo-data';
 import Database from 'better-sqlite3';
 import { CrmHttp } from '../../src/crm/http';
 import { CrmSide } from '../../src/crm/side';
@@ -50,7 +51,7 @@ function side(withoutCount = false): CrmSide {
     headers.delete('x-include-total-count');
     return new Response(await res.arrayBuffer(), { status: res.status, headers });
   };
-  const tokens = new PasswordGrantTokens({ baseUrl: t.crm.url, username: 'alice', password: 'alice' });
+  const tokens = new PasswordGrantTokens({ ...DEMO_RUNNER_APP, baseUrl: t.crm.url, username: 'alice', password: 'alice' });
   return new CrmSide({ http: new CrmHttp({ baseUrl: t.crm.url, tokens, fetch: watching as typeof fetch }) });
 }
 

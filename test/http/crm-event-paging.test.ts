@@ -4,6 +4,7 @@
 // setFirstResult/setMaxResults; only start/end mode orders, by `c.id, e.start`). The emulator's quirk
 // unstableEventOrder (on, as a stock Oro) orders each listing its own way; CrmSide still reads every
 // event exactly once.
+import { DEMO_RUNNER_APP } from '../emulators/demo-data';
 import { CrmHttp } from '../../src/crm/http';
 import { CrmSide } from '../../src/crm/side';
 import { PasswordGrantTokens } from '../../src/crm/tokens';
@@ -70,7 +71,7 @@ async function roundCounts(s: CrmSide, checkpoint: string | null): Promise<{ cou
 }
 
 function side(pageSize: number): CrmSide {
-  const tokens = new PasswordGrantTokens({ baseUrl: t.crm.url, username: 'alice', password: 'alice' });
+  const tokens = new PasswordGrantTokens({ ...DEMO_RUNNER_APP, baseUrl: t.crm.url, username: 'alice', password: 'alice' });
   return new CrmSide({ http: new CrmHttp({ baseUrl: t.crm.url, tokens }), pageSize, now: () => clock.getTime() });
 }
 

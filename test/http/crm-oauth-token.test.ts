@@ -1,5 +1,7 @@
 // POST /oauth2-token on the CRM emulator (oro-api.md §6) and Bearer checks on /api routes.
 import { api, startTestCrm, TestClock, type TestCrm } from '../emulators/crm/testing';
+import { DEMO_OAUTH_CLIENT_ID, DEMO_PASSWORD_CLIENT } from '../emulators/demo-data';
+import { addOAuthApplication } from '../emulators/crm/oauth-clients';
 
 const USER = '/api/outlooksettings/user';
 
@@ -23,7 +25,9 @@ async function token(params: Record<string, string>, as: 'form' | 'json' = 'form
   return { status: res.status, headers: res.headers, json: (await res.json()) as any };
 }
 
-const password = (username: string, pw = username) => ({ grant_type: 'password', client_id: 'outlook-addin', username, password: pw });
+/** The demo password application: confidential, as Oro makes every application but an authorization_code one. */
+const APP = { client_id: DEMO_PASSWORD_CLIENT.id, client_secret: DEMO_PASSWORD_CLIENT.secret };
+const password = (username: string, pw = username) => ({ grant_type: 'password', ...APP, username, password: pw });
 
 describe('password grant', () => {
   test.each([['form'], ['json']] as const)('a %s body returns a Bearer token pair that opens /api', async (as) => {
@@ -64,14 +68,14 @@ describe('password grant', () => {
   });
 
   test('a missing username answers 400 invalid_request', async () => {
-    const res = await token({ grant_type: 'password', client_id: 'outlook-addin', password: 'x' });
+    const res = await token({ grant_type: 'password', ...APP, password: 'x' });
     expect(res.status).toBe(400);
     expect(res.json).toMatchObject({ error: 'invalid_request', hint: 'Check the `username` parameter' });
   });
 
   test('a missing or unknown grant type answers 400 unsupported_grant_type', async () => {
-    for (const grant of [undefined, 'client_credentials', 'magic']) {
-      const params: Record<string, string> = { client_id: 'outlook-addin' };
+    for (const grant of [undefined, 'magic']) {
+      const params: Record<string, string> = { ...APP };
       if (grant) params.grant_type = grant;
       const res = await token(params);
       expect(res.status).toBe(400);
@@ -80,7 +84,7 @@ describe('password grant', () => {
   });
 
   test('client credentials may come in an Authorization: Basic header', async () => {
-    const basic = Buffer.from('outlook-addin:').toString('base64');
+    const basic = Buffer.from(`${APP.client_id}:${APP.client_secret}`).toString('base64');
     const res = await token({ grant_type: 'password', username: 'bob', password: 'bob' }, 'form', { Authorization: `Basic ${basic}` });
     expect(res.status).toBe(200);
   });
@@ -89,20 +93,20 @@ describe('password grant', () => {
 describe('refresh_token grant', () => {
   test('rotates: a new pair comes back, and the old refresh token no longer works', async () => {
     const first = (await token(password('alice'))).json;
-    const refreshed = await token({ grant_type: 'refresh_token', client_id: 'outlook-addin', refresh_token: first.refresh_token });
+    const refreshed = await token({ grant_type: 'refresh_token', ...APP, refresh_token: first.refresh_token });
     expect(refreshed.status).toBe(200);
     expect(refreshed.json.refresh_token).not.toBe(first.refresh_token);
     expect(refreshed.json.access_token).not.toBe(first.access_token);
     expect((await api(t.crm, 'GET', USER, { token: refreshed.json.access_token })).status).toBe(200);
 
-    const reused = await token({ grant_type: 'refresh_token', client_id: 'outlook-addin', refresh_token: first.refresh_token });
+    const reused = await token({ grant_type: 'refresh_token', ...APP, refresh_token: first.refresh_token });
     expect(reused.status).toBe(401);
     expect(reused.json).toMatchObject({ error: 'invalid_request', error_description: 'The refresh token is invalid.' });
-    expect((await token({ grant_type: 'refresh_token', client_id: 'outlook-addin', refresh_token: refreshed.json.refresh_token })).status).toBe(200);
+    expect((await token({ grant_type: 'refresh_token', ...APP, refresh_token: refreshed.json.refresh_token })).status).toBe(200);
   });
 
   test('an unknown refresh token answers 401 invalid_request with Oro\'s hint', async () => {
-    const res = await token({ grant_type: 'refresh_token', client_id: 'outlook-addin', refresh_token: 'garbage' });
+    const res = await token({ grant_type: 'refresh_token', ...APP, refresh_token: 'garbage' });
     expect(res.status).toBe(401);
     expect(res.json).toEqual({
       error: 'invalid_request',
@@ -115,15 +119,81 @@ describe('refresh_token grant', () => {
   test('a refresh token older than 30 days is refused', async () => {
     const first = (await token(password('alice'))).json;
     clock.advance(2_592_000 + 1);
-    const res = await token({ grant_type: 'refresh_token', client_id: 'outlook-addin', refresh_token: first.refresh_token });
+    const res = await token({ grant_type: 'refresh_token', ...APP, refresh_token: first.refresh_token });
     expect(res.status).toBe(401);
     expect(res.json.hint).toBe('Token has expired');
   });
 
   test('a missing refresh_token answers 400 invalid_request', async () => {
-    const res = await token({ grant_type: 'refresh_token', client_id: 'outlook-addin' });
+    const res = await token({ grant_type: 'refresh_token', ...APP });
     expect(res.status).toBe(400);
     expect(res.json.hint).toBe('Check the `refresh_token` parameter');
+  });
+});
+
+// Issue 11 #7, as oroinc/oauth2-server: ClientRepository::validateClient, Form/Type/AbstractClientType,
+// Api/OAuth2TokenAccessChecker, EventListener/OldApiAccessRequestListener (see oauth-clients.ts).
+describe('OAuth applications: one grant each, confidential unless authorization_code, and the APIs they may use', () => {
+  const INVALID_CLIENT = { error: 'invalid_client', error_description: 'Client authentication failed', message: 'Client authentication failed' };
+
+  test("the add-in's public authorization_code application cannot use the password grant", async () => {
+    const res = await token({ grant_type: 'password', client_id: DEMO_OAUTH_CLIENT_ID, username: 'alice', password: 'alice' });
+    expect(res.status).toBe(401);
+    expect(res.json).toEqual(INVALID_CLIENT);
+  });
+
+  test('the password application needs its secret, for the password and the refresh grant alike', async () => {
+    for (const secret of [undefined, 'wrong']) {
+      const params: Record<string, string> = { grant_type: 'password', client_id: APP.client_id, username: 'alice', password: 'alice' };
+      if (secret) params.client_secret = secret;
+      const res = await token(params);
+      expect(res.status).toBe(401);
+      expect(res.json).toEqual(INVALID_CLIENT);
+    }
+    const first = (await token(password('alice'))).json;
+    expect((await token({ grant_type: 'refresh_token', client_id: APP.client_id, refresh_token: first.refresh_token })).status).toBe(401);
+    expect((await token({ grant_type: 'refresh_token', ...APP, refresh_token: first.refresh_token })).status).toBe(200);
+  });
+
+  test('a grant the application was not created with is invalid_client, client_credentials too', async () => {
+    const res = await token({ grant_type: 'client_credentials', ...APP });
+    expect(res.status).toBe(401);
+    expect(res.json).toEqual(INVALID_CLIENT);
+  });
+
+  test('the authorize page refuses an application without the authorization_code grant', async () => {
+    const query = new URLSearchParams({ response_type: 'code', client_id: APP.client_id, redirect_uri: 'http://localhost:3000/auth-callback.html', code_challenge: 'A'.repeat(43), code_challenge_method: 'S256' });
+    const res = await fetch(`${t.crm.url}/oauth2-token/authorize?${query}`);
+    expect(res.status).toBe(401);
+    expect(await res.json()).toEqual(INVALID_CLIENT);
+  });
+
+  test('Oro has no public password application: the form offers Confidential only with authorization_code', () => {
+    expect(() => addOAuthApplication(t.crm.ctx.db, { clientId: 'x', name: 'x', grant: 'password', secret: null, apis: null })).toThrow(/always confidential/);
+  });
+
+  test("an application limited to the JSON:API gets 403 on the legacy REST API; one limited to the legacy API is refused on the JSON:API", async () => {
+    addOAuthApplication(t.crm.ctx.db, { clientId: 'json-only', name: 'JSON:API only', grant: 'password', secret: 's', apis: ['rest_json_api'] });
+    addOAuthApplication(t.crm.ctx.db, { clientId: 'legacy-only', name: 'plain only', grant: 'password', secret: 's', apis: ['default'] });
+    addOAuthApplication(t.crm.ctx.db, { clientId: 'both', name: 'both views', grant: 'password', secret: 's', apis: ['rest_json_api', 'default'] });
+    const tokenOf = async (clientId: string) => (await token({ grant_type: 'password', client_id: clientId, client_secret: 's', username: 'alice', password: 'alice' })).json.access_token as string;
+    const legacy = (bearer: string) => fetch(`${t.crm.url}/api/rest/latest/calendars/default`, { headers: { Authorization: `Bearer ${bearer}`, Accept: 'application/json' } });
+
+    const jsonOnly = await tokenOf('json-only');
+    expect((await api(t.crm, 'GET', '/api/contacts?page[size]=1', { token: jsonOnly })).status).toBe(200);
+    const refused = await legacy(jsonOnly);
+    expect(refused.status).toBe(403);
+    expect(await refused.json()).toEqual({ code: 403, message: 'This API is not accessible via the current OAuth2 token.' });
+
+    const legacyOnly = await tokenOf('legacy-only');
+    expect((await legacy(legacyOnly)).status).toBe(200);
+    const jsonRefused = await api(t.crm, 'GET', '/api/contacts?page[size]=1', { token: legacyOnly });
+    expect(jsonRefused.status).toBe(401);
+    expect(jsonRefused.json.errors).toEqual([expect.objectContaining({ status: '401', detail: 'This API is not accessible via the current OAuth2 token.' })]);
+
+    const both = await tokenOf('both');
+    expect((await legacy(both)).status).toBe(200);
+    expect((await api(t.crm, 'GET', '/api/contacts?page[size]=1', { token: both })).status).toBe(200);
   });
 });
 
@@ -152,11 +222,10 @@ describe('Bearer tokens on /api routes', () => {
     expect(res.json.errors[0]).toMatchObject({ status: '404', title: 'not found http exception' });
   });
 
-  test('CORS: the pane\'s localhost origin may call the token endpoint and /api', async () => {
-    const preflight = await fetch(`${t.crm.url}/oauth2-token`, { method: 'OPTIONS', headers: { Origin: 'https://localhost:3000' } });
-    expect(preflight.status).toBe(204);
-    expect(preflight.headers.get('access-control-allow-origin')).toBe('https://localhost:3000');
-    expect(preflight.headers.get('access-control-expose-headers')).toContain('ETag');
+  test('CORS: the token endpoint allows no origin until one is configured (crm-cors.test.ts has the rest)', async () => {
+    const preflight = await fetch(`${t.crm.url}/oauth2-token`, { method: 'OPTIONS', headers: { Origin: 'https://localhost:3000', 'Access-Control-Request-Method': 'POST' } });
+    expect(preflight.status).toBe(200);
+    expect(preflight.headers.get('access-control-allow-origin')).toBeNull();
   });
 });
 

@@ -5,6 +5,7 @@ import { checkOroRelease, REQUIRED_ORO } from '../../src/crm/release-check';
 import { PasswordGrantTokens } from '../../src/crm/tokens';
 import { featuresOf, parseOroVersion } from '../emulators/crm/release';
 import { api, startTestCrm, tokenFor, type TestCrm } from '../emulators/crm/testing';
+import { DEMO_RUNNER_APP } from '../emulators/demo-data';
 
 const SYNC = { 'X-Mode': 'sync', 'X-Include': 'noHateoas' };
 const contact = (attributes: Record<string, unknown>) => ({ type: 'contacts', id: 'new0', attributes });
@@ -82,7 +83,7 @@ describe('the emulator as an older release', () => {
 
 describe('the client at connect', () => {
   const check = (t: TestCrm) =>
-    checkOroRelease(new CrmHttp({ baseUrl: t.crm.url, tokens: new PasswordGrantTokens({ baseUrl: t.crm.url, username: 'alice', password: 'alice' }) }));
+    checkOroRelease(new CrmHttp({ baseUrl: t.crm.url, tokens: new PasswordGrantTokens({ ...DEMO_RUNNER_APP, baseUrl: t.crm.url, username: 'alice', password: 'alice' }) }));
 
   test.each(['7.0', '7.0.2', '6.1', '6.1.10'])('Oro %s is new enough', async (version) => {
     await withRelease(version, async (t) => expect(await check(t)).toEqual({ ok: true }));

@@ -2,6 +2,7 @@
 import crypto from 'node:crypto';
 import { TestClock } from '../emulators/crm/testing';
 import { startPkceCrm, type PkceCrm } from './crm-pkce-harness';
+import { DEMO_PASSWORD_CLIENT } from '../emulators/demo-data';
 
 const REDIRECT = 'http://localhost:3000/auth-callback.html';
 const CLIENT = 'outlook-addin';
@@ -182,9 +183,11 @@ describe('authorization_code grant', () => {
     expect(res.json).toMatchObject({ error: 'invalid_client' });
   });
 
-  test('other grants still reach the password/refresh endpoint', async () => {
-    const res = await token({ grant_type: 'password', client_id: CLIENT, username: 'bob', password: 'bob' });
+  test('other grants still reach the password/refresh endpoint, for the applications that have them', async () => {
+    const res = await token({ grant_type: 'password', client_id: DEMO_PASSWORD_CLIENT.id, client_secret: DEMO_PASSWORD_CLIENT.secret, username: 'bob', password: 'bob' });
     expect(res.status).toBe(200);
+    // One grant per Oro application: the add-in's authorization_code one has no password grant.
+    expect((await token({ grant_type: 'password', client_id: CLIENT, username: 'bob', password: 'bob' })).status).toBe(401);
   });
 });
 

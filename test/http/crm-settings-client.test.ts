@@ -7,6 +7,7 @@ import { AuthenticationError } from '../../src/sync/errors';
 import { memoryOverridesStore, type OverridesStore } from '../../src/settings/local-overrides';
 import { resolveSettings } from '../../src/settings';
 import { api, startTestCrm, TestClock, tokenFor, type TestCrm } from '../emulators/crm/testing';
+import { DEMO_RUNNER_APP } from '../emulators/demo-data';
 
 /** A fetch that records the OAuth grants it sends. */
 function recordingFetch(): { fetch: FetchLike; grants: string[]; requests: string[] } {
@@ -22,7 +23,7 @@ function recordingFetch(): { fetch: FetchLike; grants: string[]; requests: strin
 }
 
 function serviceFor(crm: { url: string }, username: string, options: { fetch?: FetchLike; now?: () => number; overrides?: OverridesStore } = {}) {
-  const tokens = new PasswordGrantTokens({ baseUrl: crm.url, username, password: username, fetch: options.fetch, now: options.now });
+  const tokens = new PasswordGrantTokens({ ...DEMO_RUNNER_APP, baseUrl: crm.url, username, password: username, fetch: options.fetch, now: options.now });
   return { tokens, service: new CrmSettingsService(new CrmHttp({ baseUrl: crm.url, tokens, fetch: options.fetch }), 'user', options.overrides) };
 }
 
@@ -87,7 +88,7 @@ describe('CrmSettingsService against the outlooksettings extension', () => {
   });
 
   test('a non-admin saving organization settings gets a request-level SettingsRejectedError', async () => {
-    const tokens = new PasswordGrantTokens({ baseUrl: t.crm.url, username: 'alice', password: 'alice' });
+    const tokens = new PasswordGrantTokens({ ...DEMO_RUNNER_APP, baseUrl: t.crm.url, username: 'alice', password: 'alice' });
     const service = new CrmSettingsService(new CrmHttp({ baseUrl: t.crm.url, tokens }), 'organization');
     const error = await service.save({ tasks_enabled: { useParentScope: false, value: false } }, null).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(SettingsRejectedError);
@@ -95,7 +96,7 @@ describe('CrmSettingsService against the outlooksettings extension', () => {
   });
 
   test('a wrong password fails the load with AuthenticationError', async () => {
-    const tokens = new PasswordGrantTokens({ baseUrl: t.crm.url, username: 'alice', password: 'wrong' });
+    const tokens = new PasswordGrantTokens({ ...DEMO_RUNNER_APP, baseUrl: t.crm.url, username: 'alice', password: 'wrong' });
     await expect(new CrmSettingsService(new CrmHttp({ baseUrl: t.crm.url, tokens })).load()).rejects.toBeInstanceOf(AuthenticationError);
   });
 

@@ -8,6 +8,7 @@ import type { Change, ChangePage, WriteOp } from '../../src/sync/side';
 import type { ContactRecord, EntityType, EventRecord, RecordOf, TaskRecord } from '../../src/sync/records';
 import { MalformedResponseError } from '../../src/sync/errors';
 import { blankContact } from '../support/records';
+import { DEMO_RUNNER_APP } from '../emulators/demo-data';
 
 const person = (firstName: string, extra: Partial<ContactRecord> = {}): ContactRecord => blankContact({ firstName, lastName: 'Test', ...extra });
 
@@ -26,7 +27,7 @@ afterEach(async () => {
 
 function side(options: { pageSize?: number; fetch?: FetchLike; user?: string } = {}): CrmSide {
   const user = options.user ?? 'alice';
-  const tokens = new PasswordGrantTokens({ baseUrl: emu.url, username: user, password: user });
+  const tokens = new PasswordGrantTokens({ ...DEMO_RUNNER_APP, baseUrl: emu.url, username: user, password: user });
   const http = new CrmHttp({ baseUrl: emu.url, tokens, fetch: options.fetch });
   return new CrmSide({ http, pageSize: options.pageSize, retry: { attempts: 8, baseDelayMs: 1, maxDelayMs: 20 }, now: () => clock.getTime() });
 }

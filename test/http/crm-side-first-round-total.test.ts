@@ -8,6 +8,7 @@ import { CrmSide } from '../../src/crm/side';
 import type { ChangePage } from '../../src/sync/side';
 import type { EntityType } from '../../src/sync/records';
 import { blankContact } from '../support/records';
+import { DEMO_RUNNER_APP } from '../emulators/demo-data';
 
 let emu: CrmEmulator;
 let t: TestCrm;
@@ -30,7 +31,7 @@ function side(user = 'alice', countHeader?: string | null): CrmSide {
     else headers.set('x-include-total-count', countHeader);
     return new Response(await res.arrayBuffer(), { status: res.status, statusText: res.statusText, headers });
   };
-  const tokens = new PasswordGrantTokens({ baseUrl: emu.url, username: user, password: user });
+  const tokens = new PasswordGrantTokens({ ...DEMO_RUNNER_APP, baseUrl: emu.url, username: user, password: user });
   return new CrmSide({ http: new CrmHttp({ baseUrl: emu.url, tokens, fetch: rewriting as typeof fetch }), pageSize: 2 });
 }
 

@@ -8,6 +8,7 @@ import { CrmSide } from '../../src/crm/side';
 import type { Change } from '../../src/sync/side';
 import type { ContactRecord, EntityType } from '../../src/sync/records';
 import { blankContact } from '../support/records';
+import { DEMO_RUNNER_APP } from '../emulators/demo-data';
 
 let emu: CrmEmulator;
 let t: TestCrm;
@@ -29,7 +30,7 @@ function side(pageSize?: number): CrmSide {
     if (!input.includes('/oauth2-token')) sent.push(decodeURIComponent(input.slice(emu.url.length)));
     return fetch(input, init);
   };
-  const tokens = new PasswordGrantTokens({ baseUrl: emu.url, username: 'alice', password: 'alice' });
+  const tokens = new PasswordGrantTokens({ ...DEMO_RUNNER_APP, baseUrl: emu.url, username: 'alice', password: 'alice' });
   return new CrmSide({ http: new CrmHttp({ baseUrl: emu.url, tokens, fetch: counting as typeof fetch }), pageSize });
 }
 

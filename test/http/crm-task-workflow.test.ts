@@ -8,6 +8,7 @@ import { CrmSide } from '../../src/crm/side';
 import { PasswordGrantTokens } from '../../src/crm/tokens';
 import type { TaskRecord } from '../../src/sync/records';
 import { api as rawApi, startTestCrm, tokenFor, type TestCrm } from '../emulators/crm/testing';
+import { DEMO_RUNNER_APP } from '../emulators/demo-data';
 
 let t: TestCrm;
 let token: string;
@@ -79,7 +80,7 @@ describe('the emulator refuses status writes as task_flow does', () => {
 
 describe('CrmSide under task_flow', () => {
   function side(): CrmSide {
-    const tokens = new PasswordGrantTokens({ baseUrl: t.crm.url, username: 'alice', password: 'alice' });
+    const tokens = new PasswordGrantTokens({ ...DEMO_RUNNER_APP, baseUrl: t.crm.url, username: 'alice', password: 'alice' });
     return new CrmSide({ http: new CrmHttp({ baseUrl: t.crm.url, tokens }), retry: { attempts: 3, baseDelayMs: 1, maxDelayMs: 5 } });
   }
   const task = (subject: string, status: TaskRecord['status']): TaskRecord => ({ subject, priority: 'normal', dueDate: null, status });

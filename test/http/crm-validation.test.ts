@@ -3,6 +3,7 @@
 // "This value cannot be in the future."); OroCalendarBundle Entity/CalendarEvent (`uid` column length 36,
 // no validator in Resources/config/validation.yml, so the database refuses a longer one: 500); platform
 // ApiBundle update-list tests (an item that does not exist: 404 at `/data/N`).
+import { DEMO_RUNNER_APP } from '../emulators/demo-data';
 import { CrmHttp } from '../../src/crm/http';
 import { CrmSide } from '../../src/crm/side';
 import { PasswordGrantTokens } from '../../src/crm/tokens';
@@ -32,7 +33,7 @@ const rest = async (method: string, path: string, body: unknown) => {
 };
 
 function side(): CrmSide {
-  const tokens = new PasswordGrantTokens({ baseUrl: t.crm.url, username: 'alice', password: 'alice' });
+  const tokens = new PasswordGrantTokens({ ...DEMO_RUNNER_APP, baseUrl: t.crm.url, username: 'alice', password: 'alice' });
   return new CrmSide({ http: new CrmHttp({ baseUrl: t.crm.url, tokens }) });
 }
 

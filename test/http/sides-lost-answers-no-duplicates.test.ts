@@ -9,6 +9,7 @@ import type { CrmEmulator } from '../emulators/crm/server';
 import { startTestCrm, type TestCrm } from '../emulators/crm/testing';
 import { blankContact } from '../support/records';
 import { startGraph, type GraphFixture } from './outlook-side-support';
+import { DEMO_RUNNER_APP } from '../emulators/demo-data';
 
 const person = (n: number): ContactRecord => blankContact({ firstName: `Lost${n}`, lastName: 'Answer', emails: [`lost${n}@x.test`] });
 const task = (n: number): TaskRecord => ({ subject: `Lost task ${n}`, priority: 'normal', dueDate: null, status: 'open' });
@@ -154,7 +155,7 @@ describe('CRM side when Oro loses the answer after writing (lostResponseRate)', 
     expect(res.status).toBe(200);
   };
   const crmSide = async () => {
-    const tokens = new PasswordGrantTokens({ baseUrl: emu.url, username: 'alice', password: 'alice' });
+    const tokens = new PasswordGrantTokens({ ...DEMO_RUNNER_APP, baseUrl: emu.url, username: 'alice', password: 'alice' });
     const side = new CrmSide({ http: new CrmHttp({ baseUrl: emu.url, tokens }), retry: { attempts: 6, baseDelayMs: 1, maxDelayMs: 10 } });
     await side.findByCrmId('task', '1'); // signs in and learns the user before the faults start
     return side;

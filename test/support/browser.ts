@@ -24,7 +24,17 @@ export async function launchBrowser(): Promise<Browser> {
   return chromium.launch({
     executablePath: await ensureChromium(),
     headless: true,
-    args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+    // Every host but this machine fails to resolve: the fence holds even where nothing intercepts (realCors).
+    args: [
+      '--no-sandbox',
+      '--disable-gpu',
+      '--disable-quic',
+      '--no-first-run',
+      '--disable-background-networking',
+      '--disable-component-update',
+      '--disable-sync',
+      '--host-resolver-rules=MAP * ~NOTFOUND, EXCLUDE localhost, EXCLUDE 127.0.0.1',
+    ],
   });
 }
 
@@ -219,6 +229,17 @@ export async function routeOfficeJs(target: Page | BrowserContext): Promise<Netw
   return fence;
 }
 
+/** Records requests that would leave the machine (the resolver rules fail them); office.js is expected to. */
+function watchOutgoing(context: BrowserContext): NetworkFence {
+  const fence: NetworkFence = { blocked: [], officeJsServed: 0 };
+  context.on('request', (request) => {
+    const url = request.url();
+    const { protocol, hostname } = new URL(url);
+    if (url !== OFFICE_JS_URL && (protocol === 'http:' || protocol === 'https:' || protocol === 'ws:' || protocol === 'wss:') && !LOCAL_HOSTS.has(hostname)) fence.blocked.push(url);
+  });
+  return fence;
+}
+
 export interface OutlookSimulation {
   /** Merged over the stand-in's default Office.context (see office-stub.js). */
   context?: Record<string, unknown>;
@@ -243,8 +264,14 @@ export interface PaneSession {
   build: BuiltPane;
   /** http://127.0.0.1:<port>/taskpane.html */
   paneUrl: string;
-  /** A fresh context with the fence and stand-in in place, and its page (not yet navigated). */
-  newPage(options?: { outlook?: OutlookSimulation }): Promise<{ page: Page; context: BrowserContext; fence: NetworkFence; errors: string[] }>;
+  /**
+   * A fresh context with the fence and stand-in in place, and its page (not yet navigated). `realCors`:
+   * no request interception at all, because Playwright answers every intercepted CORS preflight itself
+   * and allows whatever it asks (playwright-core crNetworkManager; microsoft/playwright#27339). The page
+   * then gets no office.js (a plain browser tab, dev sign-in), and the fence only records: the browser's
+   * host-resolver rules keep every request on this machine.
+   */
+  newPage(options?: { outlook?: OutlookSimulation; realCors?: boolean }): Promise<{ page: Page; context: BrowserContext; fence: NetworkFence; errors: string[] }>;
   close(): Promise<void>;
 }
 
@@ -268,7 +295,8 @@ export async function startPaneSession(): Promise<PaneSession> {
     async newPage(options = {}) {
       const context = await browser.newContext();
       contexts.push(context);
-      const fence = await routeOfficeJs(context);
+      if (options.realCors && options.outlook) throw new Error('realCors pages get no office.js, so they cannot simulate Outlook');
+      const fence = options.realCors ? watchOutgoing(context) : await routeOfficeJs(context);
       if (options.outlook) await simulateOutlook(context, options.outlook);
       const page = await context.newPage();
       const errors: string[] = [];
@@ -297,9 +325,10 @@ export function usePaneWorld(name: string): PaneWorld {
   const world = {} as PaneWorld;
   beforeAll(async () => {
     world.dir = mkdtempSync(join(tmpdir(), `${name}-`));
-    world.crm = await createCrmEmulator({ dbFile: join(world.dir, 'crm.sqlite'), port: 0 });
     world.graph = await createGraphEmulator({ dbFile: join(world.dir, 'graph.sqlite'), port: 0 });
     world.session = await startPaneSession();
+    // Oro's CORS, configured for the pane's origin as docs/setup.md says.
+    world.crm = await createCrmEmulator({ dbFile: join(world.dir, 'crm.sqlite'), port: 0, corsOrigins: [world.session.server.url] });
   }, BROWSER_SETUP_TIMEOUT_MS);
   afterAll(async () => {
     await world.session?.close();

@@ -21,6 +21,7 @@ import type { ChangePage, SideItem, SyncSide } from '../../src/sync/side';
 import type { FaultKnobs, Stats } from '../emulators/common/faults';
 import { createCrmEmulator, type CrmEmulator } from '../emulators/crm/server';
 import { createGraphEmulator, type GraphEmulator } from '../emulators/graph/server';
+import { DEMO_RUNNER_APP } from '../emulators/demo-data';
 
 export const USER = 'alice';
 export const IDENTITY_MAILBOX = 'alice@acme.test';
@@ -66,7 +67,7 @@ export interface World {
 
 /** Fast retries: tests set small Retry-After values and inject faults, so real waits stay short. */
 export function buildSides(crmUrl: string, graphUrl: string, fetch?: FetchFn, attempts = { crm: 6, graph: 8 }, now?: () => number): Sides {
-  const crmTokens = new PasswordGrantTokens({ baseUrl: crmUrl, username: USER, password: USER });
+  const crmTokens = new PasswordGrantTokens({ ...DEMO_RUNNER_APP, baseUrl: crmUrl, username: USER, password: USER });
   const crm = new CrmSide({ http: new CrmHttp({ baseUrl: crmUrl, tokens: crmTokens, fetch: fetch as typeof globalThis.fetch | undefined }), retry: { attempts: attempts.crm, baseDelayMs: 2, maxDelayMs: 40 }, now });
   const graphTokens = new GraphPasswordTokens({ tokenUrl: `${graphUrl}/common/oauth2/v2.0/token`, username: USER, password: USER });
   const outlook = createOutlookSide({ tokens: graphTokens, baseUrl: `${graphUrl}/v1.0`, fetch, backoffBaseMs: 2, backoffMaxMs: 40, maxAttempts: attempts.graph, maxRetryAfterMs: 2000, now });
@@ -104,7 +105,7 @@ export async function startWorld(opts: WorldOptions = {}): Promise<World> {
     return text ? JSON.parse(text) : undefined;
   };
   const token = async (side: 'crm' | 'graph'): Promise<string> => {
-    tokens[side] ??= side === 'crm' ? await new PasswordGrantTokens({ baseUrl: crmUrl, username: USER, password: USER }).accessToken() : await new GraphPasswordTokens({ tokenUrl: `${graphUrl}/common/oauth2/v2.0/token`, username: USER, password: USER }).accessToken();
+    tokens[side] ??= side === 'crm' ? await new PasswordGrantTokens({ ...DEMO_RUNNER_APP, baseUrl: crmUrl, username: USER, password: USER }).accessToken() : await new GraphPasswordTokens({ tokenUrl: `${graphUrl}/common/oauth2/v2.0/token`, username: USER, password: USER }).accessToken();
     return tokens[side];
   };
   const call = async (side: 'crm' | 'graph', method: string, url: string, body: unknown, contentType: string) => {

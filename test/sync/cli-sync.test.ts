@@ -5,6 +5,7 @@ import path from 'node:path';
 import { createCrmEmulator, type CrmEmulator } from '../emulators/crm/server';
 import { createGraphEmulator, type GraphEmulator } from '../emulators/graph/server';
 import { startRunner as start } from '../support/runner';
+import { DEMO_OAUTH_CLIENT_ID, DEMO_PASSWORD_CLIENT } from '../emulators/demo-data';
 import { fullRound, buildSides, byName, duplicateStamps, writesIn } from '../support/world';
 
 jest.setTimeout(90_000);
@@ -31,8 +32,11 @@ async function runToEnd(args: string[]): Promise<{ code: number | null; stdout: 
   return { code, stdout: run.stdout, stderr: run.stderr };
 }
 
-function argsFor(extra: string[] = [], password = 'alice'): string[] {
-  return ['--crm', crm.url, '--graph', graph.url, '--user', 'alice', '--password', password, '--state', path.join(dir, 'state.sqlite'), ...extra];
+/** The emulator's demo password-grant application (confidential, as Oro requires). */
+const RUNNER_APP = ['--client-id', DEMO_PASSWORD_CLIENT.id, '--client-secret', DEMO_PASSWORD_CLIENT.secret];
+
+function argsFor(extra: string[] = [], password = 'alice', app = RUNNER_APP): string[] {
+  return ['--crm', crm.url, '--graph', graph.url, '--user', 'alice', '--password', password, ...app, '--state', path.join(dir, 'state.sqlite'), ...extra];
 }
 
 async function control(url: string, method: string, p: string, body?: unknown): Promise<any> {
@@ -123,6 +127,17 @@ test('a wrong password exits 1 with one clear line and leaves no state', async (
   expect(fs.existsSync(path.join(dir, 'state.sqlite'))).toBe(false);
 });
 
+// Issue 11 #7: one grant per Oro application; the add-in's is authorization_code and public.
+test.each([
+  ['the add-in\'s public authorization_code application', ['--client-id', DEMO_OAUTH_CLIENT_ID, '--client-secret', 'anything']],
+  ['the right application with a wrong secret', ['--client-id', DEMO_PASSWORD_CLIENT.id, '--client-secret', 'wrong']],
+])('signing in with %s exits 1 naming the OAuth application, and leaves no state', async (_what, app) => {
+  const r = await runToEnd(argsFor(['--once'], 'alice', app));
+  expect(r.code).toBe(1);
+  expect(r.stderr.trim().split('\n')).toEqual([expect.stringMatching(/^error: Sign-in to the CRM failed: Client authentication failed \(Oro refused the OAuth application ".+": its client id or secret is wrong, or it was not created with the password grant\)$/)]);
+  expect(fs.existsSync(path.join(dir, 'state.sqlite'))).toBe(false);
+});
+
 test('without --once it keeps syncing; SIGINT mid-cycle stops it cleanly and a later run finishes without duplicates', async () => {
   // Slow requests so that the signal arrives while the first cycle is running.
   await control(graph.url, 'POST', '/_control/faults', { latencyMs: 40, maxConcurrent: 4 });
@@ -157,7 +172,7 @@ test('the loop runs a cycle of each side before it is stopped with SIGTERM', asy
 
 test('two runners on one mailbox with their own state: one syncs, the other follows, then takes over when it stops; no duplicates', async () => {
   const stateOf = (n: string) => ['--state', path.join(dir, `${n}.sqlite`)];
-  const base = ['--crm', crm.url, '--graph', graph.url, '--user', 'alice', '--password', 'alice'];
+  const base = ['--crm', crm.url, '--graph', graph.url, '--user', 'alice', '--password', 'alice', ...RUNNER_APP];
   const first = start([...base, ...stateOf('a'), '--device', 'runner A']);
   await first.waitFor('Outlook cycle');
   const second = start([...base, ...stateOf('b'), '--device', 'runner B']);

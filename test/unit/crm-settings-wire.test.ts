@@ -7,6 +7,7 @@ import { parseOutlookSettings, patchDocument } from '../../src/crm/settings-wire
 import { PasswordGrantTokens, StaticTokens, type FetchLike } from '../../src/crm/tokens';
 import { resolveSettings } from '../../src/settings';
 import { AuthenticationError, MalformedResponseError, ServiceUnavailableError, ThrottledError } from '../../src/sync/errors';
+import { DEMO_RUNNER_APP } from '../emulators/demo-data';
 
 const headers = (h: Record<string, string> = {}) => new Headers(h);
 
@@ -142,23 +143,25 @@ describe('CrmHttp and the settings client with a stub fetch', () => {
 
   test('concurrent callers share one token request', async () => {
     const stub = stubFetch([{ status: 200, body: { token_type: 'Bearer', expires_in: 3600, access_token: 'a1', refresh_token: 'r1' } }]);
-    const tokens = new PasswordGrantTokens({ baseUrl: 'https://crm.test', username: 'alice', password: 'alice', fetch: stub.fetch });
+    const tokens = new PasswordGrantTokens({ ...DEMO_RUNNER_APP, baseUrl: 'https://crm.test', username: 'alice', password: 'alice', fetch: stub.fetch });
     expect(await Promise.all([tokens.accessToken(), tokens.accessToken()])).toEqual(['a1', 'a1']);
     expect(stub.calls).toHaveLength(1);
-    expect(new URLSearchParams(String(stub.calls[0].init!.body)).get('client_id')).toBe('outlook-addin');
+    // A password-grant application is confidential in Oro: its id and its secret go with every token request.
+    const sent = new URLSearchParams(String(stub.calls[0].init!.body));
+    expect([sent.get('client_id'), sent.get('client_secret')]).toEqual([DEMO_RUNNER_APP.clientId, DEMO_RUNNER_APP.clientSecret]);
   });
 
   test('an answer that breaks off mid-body is a ServiceUnavailableError, for the API and the token endpoint alike', async () => {
     const brokenOff: FetchLike = async () => new Response(new ReadableStream({ start: (c) => c.error(new TypeError('terminated')) }), { status: 200 });
     const service = new CrmSettingsService(new CrmHttp({ baseUrl: 'https://crm.test', tokens: new StaticTokens('t'), fetch: brokenOff }));
     await expect(service.load()).rejects.toBeInstanceOf(ServiceUnavailableError);
-    const tokens = new PasswordGrantTokens({ baseUrl: 'https://crm.test', username: 'alice', password: 'alice', fetch: brokenOff });
+    const tokens = new PasswordGrantTokens({ ...DEMO_RUNNER_APP, baseUrl: 'https://crm.test', username: 'alice', password: 'alice', fetch: brokenOff });
     await expect(tokens.accessToken()).rejects.toBeInstanceOf(ServiceUnavailableError);
   });
 
   test('a token endpoint answer without access_token is a MalformedResponseError', async () => {
     const stub = stubFetch([{ status: 200, body: { token_type: 'Bearer', expires_in: 3600 } }]);
-    const tokens = new PasswordGrantTokens({ baseUrl: 'https://crm.test', username: 'alice', password: 'alice', fetch: stub.fetch });
+    const tokens = new PasswordGrantTokens({ ...DEMO_RUNNER_APP, baseUrl: 'https://crm.test', username: 'alice', password: 'alice', fetch: stub.fetch });
     await expect(tokens.accessToken()).rejects.toBeInstanceOf(MalformedResponseError);
   });
 });

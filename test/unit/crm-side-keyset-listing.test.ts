@@ -13,12 +13,12 @@ const task = (id: string) => ({
   relationships: { taskPriority: { data: { type: 'taskpriorities', id: 'normal' } }, status: { data: { type: 'taskstatuses', id: 'open' } } },
 });
 
-/** Answers calendars/default, then task pages from `pages` (an empty page once they run out). */
+/** Answers userprofile, then task pages from `pages` (an empty page once they run out). */
 function side(pages: string[][]) {
   const listed: string[] = [];
   const fetchImpl: FetchLike = async (input) => {
     const url = new URL(String(input));
-    if (url.pathname.endsWith('/calendars/default')) return Response.json({ calendar: 1, owner: 7 });
+    if (url.pathname.endsWith('/api/userprofile')) return Response.json({ data: { type: 'userprofile', id: '7' } });
     listed.push(url.searchParams.get('filter[id][gt]') ?? '');
     return Response.json({ data: (pages.shift() ?? []).map(task) });
   };

@@ -17,7 +17,7 @@ function side(pageFor: (pageNo: number) => number[]) {
   const pagesAsked: number[] = [];
   const fetchImpl: FetchLike = async (input) => {
     const url = new URL(String(input));
-    if (url.pathname.endsWith('/calendars/default')) return Response.json({ calendar: 1, owner: 7 });
+    if (url.pathname.endsWith('/api/userprofile')) return Response.json({ data: { type: 'userprofile', id: '7' } });
     const pageNo = Number(url.searchParams.get('page[number]') ?? 1);
     pagesAsked.push(pageNo);
     if (pagesAsked.length > 50) throw new Error('the listing did not stop');

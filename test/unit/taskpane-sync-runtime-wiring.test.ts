@@ -7,6 +7,7 @@ import { initialStatus, type SyncStatus } from '../../src/sync/status';
 import { browserNetwork, createSyncRuntime, SchedulerLoop, type EngineLike, type SyncConnection, type SyncLoop, type SyncParts, type SyncView } from '../../src/taskpane/sync-runtime';
 import { MemorySide, RequestCounter } from '../support/memory-side';
 import { REQUIRED_ORO, TOO_OLD_MESSAGE } from '../../src/crm/release-check';
+import { blockedHeadersMessage, LEGACY_REST_BLOCKED_NOTICE } from '../../src/crm/browser-reach';
 import { contact } from '../sync/planner-helpers';
 
 const CONNECTION: SyncConnection = {
@@ -190,6 +191,47 @@ describe('pane sync runtime wiring', () => {
     expect(TOO_OLD_MESSAGE).toContain(REQUIRED_ORO);
     expect(r.opened).toEqual([]);
     expect(r.loop.calls).toEqual([]);
+  });
+
+  test("a browser that cannot reach Oro's /api/rest: events are off for the engine, the CRM side reconciles, and the status says why", async () => {
+    const r = await rig();
+    const reaches: unknown[] = [];
+    const sides = r.parts.sides;
+    const parts: SyncParts = { ...r.parts, browserReach: async () => ({ legacyRest: false, blockedHeaders: [] }), sides: (reach) => (reaches.push(reach), sides(reach)) };
+    const runtime = createSyncRuntime(CONNECTION, parts);
+    runtime.settingsLoaded(settings({ calendar_events_enabled: true }));
+    await flush();
+    expect(runtime.view().phase).toBe('running');
+    expect(r.engineOptions().settings.calendar_events_enabled).toBe(false);
+    expect(r.engineOptions().settings.contacts_enabled).toBe(true);
+    expect(reaches).toEqual([{ legacyRest: false, blockedHeaders: [] }]);
+    expect(runtime.view().notices).toEqual([LEGACY_REST_BLOCKED_NOTICE]);
+    expect(LEGACY_REST_BLOCKED_NOTICE).toMatch(/npm run sync/);
+
+    // Saved settings keep events off for the engine; the user turning events off ends the notice.
+    runtime.settingsLoaded(settings({ calendar_events_enabled: false }));
+    await flush();
+    expect(r.engine().settings.calendar_events_enabled).toBe(false);
+    expect(runtime.view().notices).toEqual([]);
+  });
+
+  test('a reachable /api/rest (or no probe) leaves events as the user set them, with no notice', async () => {
+    const r = await rig();
+    const runtime = createSyncRuntime(CONNECTION, { ...r.parts, browserReach: async () => ({ legacyRest: true, blockedHeaders: [] }) });
+    runtime.settingsLoaded(settings({ calendar_events_enabled: true }));
+    await flush();
+    expect(r.engineOptions().settings.calendar_events_enabled).toBe(true);
+    expect(runtime.view().notices ?? []).toEqual([]);
+  });
+
+  test("Oro's CORS refuses X-Mode: sync does not start, and says which header the administrator must allow", async () => {
+    const r = await rig();
+    const runtime = createSyncRuntime(CONNECTION, { ...r.parts, browserReach: async () => ({ legacyRest: false, blockedHeaders: ['X-Mode'] }) });
+    runtime.settingsLoaded(settings());
+    await flush();
+    expect(runtime.view()).toMatchObject({ phase: 'unavailable', message: blockedHeadersMessage(['X-Mode']) });
+    expect(runtime.view().message).toMatch(/oro_api\.cors\.allow_headers/);
+    expect(r.opened).toEqual([]);
   });
 
   test('sign-out before the settings loaded opens nothing', async () => {

@@ -102,6 +102,12 @@ export function SyncStatusSection({ sync, tickMs, clock }: SyncStatusSectionProp
               )}
             </div>
 
+            {(view.notices ?? []).map((notice) => (
+              <MessageBar key={notice} messageBarType={MessageBarType.info} isMultiline>
+                {notice}
+              </MessageBar>
+            ))}
+
             {status.firstSync && <FirstSyncProgress progress={status.firstSync} />}
 
             {status.lastError && (

@@ -32,13 +32,20 @@ interface Route {
   regex: RegExp;
   names: string[];
   handler: Handler;
+  /** False for a route that only answers 405 (left out of allowedMethods). */
+  listed?: boolean;
+}
+
+export interface RouteOptions {
+  /** The route only refuses its method (405): left out of the methods a preflight or Allow names. */
+  refusal?: boolean;
 }
 
 export class Router {
   private routes: Route[] = [];
 
   /** `pattern` uses `:name` segments; a trailing `*` matches the rest of the path. */
-  on(method: string, pattern: string, handler: Handler): this {
+  on(method: string, pattern: string, handler: Handler, options: RouteOptions = {}): this {
     const names: string[] = [];
     const source = pattern
       .split('/')
@@ -54,7 +61,7 @@ export class Router {
         return seg.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
       })
       .join('/');
-    this.routes.push({ method: method.toUpperCase(), pattern, regex: new RegExp(`^${source}/?$`), names, handler });
+    this.routes.push({ method: method.toUpperCase(), pattern, regex: new RegExp(`^${source}/?$`), names, handler, listed: !options.refusal });
     return this;
   }
 
@@ -73,6 +80,19 @@ export class Router {
     }
     return allowed.length ? { allowed } : null;
   }
+
+  /** The methods routed for `path` (none: an unknown path). */
+  allowedMethods(path: string): string[] {
+    return [...new Set(this.routes.filter((r) => r.listed !== false && r.regex.test(path)).map((r) => r.method))];
+  }
+}
+
+/** A service's own CORS rules (the CRM plays Oro's, cors.ts); without one, localhost origins get everything. */
+export interface CorsPolicy {
+  /** Headers added to the answer to `req`. */
+  headers(req: Request): Record<string, string>;
+  /** The whole answer to an OPTIONS request, or null to route it like any other request. */
+  options(req: Request, allowedMethods: string[]): Response | null;
 }
 
 function safeDecode(s: string): string {
@@ -89,8 +109,10 @@ export interface ServeOptions {
   port?: number;
   host?: string;
   faults?: Partial<FaultKnobs>;
-  /** Extra origins allowed by CORS; localhost origins are always allowed. */
+  /** Extra origins allowed by the default CORS; localhost origins are always allowed. Ignored with `cors`. */
   corsOrigins?: string[];
+  /** The service's own CORS rules instead of the default. */
+  cors?: CorsPolicy;
   /** The body for a route that does not exist, in the service's own error shape. */
   notFound: (req: Request) => Response;
   /** The body for an unexpected failure, in the service's own error shape. */
@@ -126,16 +148,24 @@ export async function serve(options: ServeOptions): Promise<RunningServer> {
 
   async function handle(rawReq: http.IncomingMessage, rawRes: http.ServerResponse): Promise<void> {
     const method = (rawReq.method ?? 'GET').toUpperCase();
-    const cors = corsHeaders(rawReq.headers.origin, options.corsOrigins ?? []);
     const url = requestUrl(rawReq.url ?? '/');
     if (!url) {
       faults.count(`${method} (unrouted)`, 400);
+      const cors = options.cors ? {} : corsHeaders(rawReq.headers.origin, options.corsOrigins ?? []);
       return send(rawRes, withCors(options.badRequest(`The request target "${rawReq.url}" is not a valid URL.`), cors));
     }
     const rawBody = await readBody(rawReq, maxBody).catch(() => null);
     const req: Request = { method, path: url.pathname, url, params: {}, headers: rawReq.headers, rawBody: rawBody ?? '', route: '', raw: rawReq };
+    const cors = options.cors ? options.cors.headers(req) : corsHeaders(rawReq.headers.origin, options.corsOrigins ?? []);
 
-    if (method === 'OPTIONS') return send(rawRes, { status: 204, headers: cors });
+    if (method === 'OPTIONS') {
+      if (!options.cors) return send(rawRes, { status: 204, headers: cors });
+      const answer = options.cors.options(req, options.router.allowedMethods(url.pathname));
+      if (answer) {
+        faults.count('OPTIONS (cors)', answer.status);
+        return send(rawRes, answer);
+      }
+    }
     if (rawBody === null) return send(rawRes, { status: 413, headers: cors, body: { error: 'body too large' } });
 
     if (url.pathname.startsWith(CONTROL_PREFIX)) return send(rawRes, withCors(controlRoute(req, faults), cors));

@@ -7,6 +7,7 @@ import crypto from 'node:crypto';
 import type Database from 'better-sqlite3';
 import type { Handler, Request, Response, Router } from '../common/http';
 import { ACCESS_TOKEN_SECONDS, OAuthError, REFRESH_TOKEN_SECONDS } from './auth';
+import { authorizationCodeClient, validateClient } from './oauth-clients';
 import { hashPassword } from './db';
 
 export const AUTHORIZATION_CODE_SECONDS = 600;
@@ -143,8 +144,7 @@ export class AuthorizationEndpoint {
   private validate(params: Record<string, string>): AuthorizeRequest {
     const clientId = params.client_id;
     if (!clientId) throw missing('client_id');
-    const client = this.db.prepare('SELECT secret, active FROM oauth_clients WHERE client_id = ?').get(clientId) as { secret: string | null; active: number } | undefined;
-    if (!client || !client.active) throw invalidClient();
+    const client = authorizationCodeClient(this.db, clientId);
     const redirectUri = params.redirect_uri;
     if (!redirectUri) throw missing('redirect_uri');
     if (!this.allowedRedirect(redirectUri)) throw invalidClient();
@@ -154,7 +154,7 @@ export class AuthorizationEndpoint {
     const challenge = params.code_challenge;
     if (!challenge) {
       // Oro requires PKCE from public clients (oro-api.md §6); the add-in is one.
-      if (client.secret === null) throw invalidRequest('Code challenge must be provided for public clients');
+      if (!client.confidential) throw invalidRequest('Code challenge must be provided for public clients');
       throw missing('code_challenge');
     }
     if ((params.code_challenge_method ?? 'plain') !== 'S256') throw invalidRequest('Code challenge method must be `S256`');
@@ -185,9 +185,7 @@ export class AuthorizationEndpoint {
   private exchange(params: Record<string, string>) {
     const clientId = params.client_id;
     if (!clientId) throw missing('client_id');
-    const client = this.db.prepare('SELECT secret, active FROM oauth_clients WHERE client_id = ?').get(clientId) as { secret: string | null; active: number } | undefined;
-    if (!client || !client.active) throw invalidClient();
-    if (client.secret !== null && client.secret !== params.client_secret) throw invalidClient();
+    validateClient(this.db, clientId, params.client_secret, 'authorization_code');
     if (!params.code) throw missing('code');
     if (!params.redirect_uri) throw missing('redirect_uri');
     const issued = this.db.transaction(() => {
@@ -288,8 +286,9 @@ function loginPage(request: AuthorizeRequest, error: string | null): Response {
 }
 
 /**
- * GET /api/userprofile: the signed-in user, so the pane can say "connected as …" after an OAuth sign-in
- * (Oro's "userprofile" JSON:API resource; not covered by oro-api.md, shape kept minimal).
+ * GET /api/userprofile: the signed-in user (Oro's "userprofile" JSON:API resource: type `userprofile`, id =
+ * the user's id; oroinc/platform UserBundle api.yml and Tests/Functional/Api/RestJsonApi/UserProfileTest).
+ * The pane names the user with it, and the sync takes the owner id for its filters from it.
  */
 export function registerUserProfileRoute(router: Router, db: Database.Database, authenticate: (req: Request) => { id: number } | null): void {
   router.on('GET', '/api/userprofile', (req) => {
@@ -302,7 +301,7 @@ export function registerUserProfileRoute(router: Router, db: Database.Database, 
     return {
       status: 200,
       headers: { 'Content-Type': 'application/vnd.api+json' },
-      body: { data: { type: 'users', id: String(row.id), attributes: { username: row.username, firstName: row.first_name, lastName: row.last_name, email: row.email } } },
+      body: { data: { type: 'userprofile', id: String(row.id), attributes: { username: row.username, firstName: row.first_name, lastName: row.last_name, email: row.email } } },
     };
   });
 }

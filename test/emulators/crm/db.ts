@@ -4,7 +4,8 @@ import fs from 'node:fs';
 import path from 'node:path';
 import crypto from 'node:crypto';
 import Database from 'better-sqlite3';
-import { DEMO_OAUTH_CLIENT_ID, DEMO_ORGANIZATION, DEMO_USERS } from '../demo-data';
+import { DEMO_ORGANIZATION, DEMO_USERS } from '../demo-data';
+import { migrateOAuthClients, seedOAuthApplications } from './oauth-clients';
 import { configName, type SettingKey, type SettingValue } from '../../../src/settings';
 
 export function openDatabase(file: string): Database.Database {
@@ -38,7 +39,9 @@ export function migrateCore(db: Database.Database): void {
       client_id TEXT PRIMARY KEY,
       secret TEXT,              -- NULL for public clients (the add-in)
       active INTEGER NOT NULL DEFAULT 1,
-      name TEXT NOT NULL
+      name TEXT NOT NULL,
+      grant_type TEXT NOT NULL DEFAULT 'authorization_code',  -- one per application, as Oro (oauth-clients.ts)
+      apis TEXT NOT NULL DEFAULT '*'                          -- '*' = all APIs, else API views: rest_json_api, default
     );
     CREATE TABLE IF NOT EXISTS oauth_access_tokens (
       token TEXT PRIMARY KEY,
@@ -73,6 +76,9 @@ export function migrateCore(db: Database.Database): void {
       PRIMARY KEY (scope, scope_id)
     );
   `);
+  migrateOAuthClients(db);
+  // An older database has the add-in's application only: the runner's joins it.
+  if (isSeeded(db)) seedOAuthApplications(db);
 }
 
 export function isSeeded(db: Database.Database): boolean {
@@ -88,7 +94,7 @@ export const SEEDED_ORGANIZATION_SETTINGS: Partial<Record<SettingKey, SettingVal
   contacts_sync_interval_outlook: 60,
 };
 
-/** Seeds a new database: organization Acme, the demo users (password = username), the public client outlook-addin. */
+/** Seeds a new database: organization Acme, the demo users (password = username), the demo OAuth applications. */
 export function seedCore(db: Database.Database, now: Date): void {
   db.transaction(() => {
     const org = db.prepare('INSERT INTO organizations (name) VALUES (?)').run(DEMO_ORGANIZATION);
@@ -101,7 +107,7 @@ export function seedCore(db: Database.Database, now: Date): void {
       const salt = crypto.randomBytes(8).toString('hex');
       insertUser.run(u.username, salt, hashPassword(u.password, salt), orgId, u.isAdmin ? 1 : 0, u.firstName, u.lastName, u.email);
     }
-    db.prepare('INSERT INTO oauth_clients (client_id, secret, active, name) VALUES (?, NULL, 1, ?)').run(DEMO_OAUTH_CLIENT_ID, 'OroCRM Sync for Outlook');
+    seedOAuthApplications(db);
     const stamp = oroDateTime(now);
     const insertValue = db.prepare('INSERT INTO config_values (scope, scope_id, name, value, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?)');
     for (const [key, value] of Object.entries(SEEDED_ORGANIZATION_SETTINGS)) {

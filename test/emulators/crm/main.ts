@@ -73,6 +73,8 @@ async function main(): Promise<void> {
     corsOrigins: flags['cors-origin'] ? flags['cors-origin'].split(',') : [],
   });
   console.log(`CRM emulator listening on http://127.0.0.1:${emulator.port}`);
+  const origins = flags['cors-origin'] ? flags['cors-origin'].split(',') : [];
+  console.log(origins.length ? `CORS (as docs/setup.md configures Oro) for ${origins.join(', ')}` : "CORS: Oro's default, no browser origin allowed (--cors-origin adds the pane's)");
   console.log(`Playing Oro ${formatOroVersion(parseOroVersion(oroVersion))}${flags.stock === 'true' ? ' (stock, without the add-in\'s extension)' : ' with the add-in\'s extension'}`);
   let stopping = false;
   const stop = () => {

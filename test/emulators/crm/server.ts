@@ -1,7 +1,7 @@
 // The OroCRM API emulator: real HTTP on 127.0.0.1, state in one SQLite file.
 // Core routes: OAuth (auth.ts), the stock configuration API (configuration.ts), the outlooksettings
 // extension (outlooksettings.ts); entity APIs come from entities/.
-import { Router, serve, type Handler, type Request, type Response, type RunningServer } from '../common/http';
+import { Router, serve, type Handler, type RouteOptions, type Request, type Response, type RunningServer } from '../common/http';
 import type { FaultKnobs } from '../common/faults';
 import type { CrmContext } from './context';
 import { OAuthServer } from './auth';
@@ -13,7 +13,9 @@ import { registerOutlookSyncLeaseRoutes } from './outlooksynclease';
 import { registerOutlookSyncStateRoutes } from './outlooksyncstate';
 import { errorOf, errorResponse, jsonApi, problem, UNAUTHORIZED } from './jsonapi';
 import { migrateEntities, registerEntityRoutes, seedEntities } from './entities';
-import { DEMO_OAUTH_CLIENT_ID } from '../demo-data';
+import { DEMO_PASSWORD_CLIENT } from '../demo-data';
+import { apiAccessRefusal } from './oauth-clients';
+import { addinCors, ORO_API_CORS_DEFAULTS, ORO_OAUTH_CORS_DEFAULTS, oroCorsPolicy, type OroApiCors, type OroOAuthCors } from './cors';
 import { DEFAULT_ORO_VERSION, featuresOf, gateForRelease, parseOroVersion, type ReleaseFeatures } from './release';
 
 export interface CrmEmulatorOptions {
@@ -22,7 +24,16 @@ export interface CrmEmulatorOptions {
   faults?: Partial<FaultKnobs>;
   /** The emulator's clock (token expiry, timestamps); tests may move it. */
   now?: () => Date;
+  /**
+   * The add-in's origins, configured as docs/setup.md asks an administrator to (cors.ts addinCors): on
+   * oro_api.cors and the token endpoint's list, with the headers the pane needs. Without it, `cors` and
+   * `oauthCors` apply; without those, Oro's defaults: no origin is allowed.
+   */
   corsOrigins?: string[];
+  /** `oro_api.cors` exactly (merged over Oro's defaults); ignored when corsOrigins is given. */
+  cors?: Partial<OroApiCors>;
+  /** `oro_oauth2_server.authorization_server.cors` exactly; ignored when corsOrigins is given. */
+  oauthCors?: Partial<OroOAuthCors>;
   /** The Oro release to play, e.g. "7.0" (the default), "6.1" (= 6.1.10), "6.0.3"; see release.ts. */
   oroVersion?: string;
   /**
@@ -40,15 +51,18 @@ type MatchedRoute = Extract<NonNullable<RouteMatch>, { route: unknown }>['route'
 /** Every /api/* route needs a valid Bearer token; without one Oro answers 401 with an empty body (oro-api.md §4). */
 class ApiRouter extends Router {
   constructor(
-    private readonly authenticate: (req: Request) => unknown,
+    /** The token's user and OAuth application, or null. */
+    private readonly authenticate: (req: Request) => { clientId: string } | null,
+    /** Oro's refusal when the token's application may not use this API (oauth-clients.ts), or null. */
+    private readonly apiAccess: (clientId: string, path: string) => Response | null,
     /** What the played release lacks is refused after the token check, as Oro's firewall runs first. */
     private readonly features: ReleaseFeatures,
   ) {
     super();
   }
 
-  override on(method: string, pattern: string, handler: Handler): this {
-    return super.on(method, pattern, this.guard(pattern, handler));
+  override on(method: string, pattern: string, handler: Handler, options?: RouteOptions): this {
+    return super.on(method, pattern, this.guard(pattern, handler), options);
   }
 
   /**
@@ -68,7 +82,11 @@ class ApiRouter extends Router {
   private guard(pattern: string, handler: Handler): Handler {
     if (!pattern.startsWith('/api/')) return handler;
     const gated = gateForRelease(this.features, handler);
-    return (req) => (this.authenticate(req) ? gated(req) : UNAUTHORIZED);
+    return (req) => {
+      const token = this.authenticate(req);
+      if (!token) return UNAUTHORIZED;
+      return this.apiAccess(token.clientId, req.path) ?? gated(req);
+    };
   }
 }
 
@@ -99,7 +117,7 @@ export async function createCrmEmulator(options: CrmEmulatorOptions): Promise<Cr
     baseUrl: () => baseUrl,
   };
 
-  const router = new ApiRouter((req) => ctx.authenticate(req), featuresOf(release));
+  const router = new ApiRouter((req) => oauth.authenticate(req), (clientId, path) => apiAccessRefusal(db, clientId, path), featuresOf(release));
   // The authorization_code grant answers first; every other grant falls through to auth.ts.
   new AuthorizationEndpoint(db, now).register(router, (req) => oauth.tokenEndpoint(req));
   oauth.register(router);
@@ -120,7 +138,7 @@ export async function createCrmEmulator(options: CrmEmulatorOptions): Promise<Cr
       port: options.port,
       host: '127.0.0.1',
       faults: options.faults,
-      corsOrigins: options.corsOrigins,
+      cors: corsPolicyOf(options),
       notFound: (req) => notFound(ctx, req),
       internalError: (_req, error) => internalError(error),
       badRequest: (message) => errorOf(400, 'bad request http exception', message),
@@ -149,6 +167,14 @@ export async function createCrmEmulator(options: CrmEmulatorOptions): Promise<Cr
   };
 }
 
+function corsPolicyOf(options: CrmEmulatorOptions) {
+  if (options.corsOrigins?.length) {
+    const { api, oauth } = addinCors(options.corsOrigins);
+    return oroCorsPolicy(api, oauth);
+  }
+  return oroCorsPolicy({ ...ORO_API_CORS_DEFAULTS, ...options.cors }, { ...ORO_OAUTH_CORS_DEFAULTS, ...options.oauthCors });
+}
+
 /** Unknown /api routes still need a token first (Oro's firewall runs before routing). */
 function notFound(ctx: CrmContext, req: Request): Response {
   if (req.path.startsWith('/api/') && !ctx.authenticate(req)) return UNAUTHORIZED;
@@ -161,7 +187,7 @@ function internalError(error: unknown): Response {
   return jsonApi(500, { errors: [problem(500, 'runtime exception', `Internal error: ${detail}`)] });
 }
 
-/** Test helper: an access token for `username` via the password grant (demo passwords equal usernames). */
+/** Test helper: an access token for `username` via the password grant of the runner's demo application (demo passwords equal usernames). */
 export async function tokenFor(emulator: { url: string }, username: string, password = username): Promise<string> {
   const tokens = await tokensFor(emulator, username, password);
   return tokens.access_token;
@@ -176,7 +202,7 @@ export async function tokensFor(
   const res = await fetch(`${emulator.url}/oauth2-token`, {
     method: 'POST',
     headers: { 'Content-Type': 'application/x-www-form-urlencoded' },
-    body: new URLSearchParams({ grant_type: 'password', client_id: DEMO_OAUTH_CLIENT_ID, username, password }).toString(),
+    body: new URLSearchParams({ grant_type: 'password', client_id: DEMO_PASSWORD_CLIENT.id, client_secret: DEMO_PASSWORD_CLIENT.secret, username, password }).toString(),
   });
   if (!res.ok) throw new Error(`password grant for ${username} failed: ${res.status} ${await res.text()}`);
   return (await res.json()) as { access_token: string; refresh_token: string; expires_in: number; token_type: string };

@@ -135,8 +135,8 @@ export function registerResource<E extends BaseEntity>(router: Router, ctx: CrmC
   if (readOnly) {
     const notAllowed = guarded(ctx, () => errorOf(405, 'action not allowed exception', 'The action is not allowed.'));
     for (const m of ['POST', 'PATCH', 'DELETE', 'PUT']) {
-      router.on(m, base, notAllowed);
-      router.on(m, `${base}/:id`, notAllowed);
+      router.on(m, base, notAllowed, { refusal: true });
+      router.on(m, `${base}/:id`, notAllowed, { refusal: true });
     }
     return;
   }
@@ -150,8 +150,8 @@ export function registerResource<E extends BaseEntity>(router: Router, ctx: CrmC
   router.on('DELETE', `${base}/:id`, guarded(ctx, (req, user) => deleteOne(req, ctx, rt, user)));
   router.on('DELETE', base, guarded(ctx, (req, user) => deleteList(req, ctx, rt, user)));
   for (const m of ['PUT']) {
-    router.on(m, base, guarded(ctx, () => errorOf(405, 'action not allowed exception', 'The action is not allowed.')));
-    router.on(m, `${base}/:id`, guarded(ctx, () => errorOf(405, 'action not allowed exception', 'The action is not allowed.')));
+    router.on(m, base, guarded(ctx, () => errorOf(405, 'action not allowed exception', 'The action is not allowed.')), { refusal: true });
+    router.on(m, `${base}/:id`, guarded(ctx, () => errorOf(405, 'action not allowed exception', 'The action is not allowed.')), { refusal: true });
   }
 }
 
