@@ -7,7 +7,7 @@ import { CrmSide } from '../../src/crm/side';
 import { PasswordGrantTokens } from '../../src/crm/tokens';
 import type { TaskRecord } from '../../src/sync/records';
 import { blankContact } from '../support/records';
-import { api as rawApi, startTestCrm, tokenFor, type TestCrm } from '../emulators/crm/testing';
+import { api as rawApi, startTestCrm, tokenFor, type TestCrm, setQuirks } from '../emulators/crm/testing';
 import { DEMO_RUNNER_APP } from '../emulators/demo-data';
 
 let t: TestCrm;
@@ -22,10 +22,7 @@ afterEach(async () => {
 });
 
 const api = (method: string, path: string, body?: unknown, headers?: Record<string, string>) => rawApi(t.crm, method, path, { token, body, headers });
-const quirk = async (body: unknown) => {
-  const res = await fetch(`${t.crm.url}/_emulator/quirks`, { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify(body) });
-  expect(res.status).toBe(200);
-};
+const quirk = (quirks: Record<string, unknown>) => setQuirks(t.crm, quirks);
 const newTask = (subject: string) => ({ type: 'tasks', attributes: { subject }, relationships: { taskPriority: { data: { type: 'taskpriorities', id: 'normal' } } } });
 const subjects = async () => ((await api('GET', '/api/tasks?page[size]=-1')).json.data as Array<{ attributes: { subject: string } }>).map((d) => d.attributes.subject);
 

@@ -12,7 +12,7 @@ import { PasswordGrantTokens } from '../../src/crm/tokens';
 import { FullResyncRequiredError } from '../../src/sync/errors';
 import type { Change } from '../../src/sync/side';
 import type { EntityType, TaskRecord } from '../../src/sync/records';
-import { api, startTestCrm, tokenFor, type TestCrm } from '../emulators/crm/testing';
+import { api, startTestCrm, tokenFor, type TestCrm, setQuirks } from '../emulators/crm/testing';
 
 let t: TestCrm;
 let clock: Date;
@@ -30,10 +30,7 @@ afterEach(async () => {
 });
 
 const later = (seconds: number) => (clock = new Date(clock.getTime() + seconds * 1000));
-const quirk = async (body: unknown) => {
-  const res = await fetch(`${t.crm.url}/_emulator/quirks`, { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify(body) });
-  expect(res.status).toBe(200);
-};
+const quirk = (quirks: Record<string, unknown>) => setQuirks(t.crm, quirks);
 const audits = async (query: string) =>
   (await (await fetch(`${t.crm.url}/api/rest/latest/audits?${query}`, { headers: { Authorization: `Bearer ${token}`, Accept: 'application/json' } })).json()) as Array<{ id: number; objectId: string; loggedAt: string }>;
 /** Any API request: the emulated consumer works between requests. */

@@ -9,7 +9,7 @@ import { CrmHttp } from '../../src/crm/http';
 import { CrmSide } from '../../src/crm/side';
 import { PasswordGrantTokens } from '../../src/crm/tokens';
 import type { EntityType } from '../../src/sync/records';
-import { startTestCrm, tokenFor, type TestCrm } from '../emulators/crm/testing';
+import { startTestCrm, tokenFor, type TestCrm, setQuirks } from '../emulators/crm/testing';
 
 let t: TestCrm;
 let token: string;
@@ -34,10 +34,7 @@ async function rest(method: string, pathname: string, body?: unknown): Promise<a
   const text = await res.text();
   return text ? JSON.parse(text) : undefined;
 }
-const quirk = async (body: unknown) => {
-  const res = await fetch(`${t.crm.url}/_emulator/quirks`, { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify(body) });
-  expect(res.status).toBe(200);
-};
+const quirk = (quirks: Record<string, unknown>) => setQuirks(t.crm, quirks);
 
 async function addEvents(n: number, prefix: string): Promise<number[]> {
   const ids: number[] = [];

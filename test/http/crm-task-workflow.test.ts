@@ -7,7 +7,7 @@ import { CrmHttp } from '../../src/crm/http';
 import { CrmSide } from '../../src/crm/side';
 import { PasswordGrantTokens } from '../../src/crm/tokens';
 import type { TaskRecord } from '../../src/sync/records';
-import { api as rawApi, startTestCrm, tokenFor, type TestCrm } from '../emulators/crm/testing';
+import { api as rawApi, startTestCrm, tokenFor, type TestCrm, setQuirks } from '../emulators/crm/testing';
 import { DEMO_RUNNER_APP } from '../emulators/demo-data';
 
 let t: TestCrm;
@@ -22,10 +22,7 @@ afterEach(async () => {
 });
 
 const api = (method: string, path: string, body?: unknown, headers?: Record<string, string>) => rawApi(t.crm, method, path, { token, body, headers });
-const quirk = async (body: unknown) => {
-  const res = await fetch(`${t.crm.url}/_emulator/quirks`, { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify(body) });
-  expect(res.status).toBe(200);
-};
+const quirk = (quirks: Record<string, unknown>) => setQuirks(t.crm, quirks);
 const taskDoc = (subject: string, status: string, id?: string, meta?: Record<string, unknown>) => ({
   type: 'tasks',
   ...(id ? { id } : {}),

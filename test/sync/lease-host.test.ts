@@ -21,7 +21,7 @@ class FakeLoop implements HostedLoop {
 
 const noTimers: Timers = { every: () => 1, cancel: () => undefined };
 
-function setup(count: number, opts: { skewMs?: (i: number) => number } = {}) {
+function setup(count: number, opts: { skewMs?: (i: number) => number; beforeRelease?: (i: number, heldThen: boolean) => Promise<void> } = {}) {
   let t = 0;
   const server = new LocalLeaseBackend(() => t);
   const engines = Array.from({ length: count }, (_, i) => {
@@ -37,6 +37,7 @@ function setup(count: number, opts: { skewMs?: (i: number) => number } = {}) {
       now: () => Date.parse('2026-12-06T10:00:20Z') + (opts.skewMs?.(i) ?? 0),
       snapshot: async () => ({ status, conflicts: [] }),
       onChange: (s) => states.push(s),
+      beforeRelease: opts.beforeRelease ? () => opts.beforeRelease!(i, lease.role() === 'holder') : undefined,
     });
     return { host, loop, lease, states };
   });
@@ -124,4 +125,16 @@ test('a holder that cannot renew stops its loop when its lease runs out', async 
   advance(25_000);
   await e.host.step();
   expect(e.loop.running).toBe(false);
+});
+
+test('a holder that stops makes its last writes (beforeRelease) while it still holds the lease; a follower that stops makes none', async () => {
+  const calls: Array<[number, boolean]> = [];
+  const { engines } = setup(2, { beforeRelease: async (i, heldThen) => void calls.push([i, heldThen]) });
+  await engines[0].host.start();
+  await engines[1].host.start();
+  await engines[1].host.stop();
+  expect(calls).toEqual([]);
+  await engines[0].host.stop();
+  expect(calls).toEqual([[0, true]]);
+  expect(engines[0].lease.role()).not.toBe('holder');
 });

@@ -86,3 +86,9 @@ export async function api(
 }
 
 export { tokenFor };
+
+/** Sets the emulator's Oro quirks (POST /_emulator/quirks; only the named knobs change). */
+export async function setQuirks(crm: { url: string }, quirks: Record<string, unknown>): Promise<void> {
+  const res = await fetch(`${crm.url.replace(/\/+$/, '')}/_emulator/quirks`, { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify(quirks) });
+  if (res.status !== 200) throw new Error(`POST /_emulator/quirks answered ${res.status}: ${await res.text()}`);
+}
