@@ -11,7 +11,8 @@
 //   Except our own creates: the create answer and the properties we sent are what such a read would
 //   show, so an item delta reports under the version our create got is taken from that, unread (a
 //   first sync of 10,000 contacts would otherwise read all 10,000 back: Outlook's budget is 10,000
-//   requests per 10 minutes, graph-http.ts).
+//   requests per 10 minutes, graph-http.ts). And many contacts at once (a full round) are taken from the
+//   folder's listing (1,000 a request, cached briefly) when it shows them under the delta's version.
 // - Writes go through $batch (≤ 20 per group, see graph-http.ts). No If-Match: Graph does not document it
 //   for these items (§9). Clearing a stamp writes "" (a PATCH cannot remove a single-value property).
 import { FullResyncRequiredError, MalformedResponseError } from '../sync/errors';
@@ -62,6 +63,9 @@ type CreateOp = Extract<AnyOp, { op: 'create' }>;
 const MAX_REMEMBERED_CREATES = 50_000;
 /** Page size of container listings: Outlook's largest `$top` (1..1000), so 10,000 items cost 10 requests. */
 const LISTING_PAGE = 1000;
+
+/** From this many contacts of one delta page to read again, the folder's listing (cached briefly) serves them. */
+const LISTED_REREAD_MIN = 20;
 
 /** Up to this many creates are checked for an existing stamp one search each; more list the container once. */
 const FEW_STAMP_SEARCHES = 4;
@@ -155,7 +159,7 @@ export class OutlookSide implements SyncSide {
   /** Delta entries → changes; contacts/events (and tasks delta sent without links) are re-read to see stamps. */
   private async toChanges(type: EntityType, raws: Record<string, unknown>[]): Promise<Array<Change<unknown>>> {
     const changes: Array<Change<unknown> | null> = raws.map((raw) => ('@removed' in raw ? { kind: 'delete', id: raw.id as string } : null));
-    const reread: number[] = [];
+    let reread: number[] = [];
     raws.forEach((raw, i) => {
       if (changes[i]) return;
       const ours = this.ownCreate(type, raw);
@@ -163,6 +167,17 @@ export class OutlookSide implements SyncSide {
       else if (type === 'task' && Array.isArray(raw.linkedResources)) changes[i] = { kind: 'upsert', item: this.fromGraph(type, raw) };
       else reread.push(i);
     });
+    if (type === 'contact' && reread.length >= LISTED_REREAD_MIN) {
+      // Many at once (a full round): the folder's listing shows them with their properties, 1,000 a
+      // request instead of one request each; an item listed under the delta's version is that item.
+      const listed = new Map((await this.listing(type)).map((item) => [item.id, item]));
+      reread = reread.filter((i) => {
+        const item = listed.get(raws[i].id as string);
+        if (!item || item.version !== (raws[i].changeKey || raws[i]['@odata.etag'])) return true;
+        changes[i] = { kind: 'upsert', item: strip(item) };
+        return false;
+      });
+    }
     if (reread.length) {
       const items = await this.get(type, reread.map((i) => raws[i].id as string));
       reread.forEach((i, k) => {
