@@ -32,8 +32,10 @@ export class RequestBudget {
   private readonly settled: number[] = [];
   private inFlight = 0;
   private settleWaiters: Array<() => void> = [];
-  /** For the status pane, tests and the bench: the most requests counted in one window, and the time spent waiting. */
+  /** For the status pane, tests and the bench: the most requests counted in one window, waits, and the time anyone waited. */
   readonly stats = { peak: 0, waits: 0, waitedMs: 0 };
+  private waiting = 0;
+  private waitingSince = 0;
 
   constructor(options: RequestBudgetOptions) {
     const reserve = options.reserve ?? Math.floor(options.requests / 100);
@@ -55,11 +57,16 @@ export class RequestBudget {
    */
   async take(count: number): Promise<() => void> {
     const n = Math.min(Math.max(1, Math.floor(count)), this.limit);
+    let waited = false;
     for (;;) {
       this.slide();
       const over = this.settled.length + this.inFlight + n - this.limit;
       if (over <= 0) break;
-      const started = this.now();
+      if (!waited) {
+        waited = true;
+        this.stats.waits++;
+        if (this.waiting++ === 0) this.waitingSince = this.now();
+      }
       if (over <= this.settled.length) {
         // The `over` oldest answers must leave the window first.
         await this.sleep(Math.max(1, this.settled[over - 1] + this.windowMs - this.now() + 1));
@@ -67,9 +74,8 @@ export class RequestBudget {
         // Too many still in flight: wait for one of them to come back.
         await new Promise<void>((resolve) => this.settleWaiters.push(resolve));
       }
-      this.stats.waits++;
-      this.stats.waitedMs += this.now() - started;
     }
+    if (waited && --this.waiting === 0) this.stats.waitedMs += this.now() - this.waitingSince;
     this.inFlight += n;
     this.stats.peak = Math.max(this.stats.peak, this.settled.length + this.inFlight);
     let done = false;

@@ -14,7 +14,8 @@
 //   Except our own creates: the create answer and the properties we sent are what such a read would
 //   show, so an item delta reports under the version our create got is taken from that, unread (a
 //   first sync of 10,000 contacts would otherwise read all 10,000 back: Outlook's budget is 10,000
-//   requests per 10 minutes, graph-http.ts).
+//   requests per 10 minutes, graph-http.ts). And many contacts at once (a full round) are taken from the
+//   folder's listing (1,000 a request, cached briefly) when it shows them under the delta's version.
 // - Writes go through $batch (≤ 20 per group, see graph-http.ts). No If-Match: Graph does not document it
 //   for these items (§9). Clearing a stamp writes "" (a PATCH cannot remove a single-value property).
 import { calendarWindowAt, DEFAULT_CALENDAR_WINDOW, sameWindow, type CalendarWindow, type CalendarWindowSpec } from '../sync/calendar-window';
@@ -88,6 +89,9 @@ type CreateOp = Extract<AnyOp, { op: 'create' }>;
 const MAX_REMEMBERED_CREATES = 50_000;
 /** Page size of container listings: Outlook's largest `$top` (1..1000), so 10,000 items cost 10 requests. */
 const LISTING_PAGE = 1000;
+
+/** From this many contacts of one delta page to read again, the folder's listing (cached briefly) serves them. */
+const LISTED_REREAD_MIN = 20;
 
 /** Up to this many creates are checked for an existing stamp one search each; more list the container once. */
 const FEW_STAMP_SEARCHES = 4;
@@ -201,7 +205,7 @@ export class OutlookSide implements SyncSide {
     // event a direct read cannot find is deleted; the others are read like any change.
     const removedMeansDeleted = type !== 'event';
     const changes: Array<Change<unknown> | null> = raws.map((raw) => ('@removed' in raw && removedMeansDeleted ? { kind: 'delete', id: raw.id as string } : null));
-    const reread: number[] = [];
+    let reread: number[] = [];
     raws.forEach((raw, i) => {
       if (changes[i]) return;
       const ours = this.ownCreate(type, raw);
@@ -209,6 +213,17 @@ export class OutlookSide implements SyncSide {
       else if (type === 'task' && initialRound && Array.isArray(raw.linkedResources)) changes[i] = { kind: 'upsert', item: this.fromGraph(type, raw) };
       else reread.push(i);
     });
+    if (type === 'contact' && reread.length >= LISTED_REREAD_MIN) {
+      // Many at once (a full round): the folder's listing shows them with their properties, 1,000 a
+      // request instead of one request each; an item listed under the delta's version is that item.
+      const listed = new Map((await this.listing(type)).map((item) => [item.id, item]));
+      reread = reread.filter((i) => {
+        const item = listed.get(raws[i].id as string);
+        if (!item || item.version !== (raws[i].changeKey || raws[i]['@odata.etag'])) return true;
+        changes[i] = { kind: 'upsert', item: strip(item) };
+        return false;
+      });
+    }
     if (reread.length) {
       const items = await this.get(type, reread.map((i) => raws[i].id as string));
       reread.forEach((i, k) => {

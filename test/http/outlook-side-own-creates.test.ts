@@ -85,3 +85,20 @@ describe('Outlook side: listings', () => {
     expect((await g.stats()).byRoute['GET /v1.0/me/contactFolders/:folderId/contacts']).toBe(1);
   });
 });
+
+describe('Outlook side: a full round of many contacts', () => {
+  it('takes them from the folder listing (1,000 a request) instead of reading each again, exactly as a read shows them', async () => {
+    const { side: writer } = g.side('alice');
+    await writer.apply('contact', Array.from({ length: 40 }, (_, n) => ({ op: 'create' as const, key: `k${n}`, record: person(n), crmId: `${900 + n}` })));
+    const { side } = g.side('alice', { pageSize: 100 });
+    await g.resetStats();
+    const { items } = await round(side, 'contact');
+    const stats = await g.stats();
+    expect(reads(stats)).toBe(0);
+    expect(stats.byRoute['GET /v1.0/me/contactFolders/:folderId/contacts']).toBe(1);
+    const { side: reader } = g.side('alice');
+    const read = await reader.get('contact', items.map((i) => i.id));
+    expect(items).toEqual(read);
+    expect(items.filter((i) => i.crmId?.startsWith('9'))).toHaveLength(40);
+  });
+});
