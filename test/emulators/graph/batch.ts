@@ -4,7 +4,7 @@
 // the stats per route; each is checked against throttling on its own, so a 429 can appear inside a 200 batch.
 import { z } from 'zod';
 import type { Request, Response, Router } from '../common/http';
-import { authenticate, withGraphErrors, type GraphContext } from './context';
+import { admissionKey, authenticate, withGraphErrors, type GraphContext } from './context';
 import { badRequest, errorBody, mailboxConcurrencyResponse, throttledBody } from './errors';
 import { parseJsonObject } from './body';
 
@@ -93,17 +93,19 @@ export function registerBatchRoute(
               body: errorBody('FailedDependency', `The request depends on request '${failed.id}' which failed.`),
             };
             ctx.faults.count('BATCH (failed dependency)', 424);
-          } else response = await runOne(r, caller.id);
+          } else response = await runOne(r);
           results.set(r.id.toLowerCase(), response);
         }
       }
 
-      async function runOne(r: SubRequest, mailbox: string): Promise<SubResponse> {
+      async function runOne(r: SubRequest): Promise<SubResponse> {
         const relative = r.url.replace(/^\/+/, '');
         if (/^[a-z]+:\/\//i.test(relative) || relative.startsWith('$batch') || relative.startsWith('v1.0/')) {
           return { id: r.id, status: 400, headers: { 'Content-Type': 'application/json' }, body: errorBody('BadRequest', `Invalid request URL '${r.url}'.`) };
         }
         const url = new URL(`/v1.0/${relative}`, 'http://127.0.0.1');
+        // An app's batch may address several mailboxes: each item counts against its own.
+        const mailbox = admissionKey(ctx.store, caller, url.pathname);
         const method = r.method.toUpperCase();
         const matched = router.match(method, url.pathname);
         const route = matched && 'route' in matched ? `${method} ${matched.route.pattern}` : `${method} (unrouted)`;
@@ -111,7 +113,7 @@ export function registerBatchRoute(
         if (ctx.faults.throttleSubRequest()) {
           const retryAfter = ctx.faults.knobs().retryAfterSeconds;
           response = { status: 429, headers: { 'Retry-After': String(retryAfter) }, body: throttledBody(retryAfter) };
-        } else if (ctx.admission.overLimit(mailbox)) {
+        } else if (mailbox !== null && ctx.admission.overLimit(mailbox)) {
           ctx.faults.noteConcurrency429();
           response = mailboxConcurrencyResponse(ctx.faults.knobs().retryAfterSeconds);
         } else {
