@@ -1,6 +1,8 @@
 // Oro's OAuth2 token endpoint (oro-api.md §6) and Bearer authentication.
-// Grants: password and refresh_token (rotating). Kept apart so authorization_code + PKCE and
-// /oauth2-token/authorize can be added as more grants here later.
+// Grants: password, refresh_token (rotating) and client_credentials (authorization_code + PKCE is in
+// authorize.ts). A client credentials application belongs to one back-office user (Oro's Client
+// ownerEntityClass/ownerEntityId; doc.oroinc.com user/back-office/system/user-management/oauth-app):
+// its tokens act as that user, with that user's roles, and come without refresh token (oro-api.md §6).
 import crypto from 'node:crypto';
 import type Database from 'better-sqlite3';
 import type { Request, Response, Router } from '../common/http';
@@ -96,25 +98,40 @@ export class OAuthServer {
     }
   }
 
-  private grant(params: Record<string, string>): TokenPair {
+  private grant(params: Record<string, string>): TokenPair | Omit<TokenPair, 'refresh_token'> {
     const grantType = params.grant_type;
-    if (grantType !== 'password' && grantType !== 'refresh_token') {
+    if (grantType !== 'password' && grantType !== 'refresh_token' && grantType !== 'client_credentials') {
       throw new OAuthError(400, 'unsupported_grant_type', 'The authorization grant type is not supported by the authorization server.', 'Check that all required parameters have been provided');
     }
-    const clientId = this.client(params);
-    return grantType === 'password' ? this.passwordGrant(clientId, params) : this.refreshGrant(clientId, params);
+    const client = this.client(params, grantType);
+    if (grantType === 'client_credentials') return this.clientCredentialsGrant(client);
+    return grantType === 'password' ? this.passwordGrant(client.clientId, params) : this.refreshGrant(client.clientId, params);
   }
 
-  /** Public clients (no secret) identify themselves by id; confidential ones must send the secret. */
-  private client(params: Record<string, string>): string {
+  /**
+   * Public clients (no secret) identify themselves by id; confidential ones must send the secret. A
+   * client limited to some grants refuses the others as a failed client authentication, as Oro's
+   * ClientRepository::validateClient does.
+   */
+  private client(params: Record<string, string>, grantType: string): { clientId: string; ownerUserId: number | null } {
     const clientId = params.client_id;
     if (!clientId) throw missing('client_id');
-    const row = this.db.prepare('SELECT client_id, secret, active FROM oauth_clients WHERE client_id = ?').get(clientId) as
-      | { client_id: string; secret: string | null; active: number }
+    const row = this.db.prepare('SELECT client_id, secret, active, grants, owner_user_id FROM oauth_clients WHERE client_id = ?').get(clientId) as
+      | { client_id: string; secret: string | null; active: number; grants: string | null; owner_user_id: number | null }
       | undefined;
     if (!row || !row.active) throw invalidClient();
     if (row.secret !== null && row.secret !== params.client_secret) throw invalidClient();
-    return row.client_id;
+    if (row.grants !== null && !(JSON.parse(row.grants) as string[]).includes(grantType)) throw invalidClient();
+    // client_credentials needs a confidential client: a public one could be used by anyone.
+    if (grantType === 'client_credentials' && row.secret === null) throw invalidClient();
+    return { clientId: row.client_id, ownerUserId: row.owner_user_id };
+  }
+
+  /** The application's own user; a disabled or locked owner makes the client unusable (Oro's ClientOwnerValidator). */
+  private clientCredentialsGrant(client: { clientId: string; ownerUserId: number | null }): Omit<TokenPair, 'refresh_token'> {
+    const owner = client.ownerUserId === null ? undefined : (this.db.prepare('SELECT * FROM users WHERE id = ?').get(client.ownerUserId) as UserRow | undefined);
+    if (!owner || !owner.enabled || owner.locked) throw invalidClient();
+    return this.issue(owner.id, client.clientId, false);
   }
 
   private passwordGrant(clientId: string, params: Record<string, string>): TokenPair {
@@ -146,11 +163,14 @@ export class OAuthServer {
     })();
   }
 
-  private issue(userId: number, clientId: string): TokenPair {
+  private issue(userId: number, clientId: string): TokenPair;
+  private issue(userId: number, clientId: string, withRefresh: false): Omit<TokenPair, 'refresh_token'>;
+  private issue(userId: number, clientId: string, withRefresh = true): TokenPair | Omit<TokenPair, 'refresh_token'> {
     const now = this.now().getTime();
     const access = randomToken();
-    const refresh = randomToken();
     this.db.prepare('INSERT INTO oauth_access_tokens (token, user_id, client_id, expires_at) VALUES (?, ?, ?, ?)').run(access, userId, clientId, now + ACCESS_TOKEN_SECONDS * 1000);
+    if (!withRefresh) return { token_type: 'Bearer', expires_in: ACCESS_TOKEN_SECONDS, access_token: access };
+    const refresh = randomToken();
     this.db
       .prepare('INSERT INTO oauth_refresh_tokens (token, access_token, user_id, client_id, expires_at) VALUES (?, ?, ?, ?, ?)')
       .run(refresh, access, userId, clientId, now + REFRESH_TOKEN_SECONDS * 1000);

@@ -6,11 +6,12 @@ import type { FaultKnobs } from '../common/faults';
 import type { CrmContext } from './context';
 import { OAuthServer } from './auth';
 import { AuthorizationEndpoint, registerUserProfileRoute } from './authorize';
-import { isSeeded, migrateCore, openDatabase, seedCore } from './db';
+import { isSeeded, migrateCore, openDatabase, seedCore, seedIntegrationUser } from './db';
 import { registerConfigurationRoutes } from './configuration';
 import { registerOutlookSettingsRoutes } from './outlooksettings';
 import { registerOutlookSyncLeaseRoutes } from './outlooksynclease';
 import { registerOutlookSyncStateRoutes } from './outlooksyncstate';
+import { registerOutlookSyncUserRoutes } from './outlooksyncusers';
 import { errorOf, errorResponse, jsonApi, problem, UNAUTHORIZED } from './jsonapi';
 import { migrateEntities, registerEntityRoutes, seedEntities } from './entities';
 import { DEMO_OAUTH_CLIENT_ID } from '../demo-data';
@@ -83,6 +84,7 @@ export async function createCrmEmulator(options: CrmEmulatorOptions): Promise<Cr
       seedCore(db, now());
       seedEntities(db);
     }
+    seedIntegrationUser(db);
   } catch (error) {
     db.close();
     throw error;
@@ -106,6 +108,7 @@ export async function createCrmEmulator(options: CrmEmulatorOptions): Promise<Cr
   registerUserProfileRoute(router, db, (req) => ctx.authenticate(req));
   registerConfigurationRoutes(router, ctx, { outlookSection: !options.stockOro });
   if (!options.stockOro) {
+    registerOutlookSyncUserRoutes(router, ctx);
     registerOutlookSettingsRoutes(router, ctx);
     registerOutlookSyncLeaseRoutes(router, ctx);
     registerOutlookSyncStateRoutes(router, ctx);

@@ -9,6 +9,7 @@ import { normalizeDateTime } from './attributes';
 import { AUDIT_CLASSES, compare, diff, recordAudit } from './audit';
 import { legacyError, parseLegacyQuery } from './legacy';
 import { legacyDateTime, oroDateTime, userById } from './schema';
+import { hasPermission, userByIdInOrganization } from '../permissions';
 
 export interface EventData {
   title: string;
@@ -58,6 +59,17 @@ export function defaultCalendar(db: Database.Database, userId: number): { id: nu
   return { id, name };
 }
 
+/**
+ * A user reaches the events of their own calendar; with Calendar Event permissions at the Organization
+ * level (permissions.ts `calendar_events_organization`) also those of every calendar of the organization.
+ */
+function mayUseCalendar(db: Database.Database, user: CrmUser, calendarId: number): boolean {
+  const owner = calendarOwner(db, calendarId);
+  if (owner === null) return false;
+  if (owner === user.id) return true;
+  return hasPermission(db, user.id, 'calendar_events_organization') && userByIdInOrganization(db, owner, user.organizationId) !== null;
+}
+
 function calendarOwner(db: Database.Database, calendarId: number): number | null {
   const row = db.prepare('SELECT owner_id FROM crm_calendars WHERE id = ?').get(calendarId) as { owner_id: number } | undefined;
   return row?.owner_id ?? null;
@@ -105,7 +117,7 @@ function withEvent(req: Request, ctx: CrmContext, user: CrmUser, then: (e: Event
   const row = /^\d+$/.test(id) ? (ctx.db.prepare('SELECT * FROM crm_calendar_events WHERE id = ?').get(Number(id)) as EventRow | undefined) : undefined;
   if (!row) return notFound();
   const e = toEvent(row);
-  if (calendarOwner(ctx.db, e.calendarId) !== user.id) return forbidden();
+  if (!mayUseCalendar(ctx.db, user, e.calendarId)) return forbidden();
   return then(e);
 }
 
@@ -118,7 +130,7 @@ function listEvents(req: Request, ctx: CrmContext, user: CrmUser): Response {
   }
   const owner = calendarOwner(ctx.db, Number(calendar));
   if (owner === null) return notFound();
-  if (owner !== user.id) return forbidden();
+  if (!mayUseCalendar(ctx.db, user, Number(calendar))) return forbidden();
   const events = allEvents(ctx.db).filter((e) => e.calendarId === Number(calendar));
   const [start, end, page, limit] = ['start', 'end', 'page', 'limit'].map(eq);
 
@@ -281,7 +293,7 @@ function createEvent(req: Request, ctx: CrmContext, user: CrmUser): Response {
   const data: Partial<EventData> = { description: null, allDay: false, backgroundColor: null, attendees: [], reminders: [], recurrence: null, isCancelled: false, originalStart: null, recurringEventId: null };
   const extra = applyForm(body, data, false, errors, global);
   const calendarId = extra.calendar ?? defaultCalendar(ctx.db, user.id).id;
-  if (extra.calendar !== undefined && calendarOwner(ctx.db, extra.calendar) !== user.id) (errors.calendar ??= []).push('This value is not valid.');
+  if (extra.calendar !== undefined && !mayUseCalendar(ctx.db, user, extra.calendar)) (errors.calendar ??= []).push('This value is not valid.');
   if (Object.keys(errors).length || global.length) return validationFailed(errors, global);
   const now = oroDateTime(ctx.now());
   const uid = extra.uid ?? crypto.randomUUID();
@@ -290,13 +302,14 @@ function createEvent(req: Request, ctx: CrmContext, user: CrmUser): Response {
     id = insertEvent(ctx.db, calendarId, uid, data as EventData, now);
     recordAudit(ctx.db, { action: 'create', objectClass: AUDIT_CLASSES.calendarevents, objectId: id, objectName: data.title!, userId: user.id, organizationId: user.organizationId, data: diff(null, auditView(data as EventData, uid)) }, ctx.now());
   })();
-  return json(201, { id, ...writeAnswer(ctx.db, user, uid) });
+  return json(201, { id, ...writeAnswer(ctx.db, calendarOwner(ctx.db, calendarId) ?? user.id, uid) });
 }
 
-function writeAnswer(db: Database.Database, user: CrmUser, uid: string): Record<string, unknown> {
-  const owner = userById(db, user.id);
+/** The organizer is the owner of the event's calendar (who may differ from the caller: the sync server). */
+function writeAnswer(db: Database.Database, organizerId: number, uid: string): Record<string, unknown> {
+  const owner = userById(db, organizerId);
   // organizerUserId is a string in the POST/PUT answer (oro-api.md §3).
-  return { uid, invitationStatus: 'none', editableInvitationStatus: false, organizerDisplayName: owner?.fullName ?? null, organizerEmail: owner?.email ?? null, organizerUserId: String(user.id) };
+  return { uid, invitationStatus: 'none', editableInvitationStatus: false, organizerDisplayName: owner?.fullName ?? null, organizerEmail: owner?.email ?? null, organizerUserId: String(organizerId) };
 }
 
 function updateEvent(req: Request, ctx: CrmContext, user: CrmUser, e: EventEntity): Response {
@@ -306,7 +319,7 @@ function updateEvent(req: Request, ctx: CrmContext, user: CrmUser, e: EventEntit
   const global: string[] = [];
   const data: Partial<EventData> = { ...e.data };
   const extra = applyForm(body, data, true, errors, global);
-  if (extra.calendar !== undefined && calendarOwner(ctx.db, extra.calendar) !== user.id) (errors.calendar ??= []).push('This value is not valid.');
+  if (extra.calendar !== undefined && !mayUseCalendar(ctx.db, user, extra.calendar)) (errors.calendar ??= []).push('This value is not valid.');
   if (Object.keys(errors).length || global.length) return validationFailed(errors, global);
   const now = oroDateTime(ctx.now());
   const uid = extra.uid ?? e.uid;
@@ -314,7 +327,7 @@ function updateEvent(req: Request, ctx: CrmContext, user: CrmUser, e: EventEntit
     ctx.db.prepare('UPDATE crm_calendar_events SET calendar_id = ?, uid = ?, updated_at = ?, data = ? WHERE id = ?').run(extra.calendar ?? e.calendarId, uid, now, JSON.stringify(data), e.id);
     recordAudit(ctx.db, { action: 'update', objectClass: AUDIT_CLASSES.calendarevents, objectId: e.id, objectName: data.title!, userId: user.id, organizationId: user.organizationId, data: diff(auditView(e.data, e.uid), auditView(data as EventData, uid)) }, ctx.now());
   })();
-  return json(200, writeAnswer(ctx.db, user, uid));
+  return json(200, writeAnswer(ctx.db, calendarOwner(ctx.db, e.calendarId) ?? user.id, uid));
 }
 
 function deleteEvent(req: Request, ctx: CrmContext, user: CrmUser, e: EventEntity): Response {
