@@ -71,12 +71,21 @@ export interface CrmSideOptions {
   eventWindow?: CalendarWindowSpec;
   /** Wall clock for the calendar window; injectable for tests. */
   now?: () => number;
+  /**
+   * The CRM user whose records these are, when not the signed-in one: the sync server signs in as its
+   * integration user and acts for each user (src/server/). Lists filter by this owner, creates name it
+   * as owner, events live in its default calendar. Unset: the signed-in user (calendars/default).
+   */
+  owner?: CrmOwner;
 }
 
-interface Me {
+/** A CRM user and their default calendar. */
+export interface CrmOwner {
   userId: number;
   calendarId: number;
 }
+
+type Me = CrmOwner;
 
 type AnyRecord = ContactRecord | TaskRecord | EventRecord;
 type AnyItem = SideItem<AnyRecord>;
@@ -92,6 +101,7 @@ export class CrmSide implements SyncSide {
   private readonly eventWindow: CalendarWindowSpec;
   private readonly now: () => number;
   private mePromise: Promise<Me> | null = null;
+  private readonly owner: CrmOwner | undefined;
   /** The last audit read of removals, shared by the types of one cycle (auditRemovals). */
   private sharedAudit: { from: string | null; entries: AuditEntry[]; takenBy: Set<EntityType>; at: number } | null = null;
   /** Each type's audit position as last seen, so a shared read starts early enough for all. */
@@ -106,6 +116,8 @@ export class CrmSide implements SyncSide {
     this.sleep = options.sleep ?? ((ms) => new Promise((resolve) => setTimeout(resolve, ms)));
     this.eventWindow = options.eventWindow ?? DEFAULT_CALENDAR_WINDOW;
     this.now = options.now ?? Date.now;
+    this.owner = options.owner;
+    if (this.owner) this.mePromise = Promise.resolve({ ...this.owner });
   }
 
   /** The calendar window now (calendar-window.ts), the same concept as the Outlook side's. */
@@ -788,7 +800,7 @@ export class CrmSide implements SyncSide {
         const t = taskToOro(op.record as TaskRecord, op.op === 'update' ? (op.fields as ReadonlyArray<keyof TaskRecord> | undefined) : undefined);
         if (withoutStatus.has(x.index)) delete t.relationships.status;
         item.attributes = t.attributes;
-        item.relationships = t.relationships;
+        item.relationships = op.op === 'create' ? { ...t.relationships, ...this.ownerRelationship() } : t.relationships;
       } else {
         const c = this.contactInput(op);
         item.attributes = op.op === 'create' ? { ...c.attributes, externalId: externalIdFor(op.key) } : c.attributes;
@@ -810,10 +822,16 @@ export class CrmSide implements SyncSide {
           });
           item.relationships = { addresses: { data: refs } };
         }
+        if (op.op === 'create') item.relationships = { ...(item.relationships as object | undefined), ...this.ownerRelationship() };
       }
       return item;
     });
     return { body: included.length ? { data, included } : { data }, owners };
+  }
+
+  /** A record created for another user names that user as owner (Oro would make it the caller's). */
+  private ownerRelationship(): Record<string, unknown> {
+    return this.owner ? { owner: { data: { type: 'users', id: String(this.owner.userId) } } } : {};
   }
 
   private async deleteMany(type: EntityType, ids: string[]): Promise<void> {

@@ -4,7 +4,7 @@ import { OutlookSide, type OutlookSideOptions } from './side';
 
 export { OutlookSide, FULL_ROUND_PREFIX, type OutlookSideOptions } from './side';
 export { GraphHttp, OutcomeUnknownError, type GraphTokenSource, type FetchLike } from './graph-http';
-export { GraphPasswordTokens } from './tokens';
+export { GraphClientCredentialsTokens, GraphPasswordTokens } from './tokens';
 export { UnsupportedTimeZoneError } from './timezones';
 
 export const GRAPH_BASE_URL = 'https://graph.microsoft.com/v1.0';
@@ -17,7 +17,7 @@ export interface CreateOutlookSideOptions extends Omit<OutlookSideOptions, 'http
 }
 
 export function createOutlookSide(options: CreateOutlookSideOptions): OutlookSide {
-  const { tokens, baseUrl, fetch, sleep, random, maxAttempts, backoffBaseMs, backoffMaxMs, maxRetryAfterMs, maxConcurrent, ...sideOptions } = options;
-  const http = new GraphHttp({ baseUrl: baseUrl ?? GRAPH_BASE_URL, tokens, fetch, sleep, random, maxAttempts, backoffBaseMs, backoffMaxMs, maxRetryAfterMs, maxConcurrent });
+  const { tokens, baseUrl, fetch, sleep, random, maxAttempts, backoffBaseMs, backoffMaxMs, maxRetryAfterMs, maxConcurrent, mailbox, ...sideOptions } = options;
+  const http = new GraphHttp({ baseUrl: baseUrl ?? GRAPH_BASE_URL, tokens, fetch, sleep, random, maxAttempts, backoffBaseMs, backoffMaxMs, maxRetryAfterMs, maxConcurrent, mailbox });
   return new OutlookSide({ ...sideOptions, http });
 }
