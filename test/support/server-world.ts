@@ -40,6 +40,8 @@ export interface ServerWorldOptions {
   users?: Array<keyof typeof MAILBOXES>;
   timing?: Partial<ServerConfig['timing']>;
   graphLatencyMs?: number;
+  /** Seconds between CRM and Outlook checks, saved as each user's own settings before the server starts. */
+  intervalSeconds?: number;
 }
 
 export async function startServerWorld(opts: ServerWorldOptions = {}): Promise<ServerWorld> {
@@ -47,6 +49,13 @@ export async function startServerWorld(opts: ServerWorldOptions = {}): Promise<S
   const crm = await createCrmEmulator({ dbFile: path.join(dir, 'crm.sqlite'), port: 0 });
   const graph = await createGraphEmulator({ dbFile: path.join(dir, 'graph.sqlite'), port: 0, faults: opts.graphLatencyMs ? { latencyMs: opts.graphLatencyMs } : undefined });
   const redis = await startLocalRedis({ dir: path.join(dir, 'redis') });
+  if (opts.intervalSeconds) {
+    for (const user of opts.users ?? ['alice', 'bob', 'admin']) {
+      const body = { data: { type: 'outlooksettings', id: 'user', attributes: { contacts_sync_interval_orocrm: { value: opts.intervalSeconds, useParentScope: false }, contacts_sync_interval_outlook: { value: opts.intervalSeconds, useParentScope: false } } } };
+      const res = await fetch(`${crm.url}/api/outlooksettings/user`, { method: 'PATCH', headers: { Authorization: `Bearer ${await tokenFor(crm, user)}`, 'Content-Type': 'application/vnd.api+json', Accept: 'application/vnd.api+json' }, body: JSON.stringify(body) });
+      if (res.status !== 200) throw new Error(`saving ${user}'s intervals: ${res.status} ${await res.text()}`);
+    }
+  }
   const graphUrl = graph.url.replace(/\/+$/, '');
   const raw = {
     crm: { url: crm.url, clientId: DEMO_SERVER_OAUTH_CLIENT.clientId, clientSecret: DEMO_SERVER_OAUTH_CLIENT.secret },
