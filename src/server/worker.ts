@@ -55,7 +55,7 @@ export async function startWorker(opts: WorkerOptions): Promise<RunningWorker> {
     const user = userOf(config, mailbox);
     if (!user) return { kind: 'skipped', reason: 'not configured' };
     const before = await statuses.get(mailbox, user.crmUser);
-    if (kind !== 'lease' && before.backoffUntil && Date.parse(before.backoffUntil) > Date.now()) {
+    if (before.backoffUntil && Date.parse(before.backoffUntil) > Date.now()) {
       return { kind: 'skipped', reason: `backing off until ${before.backoffUntil}` };
     }
     let sync = mailboxes.get(mailbox);

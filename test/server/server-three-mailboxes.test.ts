@@ -7,7 +7,8 @@ jest.setTimeout(240_000);
 
 let w: ServerWorld;
 beforeAll(async () => {
-  w = await startServerWorld({ processes: 2 });
+  // carol is configured but unknown to the CRM: a poison mailbox beside three good ones.
+  w = await startServerWorld({ processes: 2, extraUsers: [{ crmUser: 'carol', mailbox: 'carol@acme.test' }] });
 });
 afterAll(() => w?.close());
 
@@ -46,4 +47,18 @@ test('three mailboxes are synced by two workers with no pane open', async () => 
   expect(page).toContain('id="queue"');
   const all = await w.statuses();
   expect(all['alice@acme.test'].totals.outlook.created).toBe(CRM_ONLY_CONTACTS.length + 2); // + the CRM-only task and event
+});
+
+test('a poison mailbox backs off and is reported, without holding up the others', async () => {
+  const carol = await w.waitFor('carol to be reported as failing', async () => {
+    const s = (await w.statuses())['carol@acme.test'];
+    return s?.state === 'failing' ? s : null;
+  });
+  expect(carol.failures).toBeGreaterThanOrEqual(1);
+  expect(Date.parse(carol.backoffUntil!)).toBeGreaterThan(Date.parse(carol.lastError!.at));
+  expect(carol.lastError!.message).toContain('carol');
+  const all = await w.statuses();
+  for (const m of ['alice@acme.test', 'bob@acme.test', 'admin@acme.test']) expect(all[m].state).toBe('ok');
+  const page = await (await fetch(w.server.statusUrl)).text();
+  expect(page).toMatch(/carol@acme\.test.*failing/s);
 });

@@ -40,6 +40,8 @@ export interface ServerWorldOptions {
   users?: Array<keyof typeof MAILBOXES>;
   timing?: Partial<ServerConfig['timing']>;
   graphLatencyMs?: number;
+  /** More users for the config (e.g. one the CRM does not know: a poison mailbox). */
+  extraUsers?: Array<{ crmUser: string; mailbox: string }>;
   /** Seconds between CRM and Outlook checks, saved as each user's own settings before the server starts. */
   intervalSeconds?: number;
 }
@@ -60,7 +62,7 @@ export async function startServerWorld(opts: ServerWorldOptions = {}): Promise<S
   const raw = {
     crm: { url: crm.url, clientId: DEMO_SERVER_OAUTH_CLIENT.clientId, clientSecret: DEMO_SERVER_OAUTH_CLIENT.secret },
     microsoft365: { tenant: DEMO_TENANT.id, clientId: DEMO_GRAPH_APP.clientId, clientSecret: DEMO_GRAPH_APP.secret, authority: graphUrl, graphUrl: `${graphUrl}/v1.0` },
-    users: (opts.users ?? ['alice', 'bob', 'admin']).map((u) => ({ crmUser: u, mailbox: MAILBOXES[u] })),
+    users: [...(opts.users ?? ['alice', 'bob', 'admin']).map((u) => ({ crmUser: u, mailbox: MAILBOXES[u] })), ...(opts.extraUsers ?? [])],
     stateDir: path.join(dir, 'state'),
     workers: { processes: opts.processes ?? 2, concurrency: 4 },
     status: { host: '127.0.0.1', port: 0 },
