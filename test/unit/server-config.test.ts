@@ -2,6 +2,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { ConfigError, parseConfig } from '../../src/server/config';
+import { emulatorServerConfig, parseArgs } from '../../scripts/start';
 
 const example = () => JSON.parse(fs.readFileSync(path.join(__dirname, '../../server.example.json'), 'utf8'));
 
@@ -32,4 +33,10 @@ test('a missing secret variable, /common as tenant and a mailbox listed twice ar
   expect(message).toContain('crm.clientSecret: environment variable ORO_SYNC_CLIENT_SECRET is not set');
   expect(message).toContain('microsoft365.tenant');
   expect(message).toContain('users.2.mailbox: alice@contoso.com is listed twice');
+});
+
+test('the config `npm start -- --server` writes for the emulators is valid', () => {
+  const config = parseConfig(emulatorServerConfig(parseArgs(['--server'], {})));
+  expect(config.users.map((u) => u.mailbox)).toEqual(['admin@acme.test', 'alice@acme.test', 'bob@acme.test']);
+  expect(config.status.port).toBe(4300);
 });
