@@ -1,4 +1,4 @@
-// One jest run, five projects: pure units, services over real HTTP, the sync engine, components in jsdom, and the browser.
+// One jest run, six projects: pure units, services over real HTTP, the sync engine, components in jsdom, the browser, and the sync server.
 // isolatedModules (tsconfig.json) makes ts-jest transpile only; `npm run typecheck` does the type checking.
 const tsJest = ['ts-jest', { tsconfig: '<rootDir>/tsconfig.test.json' }];
 const common = {
@@ -21,5 +21,7 @@ module.exports = {
       testMatch: ['<rootDir>/test/components/**/*.test.tsx'],
     },
     { ...common, displayName: 'browser', testEnvironment: 'node', testMatch: ['<rootDir>/test/browser/**/*.test.ts'] },
+    // The sync server with Redis and worker processes; finds or installs redis-server (src/server/redis.ts).
+    { ...common, displayName: 'server', testEnvironment: 'node', testMatch: ['<rootDir>/test/server/**/*.test.ts'] },
   ],
 };

@@ -3,22 +3,29 @@
 // webpack dev server (:3000), waits until each answers, prints the standalone pane's URL and the demo
 // sign-in, and stops them all on Ctrl-C. A child that fails to start is named with its last output.
 //
-//   npm start [-- --crm-port 4100 --graph-port 4200 --pane-port 3000 --data-dir .data]
+// With --server it also runs the organization-wide sync server (`npm run server`, docs/server.md) for
+// alice, bob and admin against the emulators, with its status page on :4300 and its own local Redis.
+//
+//   npm start [-- --crm-port 4100 --graph-port 4200 --pane-port 3000 --data-dir .data --server --server-port 4300]
 import { spawn, type ChildProcess } from 'node:child_process';
-import { existsSync, mkdirSync } from 'node:fs';
+import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
+import { DEMO_GRAPH_APP, DEMO_SERVER_OAUTH_CLIENT, DEMO_TENANT, DEMO_USERS } from '../test/emulators/demo-data';
 import { join, resolve } from 'node:path';
 
 const ROOT = resolve(__dirname, '..');
 // `node --import tsx` runs the emulators' TypeScript in one process (the tsx CLI would add a second).
 const TSX_IMPORT = ['--import', 'tsx'];
 const WEBPACK_CLI = require.resolve('webpack-cli/bin/cli.js', { paths: [ROOT] });
-const READY_TIMEOUT_MS = { emulator: 60_000, pane: 240_000 }; // the first webpack compile is the slow one
+const READY_TIMEOUT_MS = { emulator: 60_000, pane: 240_000, server: 600_000 }; // the server may install redis-server first // the first webpack compile is the slow one
 
 interface Options {
   crmPort: number;
   graphPort: number;
   panePort: number;
   dataDir: string;
+  /** Also run the sync server (npm run server) on the emulators. */
+  server: boolean;
+  serverPort: number;
 }
 
 export function parseArgs(argv: string[], env: NodeJS.ProcessEnv = process.env): Options {
@@ -27,10 +34,14 @@ export function parseArgs(argv: string[], env: NodeJS.ProcessEnv = process.env):
     const arg = argv[i];
     if (arg === '--help' || arg === '-h') throw new UsageError('');
     if (!arg.startsWith('--')) throw new UsageError(`unexpected argument "${arg}"`);
+    if (arg === '--server') {
+      flags.set('server', 'yes');
+      continue;
+    }
     if (argv[i + 1] === undefined) throw new UsageError(`${arg} needs a value`);
     flags.set(arg.slice(2), argv[++i]);
   }
-  const known = ['crm-port', 'graph-port', 'pane-port', 'data-dir'];
+  const known = ['crm-port', 'graph-port', 'pane-port', 'data-dir', 'server', 'server-port'];
   for (const name of flags.keys()) if (!known.includes(name)) throw new UsageError(`unknown flag --${name}`);
   const port = (name: string, fallback: number) => {
     const text = flags.get(name);
@@ -43,11 +54,26 @@ export function parseArgs(argv: string[], env: NodeJS.ProcessEnv = process.env):
     graphPort: port('graph-port', 4200),
     panePort: port('pane-port', Number(env.npm_package_config_dev_server_port) || 3000),
     dataDir: resolve(ROOT, flags.get('data-dir') ?? '.data'),
+    server: flags.has('server'),
+    serverPort: port('server-port', 4300),
   };
 }
 
 class UsageError extends Error {}
-const USAGE = 'usage: npm start [-- --crm-port 4100 --graph-port 4200 --pane-port 3000 --data-dir .data]';
+const USAGE = 'usage: npm start [-- --crm-port 4100 --graph-port 4200 --pane-port 3000 --data-dir .data --server --server-port 4300]';
+
+/** The sync server's config for the emulators: the demo integration user and app registration, every demo user. */
+export function emulatorServerConfig(options: Options): object {
+  const graphUrl = `http://127.0.0.1:${options.graphPort}`;
+  return {
+    crm: { url: `http://127.0.0.1:${options.crmPort}`, clientId: DEMO_SERVER_OAUTH_CLIENT.clientId, clientSecret: DEMO_SERVER_OAUTH_CLIENT.secret },
+    microsoft365: { tenant: DEMO_TENANT.id, clientId: DEMO_GRAPH_APP.clientId, clientSecret: DEMO_GRAPH_APP.secret, authority: graphUrl, graphUrl: `${graphUrl}/v1.0` },
+    users: DEMO_USERS.map((u) => ({ crmUser: u.username, mailbox: u.email })),
+    stateDir: join(options.dataDir, 'server'),
+    workers: { processes: 2, concurrency: 8 },
+    status: { host: '127.0.0.1', port: options.serverPort },
+  };
+}
 
 interface Service {
   name: string;
@@ -113,6 +139,19 @@ function services(options: Options): Service[] {
       readyUrl: `http://localhost:${options.panePort}/taskpane.html`,
       timeoutMs: READY_TIMEOUT_MS.pane,
     },
+    ...(options.server
+      ? [
+          {
+            name: 'server',
+            label: 'sync server',
+            entry: 'src/server/main.ts',
+            command: [...TSX_IMPORT, 'src/server/main.ts', '--config', join(options.dataDir, 'server.json')],
+            // Without REDIS_URL the server starts a local redis-server of its own (data in <data-dir>/server/redis).
+            readyUrl: `http://127.0.0.1:${options.serverPort}/`,
+            timeoutMs: READY_TIMEOUT_MS.server,
+          },
+        ]
+      : []),
   ];
 }
 
@@ -190,6 +229,7 @@ async function main(): Promise<number> {
     return error.message ? 2 : 0;
   }
   mkdirSync(options.dataDir, { recursive: true });
+  if (options.server) writeFileSync(join(options.dataDir, 'server.json'), JSON.stringify(emulatorServerConfig(options), null, 2));
 
   const wanted: Service[] = [];
   for (const service of services(options)) {
@@ -200,7 +240,7 @@ async function main(): Promise<number> {
       return 1;
     }
   }
-  const ports: Record<string, number> = { crm: options.crmPort, graph: options.graphPort, pane: options.panePort };
+  const ports: Record<string, number> = { crm: options.crmPort, graph: options.graphPort, pane: options.panePort, server: options.serverPort };
   for (const service of wanted) {
     if (await portTaken(ports[service.name])) {
       console.error(`The ${service.label} cannot start: port ${ports[service.name]} is already in use (another npm start?). Stop it or pass --${service.name}-port.`);
@@ -247,6 +287,9 @@ async function main(): Promise<number> {
       wanted.some((s) => s.name === 'graph')
         ? `  The pane then syncs alice's data both ways; watch ${crm}/_view and http://127.0.0.1:${options.graphPort}/ (the emulators' read-only views).`
         : '  Sync needs the Graph emulator; the pane shows settings only.',
+      options.server
+        ? `  Sync server:                 http://127.0.0.1:${options.serverPort}/   (syncs alice, bob and admin with no pane open; a pane follows it)`
+        : '  Sync server:                 not started (npm start -- --server)',
       '  Press Ctrl-C to stop.',
       '',
     ].join('\n'),

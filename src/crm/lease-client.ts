@@ -28,6 +28,14 @@ const leaseDocument = z.object({
   }),
 });
 
+/**
+ * `?user=<id>` when the sync server acts for a CRM user (its integration user holds the extension's
+ * capability, test/emulators/crm/README.md "The sync server"); the signed-in user's own otherwise.
+ */
+export function forUserQuery(forUser: number | undefined): string {
+  return forUser === undefined ? '' : `?user=${forUser}`;
+}
+
 export class CrmLeaseBackend implements LeaseBackend {
   readonly reach = 'shared' as const;
   private readonly path: string;
@@ -35,8 +43,10 @@ export class CrmLeaseBackend implements LeaseBackend {
   constructor(
     private readonly http: CrmHttp,
     private readonly mailbox: string,
+    /** The CRM user whose lease this is, when not the signed-in one (the sync server). */
+    forUser?: number,
   ) {
-    this.path = `/api/${LEASE_RESOURCE}/${encodeURIComponent(mailbox.toLowerCase())}`;
+    this.path = `/api/${LEASE_RESOURCE}/${encodeURIComponent(mailbox.toLowerCase())}${forUserQuery(forUser)}`;
   }
 
   async read(): Promise<LeaseView | null> {
@@ -94,12 +104,12 @@ export class CrmLeaseBackend implements LeaseBackend {
  * our "no engine has held" document; a stock Oro's 404 is a routing error. Told apart by an OPTIONS-free
  * probe: a conditional write that can never succeed (If-Match on a lease version that cannot exist).
  */
-export async function detectLeaseSupport(http: CrmHttp, mailbox: string): Promise<boolean> {
-  const backend = new CrmLeaseBackend(http, mailbox);
+export async function detectLeaseSupport(http: CrmHttp, mailbox: string, forUser?: number): Promise<boolean> {
+  const backend = new CrmLeaseBackend(http, mailbox, forUser);
   if ((await backend.read()) !== null) return true;
   const res = await http.request({
     method: 'PATCH',
-    path: `/api/${LEASE_RESOURCE}/${encodeURIComponent(mailbox.toLowerCase())}`,
+    path: `/api/${LEASE_RESOURCE}/${encodeURIComponent(mailbox.toLowerCase())}${forUserQuery(forUser)}`,
     body: { data: { type: LEASE_RESOURCE, id: mailbox.toLowerCase(), attributes: { holder: 'probe', deviceLabel: 'probe', ttl: 5 } } },
     headers: { 'If-Match': '"probe"' },
   });
@@ -114,8 +124,9 @@ export class CrmSharedState implements SharedStateBackend {
   constructor(
     private readonly http: CrmHttp,
     private readonly mailbox: string,
+    forUser?: number,
   ) {
-    this.path = `/api/outlooksyncstate/${encodeURIComponent(mailbox.toLowerCase())}`;
+    this.path = `/api/outlooksyncstate/${encodeURIComponent(mailbox.toLowerCase())}${forUserQuery(forUser)}`;
   }
 
   async read(): Promise<SharedStateSnapshot> {

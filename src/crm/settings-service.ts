@@ -2,6 +2,7 @@
 // 5–7 has no MS Outlook settings anywhere (no `outlook` configuration section since 4.1), so without
 // the extension the documented defaults apply and the user's own values stay on the Outlook side
 // (local-overrides.ts), and sync goes on.
+import { forUserQuery } from './lease-client';
 import { isSettingKey, type Scope } from '../settings';
 import { LocalOverrides, memoryOverridesStore, type OverridesStore } from '../settings/local-overrides';
 import {
@@ -27,6 +28,8 @@ export class CrmSettingsService implements SettingsService {
     private readonly scope: Scope = 'user',
     /** Where the user's own values go against a stock Oro (memory unless the caller names a place). */
     private readonly overrides: OverridesStore = memoryOverridesStore(),
+    /** The CRM user whose settings these are, when not the signed-in one (the sync server, `?user=`). */
+    private readonly forUser?: number,
   ) {}
 
   async load(): Promise<LoadedSettings> {
@@ -64,7 +67,7 @@ export class CrmSettingsService implements SettingsService {
   }
 
   private path(): string {
-    return `/api/outlooksettings/${this.scope}`;
+    return `/api/outlooksettings/${this.scope}${forUserQuery(this.forUser)}`;
   }
 
   private loaded(res: CrmResponse): LoadedSettings {

@@ -92,6 +92,18 @@ export interface CrmSideOptions {
    * reconciling ids over the JSON:API, and events cannot sync (the caller turns them off and says so).
    */
   legacyRest?: boolean;
+  /**
+   * The CRM user whose records these are, when not the signed-in one: the sync server signs in as its
+   * integration user and acts for each user (src/server/). Lists filter by this owner, creates name it
+   * as owner, events live in its default calendar. Unset: the signed-in user (calendars/default).
+   */
+  owner?: CrmOwner;
+}
+
+/** A CRM user and their default calendar. */
+export interface CrmOwner {
+  userId: number;
+  calendarId: number;
 }
 
 interface Me {
@@ -114,6 +126,7 @@ export class CrmSide implements SyncSide {
   private readonly legacyRest: boolean;
   private mePromise: Promise<Me> | null = null;
   private calendarPromise: Promise<number> | null = null;
+  private readonly owner: CrmOwner | undefined;
   /** The last audit read of removals, shared by the types of one cycle (auditRemovals). */
   private sharedAudit: { from: number; entries: AuditEntry[]; takenBy: Set<EntityType>; at: number } | null = null;
   /** The current round's complete event listing (eventSlice). */
@@ -131,6 +144,11 @@ export class CrmSide implements SyncSide {
     this.legacyRest = options.legacyRest ?? true;
     this.eventWindow = options.eventWindow ?? DEFAULT_CALENDAR_WINDOW;
     this.now = options.now ?? Date.now;
+    this.owner = options.owner;
+    if (this.owner) {
+      this.mePromise = Promise.resolve({ userId: this.owner.userId });
+      this.calendarPromise = Promise.resolve(this.owner.calendarId);
+    }
   }
 
   /** The calendar window now (calendar-window.ts), the same concept as the Outlook side's. */
@@ -916,7 +934,7 @@ export class CrmSide implements SyncSide {
         const t = taskToOro(op.record as TaskRecord, op.op === 'update' ? (op.fields as ReadonlyArray<keyof TaskRecord> | undefined) : undefined);
         if (withoutStatus.has(x.index)) delete t.relationships.status;
         item.attributes = t.attributes;
-        item.relationships = t.relationships;
+        item.relationships = op.op === 'create' ? { ...t.relationships, ...this.ownerRelationship() } : t.relationships;
       } else {
         const c = this.contactInput(op);
         item.attributes = op.op === 'create' ? { ...c.attributes, externalId: externalIdFor(op.key) } : c.attributes;
@@ -938,10 +956,16 @@ export class CrmSide implements SyncSide {
           });
           item.relationships = { addresses: { data: refs } };
         }
+        if (op.op === 'create') item.relationships = { ...(item.relationships as object | undefined), ...this.ownerRelationship() };
       }
       return item;
     });
     return { body: included.length ? { data, included } : { data }, owners };
+  }
+
+  /** A record created for another user names that user as owner (Oro would make it the caller's). */
+  private ownerRelationship(): Record<string, unknown> {
+    return this.owner ? { owner: { data: { type: 'users', id: String(this.owner.userId) } } } : {};
   }
 
   private async deleteMany(type: EntityType, ids: string[]): Promise<void> {

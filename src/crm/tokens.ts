@@ -140,6 +140,50 @@ export class PasswordGrantTokens implements TokenSource {
   }
 }
 
+export interface ClientCredentialsOptions {
+  baseUrl: string;
+  clientId: string;
+  clientSecret: string;
+  fetch?: FetchLike;
+  now?: () => number;
+  refreshMarginMs?: number;
+}
+
+/**
+ * The sync server's sign-in: Oro's client credentials grant (oro-api.md §6) for an OAuth application
+ * owned by the integration user. No refresh token comes with it: a new token is simply requested.
+ */
+export class ClientCredentialsTokens implements TokenSource {
+  private access: string | null = null;
+  private expiresAt = 0;
+  private pending: Promise<string> | null = null;
+  private readonly fetchImpl: FetchLike;
+  private readonly now: () => number;
+  private readonly margin: number;
+
+  constructor(private readonly options: ClientCredentialsOptions) {
+    this.fetchImpl = options.fetch ?? ((input, init) => globalThis.fetch(input, init));
+    this.now = options.now ?? Date.now;
+    this.margin = options.refreshMarginMs ?? 60_000;
+  }
+
+  accessToken(): Promise<string> {
+    if (this.access && this.now() < this.expiresAt - this.margin) return Promise.resolve(this.access);
+    return this.refresh();
+  }
+
+  refresh(): Promise<string> {
+    this.pending ??= requestToken(this.options.baseUrl, { grant_type: 'client_credentials', client_id: this.options.clientId, client_secret: this.options.clientSecret }, this.fetchImpl)
+      .then((token) => {
+        this.access = token.access_token;
+        this.expiresAt = this.now() + token.expires_in * 1000;
+        return token.access_token;
+      })
+      .finally(() => (this.pending = null));
+    return this.pending;
+  }
+}
+
 /** A fixed token (tests, or a token obtained elsewhere); refresh is impossible. */
 export class StaticTokens implements TokenSource {
   constructor(private readonly token: string) {}

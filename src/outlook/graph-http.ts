@@ -80,6 +80,12 @@ export interface GraphHttpOptions {
   requestBudget?: { requests: number; windowMs: number; reserve?: number } | RequestBudget | null;
   /** Clock of the request budget (tests). */
   now?: () => number;
+  /**
+   * The mailbox to address as `/users/{id|userPrincipalName}` wherever callers write `/me`: an app-only
+   * token (the sync server's client credentials) has no signed-in user, and Graph answers /me with 400.
+   * Unset (the pane, the runner): `/me`.
+   */
+  mailbox?: string;
 }
 
 export interface BatchItem {
@@ -125,8 +131,12 @@ export class GraphHttp {
   /** Counters for the status pane and tests. */
   readonly stats = { requests: 0, retries: 0, throttled: 0, batches: 0 };
 
+  /** `/me`, or `/users/{mailbox}` (options.mailbox). */
+  readonly mailboxRoot: string;
+
   constructor(options: GraphHttpOptions) {
     this.baseUrl = options.baseUrl.replace(/\/+$/, '');
+    this.mailboxRoot = options.mailbox ? `/users/${encodeURIComponent(options.mailbox)}` : '/me';
     this.root = new URL(this.baseUrl);
     this.tokens = options.tokens;
     this.fetchImpl = options.fetch ?? ((input, init) => globalThis.fetch(input, init));
@@ -151,7 +161,8 @@ export class GraphHttp {
       }
       return url;
     }
-    return this.baseUrl + (url.startsWith('/') ? url : `/${url}`);
+    const path = url.startsWith('/') ? url : `/${url}`;
+    return this.baseUrl + (/^\/me(?=$|[/?])/.test(path) ? this.mailboxRoot + path.slice(3) : path);
   }
 
   /** The path under the version root, as $batch wants it (§7). */

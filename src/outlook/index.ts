@@ -4,7 +4,7 @@ import { OutlookSide, type OutlookSideOptions } from './side';
 
 export { OutlookSide, FULL_ROUND_PREFIX, type OutlookSideOptions } from './side';
 export { GraphHttp, OutcomeUnknownError, type GraphTokenSource, type FetchLike } from './graph-http';
-export { GraphPasswordTokens } from './tokens';
+export { GraphClientCredentialsTokens, GraphPasswordTokens } from './tokens';
 export { RequestBudget, OUTLOOK_REQUEST_BUDGET } from './request-budget';
 export { UnsupportedTimeZoneError } from './timezones';
 
@@ -18,7 +18,7 @@ export interface CreateOutlookSideOptions extends Omit<OutlookSideOptions, 'http
 }
 
 export function createOutlookSide(options: CreateOutlookSideOptions): OutlookSide {
-  const { tokens, baseUrl, fetch, sleep, random, maxAttempts, backoffBaseMs, backoffMaxMs, maxRetryAfterMs, maxConcurrent, requestBudget, ...sideOptions } = options;
-  const http = new GraphHttp({ baseUrl: baseUrl ?? GRAPH_BASE_URL, tokens, fetch, sleep, random, maxAttempts, backoffBaseMs, backoffMaxMs, maxRetryAfterMs, maxConcurrent, requestBudget });
+  const { tokens, baseUrl, fetch, sleep, random, maxAttempts, backoffBaseMs, backoffMaxMs, maxRetryAfterMs, maxConcurrent, requestBudget, mailbox, ...sideOptions } = options;
+  const http = new GraphHttp({ baseUrl: baseUrl ?? GRAPH_BASE_URL, tokens, fetch, sleep, random, maxAttempts, backoffBaseMs, backoffMaxMs, maxRetryAfterMs, maxConcurrent, requestBudget, mailbox });
   return new OutlookSide({ ...sideOptions, http });
 }

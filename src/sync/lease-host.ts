@@ -211,14 +211,7 @@ export class LeasedSync {
 
   private async publish(): Promise<SharedSyncStatus> {
     const { status, conflicts } = await this.opts.snapshot();
-    const last = lastCheckOf(status);
-    return {
-      deviceLabel: this.lease.deviceLabel,
-      status,
-      conflicts: conflicts.slice(0, SHARED_CONFLICTS),
-      lastCheckAgoMs: last === null ? null : Math.max(0, this.now() - last),
-      publishedAt: new Date(this.now()).toISOString(),
-    };
+    return sharedStatusOf(this.lease.deviceLabel, status, conflicts, this.now());
   }
 
   private clock(): number {
@@ -233,6 +226,18 @@ export class LeasedSync {
     this.state = state;
     this.opts.onChange?.(state);
   }
+}
+
+/** What a holder publishes in the lease for followers (the pane, the runner and the sync server alike). */
+export function sharedStatusOf(deviceLabel: string, status: SyncStatus, conflicts: ConflictLogEntry[], now: number): SharedSyncStatus {
+  const last = lastCheckOf(status);
+  return {
+    deviceLabel,
+    status,
+    conflicts: conflicts.slice(0, SHARED_CONFLICTS),
+    lastCheckAgoMs: last === null ? null : Math.max(0, now - last),
+    publishedAt: new Date(now).toISOString(),
+  };
 }
 
 /** Interval timers that never keep a Node process alive on their own (a host that needs that passes its own). */

@@ -21,6 +21,20 @@ export const DEMO_PASSWORD_CLIENT = { id: 'outlook-sync-runner', secret: 'demo-r
 /** The same, as PasswordGrantTokens takes it. */
 export const DEMO_RUNNER_APP = { clientId: DEMO_PASSWORD_CLIENT.id, clientSecret: DEMO_PASSWORD_CLIENT.secret };
 
+/**
+ * The sync server's identities (issue 12): in Oro, an integration user with a client-credentials OAuth
+ * application; in the tenant, an app registration with consented application permissions.
+ */
+export const DEMO_INTEGRATION_USER = { username: 'orosync', password: 'orosync', firstName: 'OroCRM', lastName: 'Sync server', email: 'orosync@acme.test' } as const;
+export const DEMO_SERVER_OAUTH_CLIENT = { clientId: 'outlook-sync-server', secret: 'orosync-secret' } as const;
+export const DEMO_TENANT = { id: '5f1c0d8e-3a7b-4c21-9e4f-6b2d8a1c0e57', domain: 'acme.test' } as const;
+export const DEMO_GRAPH_APP = {
+  clientId: '0e3b7f52-9c1d-4a86-b2e4-7d5f1a9c3b60',
+  secret: 'graph-app-secret',
+  displayName: 'OroCRM Sync server',
+  roles: ['Contacts.ReadWrite', 'Calendars.ReadWrite', 'Tasks.ReadWrite.All'],
+} as const;
+
 const contact = (c: Partial<ContactRecord>): ContactRecord => blankContact(c);
 
 /** In both: alice's CRM contacts and the Outlook "OroCRM" contact folder. */

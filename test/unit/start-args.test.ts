@@ -9,7 +9,13 @@ describe('npm start arguments', () => {
       graphPort: 4200,
       panePort: 3000,
       dataDir: resolve(__dirname, '..', '..', '.data'),
+      server: false,
+      serverPort: 4300,
     });
+  });
+
+  it('--server (no value) adds the sync server, with its status page port', () => {
+    expect(parseArgs(['--server', '--server-port', '4301', '--crm-port', '5100'], {})).toMatchObject({ server: true, serverPort: 4301, crmPort: 5100 });
   });
 
   it('accepts other ports and a data folder', () => {

@@ -1,12 +1,14 @@
 // Oro's OAuth2 token endpoint (oro-api.md §6) and Bearer authentication.
-// Grants: password and refresh_token (rotating). Kept apart so authorization_code + PKCE and
-// /oauth2-token/authorize can be added as more grants here later.
+// Grants: password, refresh_token (rotating) and client_credentials (authorization_code + PKCE is in
+// authorize.ts). A client credentials application belongs to one back-office user (Oro's Client
+// ownerEntityClass/ownerEntityId; doc.oroinc.com user/back-office/system/user-management/oauth-app):
+// its tokens act as that user, with that user's roles, and come without refresh token (oro-api.md §6).
 import crypto from 'node:crypto';
 import type Database from 'better-sqlite3';
 import type { Request, Response, Router } from '../common/http';
 import type { CrmUser } from './context';
 import { hashPassword } from './db';
-import { validateClient } from './oauth-clients';
+import { invalidClient, validateClient } from './oauth-clients';
 
 export const ACCESS_TOKEN_SECONDS = 3600;
 export const REFRESH_TOKEN_SECONDS = 2_592_000;
@@ -96,24 +98,29 @@ export class OAuthServer {
     }
   }
 
-  private grant(params: Record<string, string>): TokenPair {
+  private grant(params: Record<string, string>): TokenPair | Omit<TokenPair, 'refresh_token'> {
     const grantType = params.grant_type;
-    // Oro has client_credentials too: the application is checked first (invalid_client unless it is one),
-    // but the emulator issues no user-less tokens.
-    if (grantType === 'client_credentials') this.client(params);
-    if (grantType !== 'password' && grantType !== 'refresh_token') {
+    if (grantType !== 'password' && grantType !== 'refresh_token' && grantType !== 'client_credentials') {
       throw new OAuthError(400, 'unsupported_grant_type', 'The authorization grant type is not supported by the authorization server.', 'Check that all required parameters have been provided');
     }
-    const clientId = this.client(params);
-    return grantType === 'password' ? this.passwordGrant(clientId, params) : this.refreshGrant(clientId, params);
+    const client = this.client(params);
+    if (grantType === 'client_credentials') return this.clientCredentialsGrant(client);
+    return grantType === 'password' ? this.passwordGrant(client.clientId, params) : this.refreshGrant(client.clientId, params);
   }
 
   /** The application must have this grant, and a confidential one must send its secret (oauth-clients.ts). */
-  private client(params: Record<string, string>): string {
+  private client(params: Record<string, string>): { clientId: string; ownerUserId: number | null } {
     const clientId = params.client_id;
     if (!clientId) throw missing('client_id');
-    validateClient(this.db, clientId, params.client_secret, params.grant_type);
-    return clientId;
+    const { ownerUserId } = validateClient(this.db, clientId, params.client_secret, params.grant_type);
+    return { clientId, ownerUserId };
+  }
+
+  /** The application's own user; a disabled or locked owner makes the client unusable (Oro's ClientOwnerValidator). */
+  private clientCredentialsGrant(client: { clientId: string; ownerUserId: number | null }): Omit<TokenPair, 'refresh_token'> {
+    const owner = client.ownerUserId === null ? undefined : (this.db.prepare('SELECT * FROM users WHERE id = ?').get(client.ownerUserId) as UserRow | undefined);
+    if (!owner || !owner.enabled || owner.locked) throw invalidClient();
+    return this.issue(owner.id, client.clientId, false);
   }
 
   private passwordGrant(clientId: string, params: Record<string, string>): TokenPair {
@@ -145,11 +152,14 @@ export class OAuthServer {
     })();
   }
 
-  private issue(userId: number, clientId: string): TokenPair {
+  private issue(userId: number, clientId: string): TokenPair;
+  private issue(userId: number, clientId: string, withRefresh: false): Omit<TokenPair, 'refresh_token'>;
+  private issue(userId: number, clientId: string, withRefresh = true): TokenPair | Omit<TokenPair, 'refresh_token'> {
     const now = this.now().getTime();
     const access = randomToken();
-    const refresh = randomToken();
     this.db.prepare('INSERT INTO oauth_access_tokens (token, user_id, client_id, expires_at) VALUES (?, ?, ?, ?)').run(access, userId, clientId, now + ACCESS_TOKEN_SECONDS * 1000);
+    if (!withRefresh) return { token_type: 'Bearer', expires_in: ACCESS_TOKEN_SECONDS, access_token: access };
+    const refresh = randomToken();
     this.db
       .prepare('INSERT INTO oauth_refresh_tokens (token, access_token, user_id, client_id, expires_at) VALUES (?, ?, ?, ?, ?)')
       .run(refresh, access, userId, clientId, now + REFRESH_TOKEN_SECONDS * 1000);

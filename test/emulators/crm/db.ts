@@ -4,8 +4,8 @@ import fs from 'node:fs';
 import path from 'node:path';
 import crypto from 'node:crypto';
 import Database from 'better-sqlite3';
-import { DEMO_ORGANIZATION, DEMO_USERS } from '../demo-data';
-import { migrateOAuthClients, seedOAuthApplications } from './oauth-clients';
+import { DEMO_INTEGRATION_USER, DEMO_ORGANIZATION, DEMO_SERVER_OAUTH_CLIENT, DEMO_USERS } from '../demo-data';
+import { addOAuthApplication, migrateOAuthClients, seedOAuthApplications } from './oauth-clients';
 import { configName, type SettingKey, type SettingValue } from '../../../src/settings';
 
 export function openDatabase(file: string): Database.Database {
@@ -68,6 +68,12 @@ export function migrateCore(db: Database.Database): void {
       updated_at TEXT NOT NULL,
       PRIMARY KEY (scope, scope_id, name)
     );
+    -- What a user's roles allow beyond the emulator's default ACL (see permissions.ts).
+    CREATE TABLE IF NOT EXISTS user_permissions (
+      user_id INTEGER NOT NULL REFERENCES users(id),
+      permission TEXT NOT NULL,
+      PRIMARY KEY (user_id, permission)
+    );
     -- One version per scope instance, drawn from one increasing sequence (the ETag source).
     CREATE TABLE IF NOT EXISTS config_versions (
       scope TEXT NOT NULL,
@@ -116,6 +122,35 @@ export function seedCore(db: Database.Database, now: Date): void {
     db.prepare('INSERT INTO config_versions (scope, scope_id, version) VALUES (?, ?, 1)').run('organization', orgId);
   })();
 }
+
+/**
+ * The sync server's integration user and its client credentials application (issue 12); also added to
+ * databases seeded before they existed. Idempotent.
+ */
+export function seedIntegrationUser(db: Database.Database): void {
+  db.transaction(() => {
+    const org = db.prepare('SELECT id FROM organizations WHERE name = ?').get(DEMO_ORGANIZATION) as { id: number } | undefined;
+    if (!org) return;
+    let user = db.prepare('SELECT id FROM users WHERE username = ?').get(DEMO_INTEGRATION_USER.username) as { id: number } | undefined;
+    if (!user) {
+      const u = DEMO_INTEGRATION_USER;
+      const salt = crypto.randomBytes(8).toString('hex');
+      const id = db
+        .prepare('INSERT INTO users (username, password_salt, password_hash, organization_id, is_admin, first_name, last_name, email) VALUES (?, ?, ?, ?, 0, ?, ?, ?)')
+        .run(u.username, salt, hashPassword(u.password, salt), org.id, u.firstName, u.lastName, u.email).lastInsertRowid;
+      user = { id: Number(id) };
+      const grant = db.prepare('INSERT OR IGNORE INTO user_permissions (user_id, permission) VALUES (?, ?)');
+      for (const p of INTEGRATION_PERMISSIONS) grant.run(user.id, p);
+    }
+    const c = DEMO_SERVER_OAUTH_CLIENT;
+    if (!db.prepare('SELECT 1 FROM oauth_clients WHERE client_id = ?').get(c.clientId)) {
+      addOAuthApplication(db, { clientId: c.clientId, name: 'OroCRM Sync server', grant: 'client_credentials', secret: c.secret, apis: null, ownerUserId: user.id });
+    }
+  })();
+}
+
+/** The role of the demo integration user (permissions.ts; README "The sync server's integration user"). */
+export const INTEGRATION_PERMISSIONS = ['outlook_sync_server', 'calendar_events_organization'] as const;
 
 /** Oro's datetime format: UTC, seconds precision, `Z` (oro-api.md §4). */
 export function oroDateTime(date: Date): string {

@@ -30,6 +30,8 @@ export interface OAuthApplication {
   /** null = all APIs. */
   apis: ApiView[] | null;
   active?: boolean;
+  /** A client_credentials application acts as one user, its owner (Oro's "Backoffice" application form). */
+  ownerUserId?: number;
 }
 
 interface ClientRow {
@@ -38,6 +40,7 @@ interface ClientRow {
   active: number;
   grant_type: GrantType;
   apis: string;
+  owner_user_id: number | null;
 }
 
 const ALL_APIS = '*';
@@ -47,18 +50,21 @@ export function migrateOAuthClients(db: Database.Database): void {
   // A database from before applications had a grant: its one client is the add-in's public one.
   if (!columns.has('grant_type')) db.exec("ALTER TABLE oauth_clients ADD COLUMN grant_type TEXT NOT NULL DEFAULT 'authorization_code'");
   if (!columns.has('apis')) db.exec(`ALTER TABLE oauth_clients ADD COLUMN apis TEXT NOT NULL DEFAULT '${ALL_APIS}'`);
+  if (!columns.has('owner_user_id')) db.exec('ALTER TABLE oauth_clients ADD COLUMN owner_user_id INTEGER REFERENCES users(id)');
 }
 
 /** Adds an application the way Oro's form allows one: a public application must use authorization_code. */
 export function addOAuthApplication(db: Database.Database, app: OAuthApplication): void {
   if (app.secret === null && app.grant !== 'authorization_code') throw new Error(`A ${app.grant} application is always confidential in Oro: it needs a secret.`);
-  db.prepare('INSERT OR REPLACE INTO oauth_clients (client_id, secret, active, name, grant_type, apis) VALUES (?, ?, ?, ?, ?, ?)').run(
+  if ((app.grant === 'client_credentials') !== (app.ownerUserId !== undefined)) throw new Error('A client_credentials application, and only one, acts as an owner user.');
+  db.prepare('INSERT OR REPLACE INTO oauth_clients (client_id, secret, active, name, grant_type, apis, owner_user_id) VALUES (?, ?, ?, ?, ?, ?, ?)').run(
     app.clientId,
     app.secret,
     app.active === false ? 0 : 1,
     app.name,
     app.grant,
     app.apis === null ? ALL_APIS : app.apis.join(','),
+    app.ownerUserId ?? null,
   );
 }
 
@@ -71,10 +77,10 @@ export function seedOAuthApplications(db: Database.Database): void {
   }
 }
 
-const invalidClient = () => new OAuthError(401, 'invalid_client', 'Client authentication failed');
+export const invalidClient = () => new OAuthError(401, 'invalid_client', 'Client authentication failed');
 
 function clientRow(db: Database.Database, clientId: string): ClientRow | undefined {
-  return db.prepare('SELECT client_id, secret, active, grant_type, apis FROM oauth_clients WHERE client_id = ?').get(clientId) as ClientRow | undefined;
+  return db.prepare('SELECT client_id, secret, active, grant_type, apis, owner_user_id FROM oauth_clients WHERE client_id = ?').get(clientId) as ClientRow | undefined;
 }
 
 function supportsGrant(client: ClientRow, grant: string): boolean {
@@ -83,11 +89,11 @@ function supportsGrant(client: ClientRow, grant: string): boolean {
 }
 
 /** ClientRepository::validateClient: throws `invalid_client` unless the application may use `grant` with this secret. */
-export function validateClient(db: Database.Database, clientId: string, secret: string | undefined, grant: string): { confidential: boolean } {
+export function validateClient(db: Database.Database, clientId: string, secret: string | undefined, grant: string): { confidential: boolean; ownerUserId: number | null } {
   const client = clientRow(db, clientId);
   if (!client || !client.active || !supportsGrant(client, grant)) throw invalidClient();
   if (client.secret !== null && client.secret !== secret) throw invalidClient();
-  return { confidential: client.secret !== null };
+  return { confidential: client.secret !== null, ownerUserId: client.owner_user_id };
 }
 
 /** For the authorize page: the application exists, is active, and is an authorization_code one. */

@@ -26,6 +26,7 @@ import {
   UNAUTHORIZED,
   type ErrorObject,
 } from './jsonapi';
+import { actingUser } from './permissions';
 
 export const RESOURCE_TYPE = 'outlooksettings';
 
@@ -39,8 +40,11 @@ export function registerOutlookSettingsRoutes(router: Router, ctx: CrmContext): 
 }
 
 function get(ctx: CrmContext, req: Request): Response {
-  const user = ctx.authenticate(req);
-  if (!user) return UNAUTHORIZED;
+  const caller = ctx.authenticate(req);
+  if (!caller) return UNAUTHORIZED;
+  const acting = actingUser(ctx, req, caller); // the sync server names ?user=<id>
+  if ('response' in acting) return acting.response;
+  const user = acting.user;
   const scope = req.params.scope;
   if (!isScope(scope)) return notFoundEntity();
   const notAcceptable = checkAccept(req);
@@ -52,8 +56,11 @@ function get(ctx: CrmContext, req: Request): Response {
 
 /** Checks run in Oro's order: auth, resource, media type, document shape, access, precondition, values. */
 function patch(ctx: CrmContext, req: Request): Response {
-  const user = ctx.authenticate(req);
-  if (!user) return UNAUTHORIZED;
+  const caller = ctx.authenticate(req);
+  if (!caller) return UNAUTHORIZED;
+  const acting = actingUser(ctx, req, caller); // the sync server names ?user=<id>
+  if ('response' in acting) return acting.response;
+  const user = acting.user;
   const scope = req.params.scope;
   if (!isScope(scope)) return notFoundEntity();
   const badType = checkContentType(req) ?? checkAccept(req);

@@ -5,6 +5,7 @@
 import type { Request, Response, Router } from '../common/http';
 import type { CrmContext, CrmUser } from './context';
 import { checkAccept, checkContentType, errorOf, jsonApi, parseJsonBody, UNAUTHORIZED } from './jsonapi';
+import { actingUser } from './permissions';
 
 export const LEASE_TYPE = 'outlooksynclease';
 export const LEASE_TTL_MIN = 5;
@@ -46,8 +47,11 @@ function mailboxOf(req: Request): string {
 }
 
 function get(ctx: CrmContext, req: Request): Response {
-  const user = ctx.authenticate(req);
-  if (!user) return UNAUTHORIZED;
+  const caller = ctx.authenticate(req);
+  if (!caller) return UNAUTHORIZED;
+  const acting = actingUser(ctx, req, caller); // the sync server names ?user=<id>
+  if ('response' in acting) return acting.response;
+  const user = acting.user;
   const bad = checkAccept(req);
   if (bad) return bad;
   const row = rowOf(ctx, user, mailboxOf(req));
@@ -62,8 +66,11 @@ function get(ctx: CrmContext, req: Request): Response {
  * - `{syncRequested: true}`: a follower asks the holder to sync now (no precondition: it changes no lease field).
  */
 function patch(ctx: CrmContext, req: Request): Response {
-  const user = ctx.authenticate(req);
-  if (!user) return UNAUTHORIZED;
+  const caller = ctx.authenticate(req);
+  if (!caller) return UNAUTHORIZED;
+  const acting = actingUser(ctx, req, caller); // the sync server names ?user=<id>
+  if ('response' in acting) return acting.response;
+  const user = acting.user;
   const badType = checkContentType(req) ?? checkAccept(req);
   if (badType) return badType;
   const parsed = parseJsonBody(req);

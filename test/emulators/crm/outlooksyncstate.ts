@@ -4,6 +4,7 @@
 import type { Request, Response, Router } from '../common/http';
 import type { CrmContext } from './context';
 import { checkAccept, checkContentType, errorOf, jsonApi, parseJsonBody, UNAUTHORIZED } from './jsonapi';
+import { actingUser } from './permissions';
 
 export const STATE_TYPE = 'outlooksyncstate';
 const TYPES = ['contact', 'task', 'event'];
@@ -21,8 +22,11 @@ export function registerOutlookSyncStateRoutes(router: Router, ctx: CrmContext):
 }
 
 function get(ctx: CrmContext, req: Request): Response {
-  const user = ctx.authenticate(req);
-  if (!user) return UNAUTHORIZED;
+  const caller = ctx.authenticate(req);
+  if (!caller) return UNAUTHORIZED;
+  const acting = actingUser(ctx, req, caller); // the sync server names ?user=<id>
+  if ('response' in acting) return acting.response;
+  const user = acting.user;
   const bad = checkAccept(req);
   if (bad) return bad;
   const mailbox = req.params.mailbox.trim().toLowerCase();
@@ -34,8 +38,11 @@ function get(ctx: CrmContext, req: Request): Response {
 }
 
 function patch(ctx: CrmContext, req: Request): Response {
-  const user = ctx.authenticate(req);
-  if (!user) return UNAUTHORIZED;
+  const caller = ctx.authenticate(req);
+  if (!caller) return UNAUTHORIZED;
+  const acting = actingUser(ctx, req, caller); // the sync server names ?user=<id>
+  if ('response' in acting) return acting.response;
+  const user = acting.user;
   const badType = checkContentType(req) ?? checkAccept(req);
   if (badType) return badType;
   const parsed = parseJsonBody(req);

@@ -6,11 +6,12 @@ import type { FaultKnobs } from '../common/faults';
 import type { CrmContext } from './context';
 import { OAuthServer } from './auth';
 import { AuthorizationEndpoint, registerUserProfileRoute } from './authorize';
-import { isSeeded, migrateCore, openDatabase, seedCore } from './db';
+import { isSeeded, migrateCore, openDatabase, seedCore, seedIntegrationUser } from './db';
 import { registerConfigurationRoutes } from './configuration';
 import { registerOutlookSettingsRoutes } from './outlooksettings';
 import { registerOutlookSyncLeaseRoutes } from './outlooksynclease';
 import { registerOutlookSyncStateRoutes } from './outlooksyncstate';
+import { registerOutlookSyncUserRoutes } from './outlooksyncusers';
 import { errorOf, errorResponse, jsonApi, problem, UNAUTHORIZED } from './jsonapi';
 import { migrateEntities, registerEntityRoutes, seedEntities } from './entities';
 import { DEMO_PASSWORD_CLIENT } from '../demo-data';
@@ -101,6 +102,7 @@ export async function createCrmEmulator(options: CrmEmulatorOptions): Promise<Cr
       seedCore(db, now());
       seedEntities(db);
     }
+    seedIntegrationUser(db);
   } catch (error) {
     db.close();
     throw error;
@@ -124,6 +126,7 @@ export async function createCrmEmulator(options: CrmEmulatorOptions): Promise<Cr
   registerUserProfileRoute(router, db, (req) => ctx.authenticate(req));
   registerConfigurationRoutes(router, ctx, { outlookSection: !options.stockOro });
   if (!options.stockOro) {
+    registerOutlookSyncUserRoutes(router, ctx);
     registerOutlookSettingsRoutes(router, ctx);
     registerOutlookSyncLeaseRoutes(router, ctx);
     registerOutlookSyncStateRoutes(router, ctx);

@@ -1,5 +1,8 @@
-// Microsoft identity platform token endpoint, password and refresh_token grants. Errors use the identity
-// platform's shape ({error, error_description, error_codes, timestamp, trace_id, correlation_id}), not Graph's.
+// Microsoft identity platform token endpoint: password and refresh_token grants (delegated), and the
+// client credentials grant (app-only, concepts/auth-v2-service.md in microsoft-graph-docs-contrib: a
+// tenant-specific endpoint, client_id + client_secret, scope https://graph.microsoft.com/.default, an
+// answer without refresh token). Errors use the identity platform's shape ({error, error_description,
+// error_codes, timestamp, trace_id, correlation_id}), not Graph's.
 import { randomBytes, randomUUID } from 'node:crypto';
 import type { Response, Router } from '../common/http';
 import type { GraphContext } from './context';
@@ -26,11 +29,50 @@ function identityError(status: number, error: string, code: number, description:
   };
 }
 
+/** The only scope a client credentials request may name for Graph: its resource with `/.default`. */
+export const GRAPH_DEFAULT_SCOPE = 'https://graph.microsoft.com/.default';
+
+/** Tenants that do not identify one directory: an app-only token needs a tenant-specific endpoint. */
+const MULTI_TENANT = ['common', 'organizations', 'consumers'];
+
+function clientCredentialsGrant(ctx: GraphContext, tenant: string, form: URLSearchParams): Response {
+  if (MULTI_TENANT.includes(tenant.toLowerCase())) {
+    // AADSTS50059 for client credentials on /common (MicrosoftDocs/azure-docs#24064, MSAL's missing_tenant_id_error).
+    return identityError(400, 'invalid_request', 50059, 'No tenant-identifying information found in either the request or implied by any provided credentials.');
+  }
+  if (!ctx.store.knowsTenant(tenant)) return identityError(400, 'invalid_tenant', 90002, `Tenant '${tenant}' not found. Check to make sure you have the correct tenant ID and are signing into the correct cloud.`);
+  for (const p of ['client_id', 'scope']) {
+    if (!form.get(p)) return identityError(400, 'invalid_request', 900144, `The request body must contain the following parameter: '${p}'.`);
+  }
+  const clientId = form.get('client_id') as string;
+  const app = ctx.store.findApp(clientId);
+  const t = tenant.toLowerCase();
+  if (!app || (app.tenant.toLowerCase() !== t && app.tenantName.toLowerCase() !== t)) {
+    return identityError(400, 'unauthorized_client', 700016, `Application with identifier '${clientId}' was not found in the directory '${tenant}'. This can happen if the application has not been installed by the administrator of the tenant or consented to by any user in the tenant. You may have sent your authentication request to the wrong tenant.`);
+  }
+  const secret = form.get('client_secret');
+  if (!secret) return identityError(401, 'invalid_client', 7000218, "The request body must contain the following parameter: 'client_assertion' or 'client_secret'.");
+  if (secret !== app.secret) {
+    return identityError(401, 'invalid_client', 7000215, `Invalid client secret provided. Ensure the secret being sent in the request is the client secret value, not the client secret ID, for a secret added to app '${app.clientId}'.`);
+  }
+  if (form.get('scope')!.trim() !== GRAPH_DEFAULT_SCOPE) {
+    return identityError(400, 'invalid_scope', 1002012, `The provided value for scope ${form.get('scope')} is not valid. Client credential flows must have a scope value with /.default suffixed to the resource identifier (application ID URI).`);
+  }
+  const accessToken = 'eyJ0eXAiOiJKV1QiLCJhbGciOiJSUzI1NiJ9' + randomBytes(32).toString('base64url');
+  ctx.store.saveAppToken(accessToken, app.clientId, ctx.now().getTime() + ACCESS_TTL_SECONDS * 1000);
+  return {
+    status: 200,
+    headers: { 'Cache-Control': 'no-store, no-cache', Pragma: 'no-cache' },
+    body: { token_type: 'Bearer', expires_in: ACCESS_TTL_SECONDS, ext_expires_in: ACCESS_TTL_SECONDS, access_token: accessToken },
+  };
+}
+
 export function registerTokenRoutes(router: Router, ctx: GraphContext): void {
-  const handler = (req: { rawBody: string; headers: Record<string, unknown> }): Response => {
+  const handler = (req: { rawBody: string; headers: Record<string, unknown>; params: Record<string, string> }, tenant = req.params.tenant): Response => {
     const form = new URLSearchParams(req.rawBody);
     const grant = form.get('grant_type');
     if (!grant) return identityError(400, 'invalid_request', 900144, "The request body must contain the following parameter: 'grant_type'.");
+    if (grant === 'client_credentials') return clientCredentialsGrant(ctx, tenant, form);
     let userId: string;
     if (grant === 'password') {
       for (const p of ['username', 'password', 'scope']) {
@@ -68,7 +110,7 @@ export function registerTokenRoutes(router: Router, ctx: GraphContext): void {
     }
     return { status: 200, headers: { 'Cache-Control': 'no-store, no-cache', Pragma: 'no-cache' }, body };
   };
-  router.on('POST', '/common/oauth2/v2.0/token', handler);
-  router.on('POST', '/organizations/oauth2/v2.0/token', handler);
-  router.on('POST', '/:tenant/oauth2/v2.0/token', handler);
+  router.on('POST', '/common/oauth2/v2.0/token', (req) => handler(req, 'common'));
+  router.on('POST', '/organizations/oauth2/v2.0/token', (req) => handler(req, 'organizations'));
+  router.on('POST', '/:tenant/oauth2/v2.0/token', (req) => handler(req));
 }

@@ -9,7 +9,7 @@
 // request, and holds one mailbox slot per lane (items it runs side by side) while it runs.
 import { z } from 'zod';
 import type { Request, Response, Router } from '../common/http';
-import { authenticate, withGraphErrors, type GraphContext } from './context';
+import { admissionKey, authenticate, withGraphErrors, type GraphContext } from './context';
 import { badRequest, errorBody, mailboxBudgetResponse, mailboxConcurrencyResponse, throttledBody } from './errors';
 import { parseJsonObject } from './body';
 
@@ -71,10 +71,14 @@ export function registerBatchRoute(
       }
       const order = executionOrder(requests);
       const { lane, width, rounds } = lanesOf(order);
+      // The mailbox whose slots the batch holds: the token's user, or for an app the mailbox its first item
+      // names (an item naming another mailbox is checked against that one's own count, not given lanes).
+      const mailboxOf = (r: SubRequest) => admissionKey(ctx.store, caller, new URL(`/v1.0/${r.url.replace(/^\/+/, '')}`, 'http://127.0.0.1').pathname);
+      const batchMailbox = mailboxOf(order[0]);
 
       const results = new Map<string, SubResponse>();
       return (async () => {
-        const lanes = ctx.admission.claimLanes(caller.id, width);
+        const lanes = batchMailbox === null ? { granted: width, release: () => undefined } : ctx.admission.claimLanes(batchMailbox, width);
         try {
           // The first round's time is the request's own injected latency; the others come on top.
           const latency = ctx.faults.knobs().latencyMs;
@@ -107,12 +111,12 @@ export function registerBatchRoute(
               body: errorBody('FailedDependency', `The request depends on request '${failed.id}' which failed.`),
             };
             ctx.faults.count('BATCH (failed dependency)', 424);
-          } else response = await runOne(r, caller.id, lane.get(r)! < grantedLanes);
+          } else response = await runOne(r, mailboxOf(r), lane.get(r)! < grantedLanes);
           results.set(r.id.toLowerCase(), response);
         }
       }
 
-      async function runOne(r: SubRequest, mailbox: string, laneGranted: boolean): Promise<SubResponse> {
+      async function runOne(r: SubRequest, mailbox: string | null, laneGranted: boolean): Promise<SubResponse> {
         const relative = r.url.replace(/^\/+/, '');
         if (/^[a-z]+:\/\//i.test(relative) || relative.startsWith('$batch') || relative.startsWith('v1.0/')) {
           return { id: r.id, status: 400, headers: { 'Content-Type': 'application/json' }, body: errorBody('BadRequest', `Invalid request URL '${r.url}'.`) };
@@ -126,11 +130,11 @@ export function registerBatchRoute(
         if (ctx.faults.throttleSubRequest()) {
           const retryAfter = ctx.faults.knobs().retryAfterSeconds;
           response = { status: 429, headers: { 'Retry-After': String(retryAfter) }, body: throttledBody(retryAfter) };
-        } else if (!laneGranted) {
+        } else if (mailbox !== null && (mailbox === batchMailbox ? !laneGranted : ctx.admission.count(mailbox) >= ctx.faults.knobs().maxConcurrent && ctx.faults.knobs().maxConcurrent > 0)) {
           ctx.faults.noteConcurrency429();
           ctx.admission.countRefused(mailbox);
           response = mailboxConcurrencyResponse(ctx.faults.knobs().retryAfterSeconds);
-        } else if ((budgetWait = ctx.admission.spend(mailbox)) !== null) {
+        } else if (mailbox !== null && (budgetWait = ctx.admission.spend(mailbox)) !== null) {
           response = mailboxBudgetResponse(budgetWait);
         } else {
           const headers: Request['headers'] = { authorization: outer.headers.authorization };

@@ -3,6 +3,8 @@
 import type { ContactRecord, EventRecord, PostalAddress, TaskRecord } from '../../../src/sync/records';
 import {
   CONTACT_FOLDER_NAME,
+  DEMO_GRAPH_APP,
+  DEMO_TENANT,
   DEMO_USERS,
   FAX_PROPERTY,
   OUTLOOK_ONLY_CONTACTS,
@@ -27,6 +29,10 @@ const GENDER_TAG = 'Short 0x3A4D';
 export type SeedHook = (store: GraphStore, user: GraphUser, now: Date) => void;
 
 export function seedIfEmpty(store: GraphStore, now: Date, more: SeedHook[] = []): void {
+  // The sync server's app registration; also added to databases seeded before it existed.
+  if (!store.findApp(DEMO_GRAPH_APP.clientId)) {
+    store.addApp({ ...DEMO_GRAPH_APP, roles: [...DEMO_GRAPH_APP.roles], tenant: DEMO_TENANT.id, tenantName: DEMO_TENANT.domain });
+  }
   if (store.getMeta('seeded') === '1') return;
   store.transaction(() => {
     for (const u of DEMO_USERS) {

@@ -7,7 +7,7 @@ import { Admission, type RequestBudget } from './admission';
 import { registerTokenRoutes } from './auth';
 import { notFoundFor, registerBatchRoute } from './batch';
 import { registerContactRoutes } from './contacts';
-import { bearerToken, mailboxRoute, type GraphContext } from './context';
+import { admissionKey, bearerToken, mailboxRoute, type GraphContext } from './context';
 import { DeltaTokens, EXPIRY_MODES, type ExpiryMode } from './delta';
 import { errorBody, errorResponse, throttledBody } from './errors';
 import { registerEventRoutes } from './events';
@@ -121,8 +121,8 @@ function installRawLayer(server: http.Server, ctx: GraphContext, delta: DeltaTok
     }
     if (path.startsWith('/v1.0/')) {
       const token = bearerToken(req);
-      const user = token ? ctx.store.tokenUser(token, 'access', ctx.now().getTime()).user : null;
-      ctx.admission.arrive(req, res, user?.id ?? null, path === '/v1.0/$batch');
+      const caller = token ? ctx.store.tokenCaller(token, ctx.now().getTime()).caller : null;
+      ctx.admission.arrive(req, res, admissionKey(ctx.store, caller, path), path === '/v1.0/$batch');
     }
     for (const listener of core) listener.call(server, req, res);
   });

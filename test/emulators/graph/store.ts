@@ -32,6 +32,26 @@ export interface GraphUser {
   displayName: string;
 }
 
+/**
+ * An app registration of the tenant with a client secret and the application permissions an
+ * administrator consented to (`roles` in its app-only tokens), for the client credentials grant.
+ */
+export interface GraphApp {
+  clientId: string;
+  secret: string;
+  /** The tenant id (a GUID) and its verified domain; the token endpoint accepts either. */
+  tenant: string;
+  tenantName: string;
+  displayName: string;
+  roles: string[];
+}
+
+/** Who a token speaks for: a signed-in user (delegated) or an application on its own (app-only). */
+export type GraphCaller = { kind: 'user'; user: GraphUser } | { kind: 'app'; app: GraphApp };
+
+/** Tokens of an application are stored against this pseudo user id. */
+const APP_TOKEN_PREFIX = 'app:';
+
 interface ItemRow {
   id: string;
   mailbox: string;
@@ -47,6 +67,7 @@ const SCHEMA = `
 CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
 CREATE TABLE IF NOT EXISTS users (id TEXT PRIMARY KEY, username TEXT NOT NULL UNIQUE, upn TEXT NOT NULL, password TEXT NOT NULL, displayName TEXT NOT NULL);
 CREATE TABLE IF NOT EXISTS tokens (token TEXT PRIMARY KEY, userId TEXT NOT NULL, kind TEXT NOT NULL, expiresAt INTEGER NOT NULL);
+CREATE TABLE IF NOT EXISTS apps (clientId TEXT PRIMARY KEY, secret TEXT NOT NULL, tenant TEXT NOT NULL, tenantName TEXT NOT NULL, displayName TEXT NOT NULL, roles TEXT NOT NULL);
 CREATE TABLE IF NOT EXISTS items (
   rowid INTEGER PRIMARY KEY AUTOINCREMENT,
   id TEXT NOT NULL UNIQUE, mailbox TEXT NOT NULL, kind TEXT NOT NULL, parent TEXT,
@@ -131,6 +152,48 @@ export class GraphStore {
 
   saveToken(token: string, userId: string, kind: 'access' | 'refresh', expiresAt: number): void {
     this.sql('INSERT INTO tokens (token, userId, kind, expiresAt) VALUES (?, ?, ?, ?)').run(token, userId, kind, expiresAt);
+  }
+
+  addApp(app: GraphApp): void {
+    this.sql('INSERT INTO apps (clientId, secret, tenant, tenantName, displayName, roles) VALUES (?, ?, ?, ?, ?, ?)').run(app.clientId, app.secret, app.tenant, app.tenantName, app.displayName, JSON.stringify(app.roles));
+  }
+
+  findApp(clientId: string): GraphApp | null {
+    const row = this.sql('SELECT * FROM apps WHERE clientId = ?').get(clientId) as (Omit<GraphApp, 'roles'> & { roles: string }) | undefined;
+    return row ? { ...row, roles: JSON.parse(row.roles) as string[] } : null;
+  }
+
+  /** Whether a tenant id or domain names the tenant of any registered app (the emulator has one tenant per app). */
+  knowsTenant(tenant: string): boolean {
+    const t = tenant.toLowerCase();
+    return (this.sql('SELECT COUNT(*) AS n FROM apps WHERE lower(tenant) = ? OR lower(tenantName) = ?').get(t, t) as { n: number }).n > 0;
+  }
+
+  saveAppToken(token: string, clientId: string, expiresAt: number): void {
+    this.saveToken(token, APP_TOKEN_PREFIX + clientId, 'access', expiresAt);
+  }
+
+  /** The caller behind an access token: a user, or an application (client credentials). */
+  tokenCaller(token: string, nowMs: number): { caller: GraphCaller | null; expired: boolean } {
+    const row = this.tokenRow(token, 'access');
+    if (!row) return { caller: null, expired: false };
+    if (row.expiresAt <= nowMs) return { caller: null, expired: true };
+    if (row.userId.startsWith(APP_TOKEN_PREFIX)) {
+      const app = this.findApp(row.userId.slice(APP_TOKEN_PREFIX.length));
+      return { caller: app ? { kind: 'app', app } : null, expired: false };
+    }
+    const user = this.findUser(row.userId);
+    return { caller: user ? { kind: 'user', user } : null, expired: false };
+  }
+
+  private tokenRow(token: string, kind: 'access' | 'refresh'): { userId: string; expiresAt: number } | undefined {
+    const cacheKey = `${kind} ${token}`;
+    let row = this.tokenRows.get(cacheKey);
+    if (!row) {
+      row = this.sql('SELECT userId, expiresAt FROM tokens WHERE token = ? AND kind = ?').get(token, kind) as { userId: string; expiresAt: number } | undefined;
+      if (row) this.tokenRows.set(cacheKey, row);
+    }
+    return row;
   }
 
   tokenUser(token: string, kind: 'access' | 'refresh', nowMs: number): { user: GraphUser | null; expired: boolean } {

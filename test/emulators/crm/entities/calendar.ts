@@ -10,6 +10,7 @@ import { AUDIT_CLASSES, compare, consumeAuditQueue, diff, recordAudit } from './
 import { legacyError, parseLegacyQuery } from './legacy';
 import { quirks } from './quirks';
 import { legacyDateTime, oroDateTime, userById } from './schema';
+import { hasPermission, userByIdInOrganization } from '../permissions';
 
 export interface EventData {
   title: string;
@@ -59,6 +60,17 @@ export function defaultCalendar(db: Database.Database, userId: number): { id: nu
   const name = userById(db, userId)?.fullName ?? `User ${userId}`;
   const id = Number(db.prepare('INSERT INTO crm_calendars (owner_id, name) VALUES (?, ?)').run(userId, name).lastInsertRowid);
   return { id, name };
+}
+
+/**
+ * A user reaches the events of their own calendar; with Calendar Event permissions at the Organization
+ * level (permissions.ts `calendar_events_organization`) also those of every calendar of the organization.
+ */
+function mayUseCalendar(db: Database.Database, user: CrmUser, calendarId: number): boolean {
+  const owner = calendarOwner(db, calendarId);
+  if (owner === null) return false;
+  if (owner === user.id) return true;
+  return hasPermission(db, user.id, 'calendar_events_organization') && userByIdInOrganization(db, owner, user.organizationId) !== null;
 }
 
 function calendarOwner(db: Database.Database, calendarId: number): number | null {
@@ -111,7 +123,7 @@ function withEvent(req: Request, ctx: CrmContext, user: CrmUser, then: (e: Event
   const row = /^\d+$/.test(id) ? (ctx.db.prepare('SELECT * FROM crm_calendar_events WHERE id = ?').get(Number(id)) as EventRow | undefined) : undefined;
   if (!row) return notFound();
   const e = toEvent(row);
-  if (calendarOwner(ctx.db, e.calendarId) !== user.id) return forbidden();
+  if (!mayUseCalendar(ctx.db, user, e.calendarId)) return forbidden();
   return then(e);
 }
 
@@ -124,7 +136,7 @@ function listEvents(req: Request, ctx: CrmContext, user: CrmUser, listingNo: num
   }
   const owner = calendarOwner(ctx.db, Number(calendar));
   if (owner === null) return notFound();
-  if (owner !== user.id) return forbidden();
+  if (!mayUseCalendar(ctx.db, user, Number(calendar))) return forbidden();
   const events = allEvents(ctx.db).filter((e) => e.calendarId === Number(calendar));
   const [start, end, page, limit] = ['start', 'end', 'page', 'limit'].map(eq);
 
@@ -294,7 +306,7 @@ function createEvent(req: Request, ctx: CrmContext, user: CrmUser): Response {
   const data: Partial<EventData> = { description: null, allDay: false, backgroundColor: null, attendees: [], reminders: [], recurrence: null, isCancelled: false, originalStart: null, recurringEventId: null };
   const extra = applyForm(body, data, false, errors, global);
   const calendarId = extra.calendar ?? defaultCalendar(ctx.db, user.id).id;
-  if (extra.calendar !== undefined && calendarOwner(ctx.db, extra.calendar) !== user.id) (errors.calendar ??= []).push('This value is not valid.');
+  if (extra.calendar !== undefined && !mayUseCalendar(ctx.db, user, extra.calendar)) (errors.calendar ??= []).push('This value is not valid.');
   if (Object.keys(errors).length || global.length) return validationFailed(errors, global);
   // The uid column holds 36 characters and no validator checks it (OroCalendarBundle Entity/CalendarEvent
   // `length=36`, validation.yml has none): the database refuses the INSERT, and Oro answers 500.
@@ -306,13 +318,14 @@ function createEvent(req: Request, ctx: CrmContext, user: CrmUser): Response {
     id = insertEvent(ctx.db, calendarId, uid, data as EventData, now);
     recordAudit(ctx.db, { action: 'create', objectClass: AUDIT_CLASSES.calendarevents, objectId: id, objectName: data.title!, userId: user.id, organizationId: user.organizationId, data: diff(null, auditView(data as EventData, uid)) }, ctx.now());
   })();
-  return json(201, { id, ...writeAnswer(ctx.db, user, uid) });
+  return json(201, { id, ...writeAnswer(ctx.db, calendarOwner(ctx.db, calendarId) ?? user.id, uid) });
 }
 
-function writeAnswer(db: Database.Database, user: CrmUser, uid: string): Record<string, unknown> {
-  const owner = userById(db, user.id);
+/** The organizer is the owner of the event's calendar (who may differ from the caller: the sync server). */
+function writeAnswer(db: Database.Database, organizerId: number, uid: string): Record<string, unknown> {
+  const owner = userById(db, organizerId);
   // organizerUserId is a string in the POST/PUT answer (oro-api.md §3).
-  return { uid, invitationStatus: 'none', editableInvitationStatus: false, organizerDisplayName: owner?.fullName ?? null, organizerEmail: owner?.email ?? null, organizerUserId: String(user.id) };
+  return { uid, invitationStatus: 'none', editableInvitationStatus: false, organizerDisplayName: owner?.fullName ?? null, organizerEmail: owner?.email ?? null, organizerUserId: String(organizerId) };
 }
 
 function updateEvent(req: Request, ctx: CrmContext, user: CrmUser, e: EventEntity): Response {
@@ -322,7 +335,7 @@ function updateEvent(req: Request, ctx: CrmContext, user: CrmUser, e: EventEntit
   const global: string[] = [];
   const data: Partial<EventData> = { ...e.data };
   const extra = applyForm(body, data, true, errors, global);
-  if (extra.calendar !== undefined && calendarOwner(ctx.db, extra.calendar) !== user.id) (errors.calendar ??= []).push('This value is not valid.');
+  if (extra.calendar !== undefined && !mayUseCalendar(ctx.db, user, extra.calendar)) (errors.calendar ??= []).push('This value is not valid.');
   if (Object.keys(errors).length || global.length) return validationFailed(errors, global);
   if (extra.uid !== undefined && extra.uid.length > UID_MAX) return legacyError(500, 'Internal Server Error');
   const now = oroDateTime(ctx.now());
@@ -331,7 +344,7 @@ function updateEvent(req: Request, ctx: CrmContext, user: CrmUser, e: EventEntit
     ctx.db.prepare('UPDATE crm_calendar_events SET calendar_id = ?, uid = ?, updated_at = ?, data = ? WHERE id = ?').run(extra.calendar ?? e.calendarId, uid, now, JSON.stringify(data), e.id);
     recordAudit(ctx.db, { action: 'update', objectClass: AUDIT_CLASSES.calendarevents, objectId: e.id, objectName: data.title!, userId: user.id, organizationId: user.organizationId, data: diff(auditView(e.data, e.uid), auditView(data as EventData, uid)) }, ctx.now());
   })();
-  return json(200, writeAnswer(ctx.db, user, uid));
+  return json(200, writeAnswer(ctx.db, calendarOwner(ctx.db, e.calendarId) ?? user.id, uid));
 }
 
 function deleteEvent(req: Request, ctx: CrmContext, user: CrmUser, e: EventEntity): Response {

@@ -1,0 +1,206 @@
+// One mailbox on a worker of the sync server: the same engine, planner, executor, journal and rules as
+// the pane, on app-only sides (the integration user acting for the CRM user; Graph's /users/{upn}),
+// with two leases:
+// - the CRM's `outlooksynclease` of that user + mailbox, held by "the server" as one holder, so a pane
+//   or `npm run sync` on the mailbox follows the server and never writes beside it;
+// - a Redis lease naming the worker that runs the mailbox's job right now, so no two workers ever do.
+// The engine's fence checks both before each batch. Each worker keeps its state in its own SQLite file;
+// the shared state in the CRM (`outlooksyncstate`) is pulled before every job and the newest checkpoints
+// are sent after it, because the next job may run on another worker (docs/server.md "Store").
+import crypto from 'node:crypto';
+import type { Redis } from 'ioredis';
+import type { CrmHttp } from '../crm/http';
+import { CrmLeaseBackend, CrmSharedState, detectLeaseSupport } from '../crm/lease-client';
+import { CrmSettingsService } from '../crm/settings-service';
+import { CrmSide } from '../crm/side';
+import { findSyncUser, type SyncUser } from '../crm/sync-users';
+import { createOutlookSide, type GraphTokenSource } from '../outlook';
+import type { OutlookSettings } from '../settings/options';
+import { effectiveSettings } from '../settings/scopes';
+import { memoryOverridesStore } from '../settings/local-overrides';
+import { SharedStateStore } from '../store/shared-state';
+import { openSqliteStore } from '../store/sqlite-store';
+import { SyncEngine, type CycleSummary } from '../sync/engine';
+import { SyncError } from '../sync/errors';
+import { sharedStatusOf } from '../sync/lease-host';
+import { SyncLease, type LeaseRole } from '../sync/lease';
+import type { SyncStatus } from '../sync/status';
+import type { ServerConfig, ServerUser } from './config';
+import { RedisLeaseBackend } from './redis-lease';
+
+/** How panes name the server while it holds their mailbox ("Syncing in OroCRM Sync server since …"). */
+export const SERVER_DEVICE_LABEL = 'OroCRM Sync server';
+/** The server is one holder of the CRM lease, whichever worker renews it (one server per CRM). */
+export const SERVER_HOLDER_ID = 'orocrm-sync-server';
+
+export type JobKind = 'crm' | 'outlook' | 'lease';
+
+export type JobOutcome =
+  | { kind: 'synced'; summaries: CycleSummary[]; settings: OutlookSettings; status: SyncStatus }
+  | { kind: 'renewed' }
+  /** A pane or the headless runner holds the mailbox: the server writes nothing. */
+  | { kind: 'following'; deviceLabel: string; since: string }
+  /** Another worker runs this mailbox now: try again shortly. */
+  | { kind: 'busy'; retryInMs: number };
+
+/** The server cannot sync this mailbox until an operator acts (missing extension, unknown user, ...). */
+export class MailboxConfigurationError extends SyncError {}
+
+export interface WorkerServices {
+  config: ServerConfig;
+  workerId: string;
+  redis: Redis;
+  crmHttp: CrmHttp;
+  graphTokens: GraphTokenSource;
+  /** This worker's SQLite file. */
+  stateFile: string;
+  /** Redis key prefix (tests give each run its own). */
+  prefix: string;
+}
+
+interface Parts {
+  owner: SyncUser;
+  crmLease: SyncLease;
+  workerLease: SyncLease;
+  store: SharedStateStore;
+  engine: SyncEngine;
+  settingsService: CrmSettingsService;
+}
+
+export class MailboxSync {
+  private parts: Promise<Parts> | null = null;
+  private handledRequest: string | null = null;
+  /** One lease step at a time per lease (a renewal timer and the job would otherwise race each other). */
+  private readonly chains = new Map<SyncLease, Promise<unknown>>();
+
+  constructor(
+    private readonly services: WorkerServices,
+    readonly user: ServerUser,
+  ) {}
+
+  async run(kind: JobKind): Promise<JobOutcome> {
+    // Two jobs of this mailbox on this worker share one holder id: the Redis lease tells workers apart,
+    // this flag tells this worker's own jobs apart.
+    if (this.running) return { kind: 'busy', retryInMs: 500 };
+    this.running = true;
+    try {
+      return await this.runAlone(kind);
+    } finally {
+      this.running = false;
+    }
+  }
+
+  private running = false;
+
+  private async runAlone(kind: JobKind): Promise<JobOutcome> {
+    const p = await this.ready();
+    if ((await this.step(p.workerLease)) !== 'holder') {
+      return { kind: 'busy', retryInMs: Math.min(2000, Math.max(200, p.workerLease.view()?.expiresInMs ?? 1000)) };
+    }
+    try {
+      if ((await this.step(p.crmLease)) !== 'holder') {
+        const view = p.crmLease.view();
+        return { kind: 'following', deviceLabel: view?.deviceLabel ?? 'another engine', since: view?.acquiredAt ?? '' };
+      }
+      if (kind === 'lease') return { kind: 'renewed' };
+      return await this.syncHolding(p, kind);
+    } finally {
+      await this.release(p.workerLease);
+    }
+  }
+
+  /** Frees what this mailbox holds on this worker (shutdown): the CRM lease stays, another worker renews it. */
+  async close(): Promise<void> {
+    if (!this.parts) return;
+    const p = await this.parts.catch(() => null);
+    if (!p) return;
+    await this.release(p.workerLease);
+    await p.store.close();
+  }
+
+  private async syncHolding(p: Parts, kind: 'crm' | 'outlook'): Promise<JobOutcome> {
+    // A long cycle outlives a lease period: keep both renewed while it runs.
+    const every = Math.min(p.crmLease.renewEveryMs, p.workerLease.renewEveryMs);
+    const renew = setInterval(() => {
+      void this.step(p.workerLease).catch(() => undefined);
+      void this.step(p.crmLease).catch(() => undefined);
+    }, every);
+    try {
+      // The last job may have run on another worker (or a pane held the mailbox): carry on from the shared state.
+      await p.store.pull();
+      const settings = effectiveSettings((await p.settingsService.load()).settings);
+      p.engine.setSettings(settings);
+      // A follower's "Sync now" (a pane) asks for both sides at once.
+      const asked = p.crmLease.view()?.syncRequestedAt ?? null;
+      const both = asked !== null && asked !== this.handledRequest;
+      if (both) this.handledRequest = asked;
+      const summaries = both ? await p.engine.syncNow() : [kind === 'crm' ? await p.engine.runCrmCycle() : await p.engine.runOutlookCycle()];
+      // A cycle that lost a lease stopped before its next batch: not a check; run it again shortly.
+      if (summaries.some((x) => x.stopped)) return { kind: 'busy', retryInMs: 1000 };
+      await p.store.flush();
+      const status = p.engine.getStatus();
+      // Followers (a pane) show what the server did.
+      await this.step(p.crmLease, sharedStatusOf(SERVER_DEVICE_LABEL, status, await p.store.conflicts(), Date.now())).catch(() => undefined);
+      return { kind: 'synced', summaries, settings, status };
+    } finally {
+      clearInterval(renew);
+    }
+  }
+
+  private ready(): Promise<Parts> {
+    this.parts ??= this.build().catch((error: unknown) => {
+      this.parts = null;
+      throw error;
+    });
+    return this.parts;
+  }
+
+  private async build(): Promise<Parts> {
+    const { config, crmHttp, graphTokens, redis, workerId, stateFile, prefix } = this.services;
+    const { crmUser, mailbox } = this.user;
+    const owner = await findSyncUser(crmHttp, crmUser).catch((error: unknown) => {
+      throw new MailboxConfigurationError(`CRM user "${crmUser}": ${error instanceof Error ? error.message : String(error)}`);
+    });
+    if (!owner.enabled) throw new MailboxConfigurationError(`CRM user "${crmUser}" is disabled.`);
+    if (!(await detectLeaseSupport(crmHttp, mailbox, owner.userId))) {
+      throw new MailboxConfigurationError('This CRM has no outlooksynclease extension: the server syncs only with it (a pane and the server must not both write).');
+    }
+    const ttlMs = config.timing.leaseSeconds * 1000;
+    const crmLease = new SyncLease({ backend: new CrmLeaseBackend(crmHttp, mailbox, owner.userId), holderId: SERVER_HOLDER_ID, deviceLabel: SERVER_DEVICE_LABEL, ttlMs });
+    const workerLease = new SyncLease({
+      backend: new RedisLeaseBackend(redis, `${prefix}:mailbox-lease:${mailbox}`),
+      holderId: `${workerId}:${crypto.randomUUID()}`,
+      deviceLabel: workerId,
+      ttlMs: config.timing.jobLockSeconds * 1000,
+    });
+    const local = await openSqliteStore(stateFile, { crmUrl: config.crm.url, crmUser, mailbox });
+    const store = new SharedStateStore(local, new CrmSharedState(crmHttp, mailbox, owner.userId), () => crmLease.view()?.fencingToken ?? 0);
+    const settingsService = new CrmSettingsService(crmHttp, 'user', memoryOverridesStore(), owner.userId);
+    const settings = effectiveSettings((await settingsService.load()).settings);
+    const crm = new CrmSide({ http: crmHttp, owner });
+    const outlook = createOutlookSide({ tokens: graphTokens, baseUrl: config.microsoft365.graphUrl, mailbox: this.user.graphUser ?? mailbox });
+    const engine = new SyncEngine({
+      crm,
+      outlook,
+      store,
+      settings,
+      fence: () => {
+        workerLease.assertHeld();
+        crmLease.assertHeld();
+      },
+    });
+    return { owner, crmLease, workerLease, store, engine, settingsService };
+  }
+
+  private step(lease: SyncLease, status?: unknown): Promise<LeaseRole> {
+    const next = (this.chains.get(lease) ?? Promise.resolve()).catch(() => undefined).then(() => lease.step(status));
+    this.chains.set(lease, next);
+    return next;
+  }
+
+  private release(lease: SyncLease): Promise<void> {
+    const next = (this.chains.get(lease) ?? Promise.resolve()).catch(() => undefined).then(() => lease.release().catch(() => undefined));
+    this.chains.set(lease, next);
+    return next;
+  }
+}
