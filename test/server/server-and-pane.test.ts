@@ -63,7 +63,7 @@ test("a pane's engine host and the headless runner follow the server and never r
 
   // The headless runner on the same mailbox follows too, and writes nothing.
   const stateFile = path.join(w.dir, 'runner.sqlite');
-  const run = startRunner(['--crm', w.crm.url, '--graph', w.graph.url, '--user', 'alice', '--password', 'alice', '--state', stateFile, '--once']);
+  const run = startRunner(['--crm', w.crm.url, '--graph', w.graph.url, '--user', 'alice', '--password', 'alice', '--state', stateFile, '--once', '--client-id', DEMO_RUNNER_APP.clientId, '--client-secret', DEMO_RUNNER_APP.clientSecret]);
   expect(await run.done).toBe(0);
   expect(run.stdout).toContain(`Following: ${SERVER_DEVICE_LABEL} syncs this mailbox`);
   expect(fs.existsSync(stateFile)).toBe(true);
