@@ -19,6 +19,7 @@ import { DEV_EMULATOR_PASSWORD_APP } from '../auth/dev-config';
 export const GRAPH_URL_OVERRIDE_KEY = 'orocrm-outlook.dev-graph-url';
 export const KEPT_SYNC_TOKENS_KEY = 'orocrm-outlook.dev-sync-tokens';
 export const FALLBACK_GRAPH_URL = 'http://127.0.0.1:4200';
+export const UNAVAILABLE_MAILBOX_UNKNOWN = 'Sync is off: Outlook did not say which mailbox this is when you signed in (GET /me failed). Sign out and in again.';
 
 /** The build's Graph URL (webpack DefinePlugin); `process` does not exist in a browser build without it. */
 export function buildGraphUrl(): string {
@@ -84,6 +85,7 @@ export interface DevSyncSignInOptions {
 
 export class DevSyncSignIn implements SignIn {
   private readonly connections = new WeakMap<CrmSession, SyncConnection>();
+  private readonly unavailable = new WeakMap<CrmSession, string>();
 
   constructor(
     private readonly inner: SignIn,
@@ -111,8 +113,15 @@ export class DevSyncSignIn implements SignIn {
     const fetch = this.options.fetch;
     const crmTokens = remembering(new PasswordGrantTokens({ ...DEV_EMULATOR_PASSWORD_APP, baseUrl: crmUrl, username, password: credentials.password, fetch }), (t) => keep({ crmToken: t }));
     const graphTokens = remembering(new GraphPasswordTokens({ tokenUrl: endpoints.tokenUrl, username, password: credentials.password, fetch }), (t) => keep({ graphToken: t }));
-    // Settings work without Graph: an unreachable emulator leaves the user name as the mailbox's name.
-    const mailbox = await mailboxOf(new GraphHttp({ baseUrl: endpoints.apiBaseUrl, tokens: graphTokens, fetch, maxAttempts: 1 }), username).catch(() => username);
+    // Settings work without Graph, but sync does not: a guessed mailbox name (the user name) would key the
+    // lease apart from the runner's and Office's, and two engines would sync one mailbox.
+    const mailbox = await mailboxOf(new GraphHttp({ baseUrl: endpoints.apiBaseUrl, tokens: graphTokens, fetch, maxAttempts: 1 }), username).catch(() => null);
+    if (!mailbox) {
+      signedOut = true;
+      this.options.storage?.removeItem(KEPT_SYNC_TOKENS_KEY);
+      this.unavailable.set(session, UNAVAILABLE_MAILBOX_UNKNOWN);
+      return session;
+    }
     keep({ mailbox });
     return this.withConnection(session, this.connection(crmUrl, username, mailbox, endpoints.apiBaseUrl, crmTokens, graphTokens), () => {
       signedOut = true;
@@ -124,15 +133,20 @@ export class DevSyncSignIn implements SignIn {
     if (!session) return null;
     const kept = readKept(this.options.storage);
     const endpoints = kept ? graphEmulatorEndpoints(kept.graphUrl) : null;
-    if (!kept || !endpoints || kept.crmUrl !== session.crmUrl || kept.username !== session.username || !kept.crmToken || !kept.graphToken) return session;
+    if (!kept || !endpoints || kept.crmUrl !== session.crmUrl || kept.username !== session.username || !kept.crmToken || !kept.graphToken || !kept.mailbox) return session;
     const graphToken = kept.graphToken;
     const graph: GraphTokenSource = { accessToken: () => Promise.resolve(graphToken) };
-    return this.withConnection(session, this.connection(kept.crmUrl, kept.username, kept.mailbox ?? kept.username, endpoints.apiBaseUrl, new StaticTokens(kept.crmToken), graph), () => undefined);
+    return this.withConnection(session, this.connection(kept.crmUrl, kept.username, kept.mailbox, endpoints.apiBaseUrl, new StaticTokens(kept.crmToken), graph), () => undefined);
   }
 
-  /** The sync connection of a session this sign-in made, or null (no Graph emulator configured). */
+  /** The sync connection of a session this sign-in made, or null (no Graph emulator configured, or see unavailableReason). */
   connectionFor(session: CrmSession): SyncConnection | null {
     return this.connections.get(session) ?? null;
+  }
+
+  /** Why a session has no sync connection although Graph is configured, or null. */
+  unavailableReason(session: CrmSession): string | null {
+    return this.unavailable.get(session) ?? null;
   }
 
   private graphUrl(): string {

@@ -63,7 +63,7 @@ function render(host: HostInfo): void {
   const signIn = new DevSyncSignIn(devSignIn, { storage: standalone ? window.sessionStorage : null });
   const createRuntime = (session: Parameters<typeof signIn.connectionFor>[0]): SyncRuntime => {
     const connection = signIn.connectionFor(session);
-    if (!connection) return unavailableSyncRuntime(UNAVAILABLE_NO_OUTLOOK);
+    if (!connection) return unavailableSyncRuntime(signIn.unavailableReason(session) ?? UNAVAILABLE_NO_OUTLOOK);
     // `<partitionKey>:` before the database name where Office partitions storage (as host-events.ts does for keys).
     const key = partitionKey();
     return createSyncRuntime(connection, defaultSyncParts(connection, { keyPrefix: key ? `${key}:` : undefined }));

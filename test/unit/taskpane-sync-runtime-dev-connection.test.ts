@@ -1,5 +1,5 @@
 import type { CrmSession, DevCredentials, SignIn } from '../../src/auth/types';
-import { DevSyncSignIn, GRAPH_URL_OVERRIDE_KEY, graphEmulatorEndpoints, KEPT_SYNC_TOKENS_KEY } from '../../src/taskpane/dev-sync-connection';
+import { DevSyncSignIn, GRAPH_URL_OVERRIDE_KEY, graphEmulatorEndpoints, KEPT_SYNC_TOKENS_KEY, UNAVAILABLE_MAILBOX_UNKNOWN } from '../../src/taskpane/dev-sync-connection';
 import { memoryStorage } from '../support/storage';
 
 class FakeSignIn implements SignIn {
@@ -81,6 +81,19 @@ describe('dev sync connection', () => {
     const session = await signIn.signIn(ALICE);
     expect(session.username).toBe('alice');
     expect(signIn.connectionFor(session)).toBeNull();
+  });
+
+  test('when Graph does not say which mailbox this is, sync is off with a reason (never keyed by a guessed name) and no token is kept', async () => {
+    const storage = memoryStorage();
+    const { fetch: answering } = tokenFetch();
+    const fetch = (async (url: string, init?: RequestInit) =>
+      String(url).endsWith('/v1.0/me') ? new Response('{"error":{"code":"ServiceNotAvailable","message":"down"}}', { status: 503, headers: { 'Content-Type': 'application/json' } }) : answering(url, init)) as typeof globalThis.fetch;
+    const signIn = new DevSyncSignIn(new FakeSignIn(), { storage, graphUrl: 'http://127.0.0.1:4200', fetch });
+    const session = await signIn.signIn(ALICE);
+    expect(session.username).toBe('alice');
+    expect(signIn.connectionFor(session)).toBeNull();
+    expect(signIn.unavailableReason(session)).toBe(UNAVAILABLE_MAILBOX_UNKNOWN);
+    expect(storage.getItem(KEPT_SYNC_TOKENS_KEY)).toBeNull();
   });
 
   test('a reloaded tab resumes the connection from the kept tokens; sign-out forgets them and signs the inner session out', async () => {
