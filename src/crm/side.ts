@@ -336,8 +336,12 @@ export class CrmSide implements SyncSide {
    */
   private async readDeletions(type: EntityType, cp: CrmCheckpoint): Promise<Array<Change<AnyRecord>>> {
     // A checkpoint from an engine that reads the audit log (the headless runner, through the shared
-    // state) reaches a pane that cannot: reconcile from here on (the first listing only seeds).
-    if (cp.del.mode === 'audit' && !this.legacyRest) cp.del = { mode: 'reconcile', known: null };
+    // state) reaches a pane that cannot. A first listing that only seeded the known ids would miss what
+    // was deleted since the runner's last audit read, so a full round compares the complete listing with
+    // the linked items instead, and its probe starts reconciliation.
+    if (cp.del.mode === 'audit' && !this.legacyRest) {
+      throw new FullResyncRequiredError('This pane cannot read the audit log the last engine used; reading everything again to find deletions.');
+    }
     if (cp.del.mode === 'audit') {
       const del = cp.del;
       const log = await this.auditRemovals(type, readStart(del.at), del.at);
