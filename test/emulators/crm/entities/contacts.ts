@@ -44,8 +44,9 @@ const IGNORED_RELATIONSHIPS = ['accounts', 'defaultInAccounts', 'groups', 'sourc
 export const ADDRESS_ATTRIBUTES: AttrSpec = {
   primary: { kind: 'bool' },
   label: NAME,
-  street: NAME,
-  street2: NAME,
+  // AddressBundle validation.yml: street and street2 `Length max: 500`.
+  street: { kind: 'string', max: 500 },
+  street2: { kind: 'string', max: 500 },
   city: NAME,
   postalCode: NAME,
   organization: NAME,
