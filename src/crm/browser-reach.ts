@@ -5,7 +5,11 @@
 // so we ask while the JSON:API is known to answer:
 // - the legacy REST API: one GET of calendars/default;
 // - the X-Mode header the synchronous batch needs: one GET of /api/userprofile carrying it, which needs a
-//   preflight that names X-Mode (Oro ignores X-Mode on a GET).
+//   preflight that names X-Mode (Oro ignores X-Mode on a GET);
+// - what our lease extension needs (lease-client.ts), when Oro has it (our /api/outlooksettings/user
+//   answers; a stock Oro's 404 has no lease to share): If-Match and If-None-Match, each on a GET of
+//   /api/userprofile; and the ETag of that settings answer, which the browser hides unless Oro exposes it
+//   (a header not in Access-Control-Expose-Headers reads as absent). Without them the lease is this pane's only.
 // The headless runner (Node) has no CORS and does not ask.
 import { ServiceUnavailableError } from '../sync/errors';
 import type { CrmHttp } from './http';
@@ -15,6 +19,22 @@ export interface BrowserReach {
   legacyRest: boolean;
   /** The headers sync sends that Oro's CORS configuration does not allow this origin to send. */
   blockedHeaders: string[];
+  /** What the shared lease needs that the browser may not send (If-Match, If-None-Match) or read (ETag). */
+  leaseHeaders: string[];
+}
+
+export function leaseHeadersNotice(headers: string[]): string {
+  const send = headers.filter((h) => h !== 'ETag');
+  const admin = [
+    ...(send.length ? [`${send.join(' and ')} to oro_api.cors.allow_headers`] : []),
+    ...(headers.includes('ETag') ? ['ETag to oro_api.cors.expose_headers'] : []),
+  ];
+  return (
+    "This pane can't share the sync lease with your other Outlook windows and the headless runner: this OroCRM's CORS settings " +
+    `do not let the browser ${[...(send.length ? [`send ${send.join(', ')}`] : []), ...(headers.includes('ETag') ? ['read ETag'] : [])].join(' or ')}. ` +
+    'It syncs as if it were the only one, so if another engine syncs this mailbox at the same time, both may write. ' +
+    `Ask your administrator to add ${admin.join(' and ')} (docs/setup.md, "CORS").`
+  );
 }
 
 export const LEGACY_REST_BLOCKED_NOTICE =
@@ -46,5 +66,16 @@ export async function probeBrowserReach(http: CrmHttp): Promise<BrowserReach | n
   if (!(await reachable(profile({})))) return null;
   const blockedHeaders = (await reachable(profile({ 'X-Mode': 'sync' }))) ? [] : ['X-Mode'];
   const legacyRest = await reachable(http.request({ path: '/api/rest/latest/calendars/default', format: 'rest' }));
-  return { legacyRest, blockedHeaders };
+  return { legacyRest, blockedHeaders, leaseHeaders: await probeLeaseHeaders(http, profile) };
+}
+
+async function probeLeaseHeaders(http: CrmHttp, profile: (headers: Record<string, string>) => Promise<unknown>): Promise<string[]> {
+  const settings = await http.request({ path: '/api/outlooksettings/user', headers: { 'X-Include': 'noHateoas' } });
+  if (settings.status !== 200) return []; // no extension: no shared lease to lose
+  const missing: string[] = [];
+  for (const header of ['If-Match', 'If-None-Match']) {
+    if (!(await reachable(profile({ [header]: '"cors-probe"' })))) missing.push(header);
+  }
+  if (!settings.headers.get('etag')) missing.push('ETag');
+  return missing;
 }

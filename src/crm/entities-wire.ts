@@ -58,6 +58,9 @@ export const addressAttributesSchema = z
   })
   .passthrough();
 
+/** A `regions` resource's attributes (platform AddressBundle RegionTest: `code`, `name`). */
+export const regionAttributesSchema = z.object({ code: z.string(), name: z.string() }).passthrough();
+
 export const taskAttributesSchema = z
   .object({
     subject: z.string(),

@@ -3,8 +3,9 @@
 // Contacts: names, gender, birthday, description, job title, fax; all emails (primary first); the
 //   first phone only (Oro's primary); addresses billing ↔ businessAddress, shipping ↔ homeAddress,
 //   any other ↔ otherAddress. An Oro address typed both billing and shipping fills both slots, so
-//   Oro → canonical → Oro may split it in two; canonical → Oro → canonical is exact. A region is
-//   Oro's region id `CC-XX` when the country is ISO2 and the code short, else `customRegion`.
+//   Oro → canonical → Oro may split it in two; canonical → Oro → canonical is exact. Where a region
+//   goes (Oro's region id or `customRegion`) is decided from Oro's region list (regions.ts); a region
+//   reads back as its code.
 // Tasks: subject, priority (low/normal/high), status (open/in_progress/closed), due date. Canonical
 //   due dates are calendar dates; Oro stores a datetime, so we write midnight UTC and read the UTC date.
 // Events (legacy REST): title, start, end, all-day. Timed events are UTC instants; Oro answers with
@@ -18,6 +19,7 @@
 import type { WriteOp } from '../sync/side';
 import type { ContactRecord, EventRecord, PostalAddress, TaskPriority, TaskRecord, TaskStatus } from '../sync/records';
 import { MalformedResponseError } from '../sync/errors';
+import { regionText, type RegionPlacement } from './regions';
 import { addressAttributesSchema, contactAttributesSchema, parseWire, taskAttributesSchema, type LegacyEvent, type OroResource } from './entities-wire';
 
 type Attrs = Record<string, unknown>;
@@ -48,7 +50,7 @@ const ADDRESS_SLOTS: Array<{ field: 'businessAddress' | 'homeAddress' | 'otherAd
  * `fields` (all when absent). On update a phone is sent as `primaryPhone` alone so Oro keeps the
  * contact's other phones; clearing it clears the phones.
  */
-export function contactToOro(record: ContactRecord, mode: 'create' | 'update' = 'create', fields?: ReadonlyArray<keyof ContactRecord>): OroContactInput {
+export function contactToOro(record: ContactRecord, placeRegion: (a: PostalAddress) => RegionPlacement, mode: 'create' | 'update' = 'create', fields?: ReadonlyArray<keyof ContactRecord>): OroContactInput {
   const want = (f: keyof ContactRecord) => mode === 'create' || !fields || fields.includes(f);
   const attributes: Attrs = {};
   for (const f of NAME_FIELDS) if (want(f)) attributes[f] = record[f];
@@ -67,21 +69,14 @@ export function contactToOro(record: ContactRecord, mode: 'create' | 'update' = 
   }
   const out: OroContactInput = { attributes };
   if (ADDRESS_FIELDS.some(want)) {
-    out.addresses = ADDRESS_SLOTS.filter((s) => record[s.field] !== null).map((s, i) => addressToOro(record[s.field]!, s.types, i === 0));
+    out.addresses = ADDRESS_SLOTS.filter((s) => record[s.field] !== null).map((s, i) => addressToOro(record[s.field]!, s.types, i === 0, placeRegion));
   }
   return out;
 }
 
-function addressToOro(a: PostalAddress, types: string[], primary: boolean): OroAddressInput {
-  const country = a.country;
-  const iso = country !== null && /^[A-Z]{2}$/.test(country);
-  const regionCode = iso && a.region !== null && /^[A-Z0-9]{1,3}$/.test(a.region);
-  return {
-    attributes: { primary, street: a.street, city: a.city, postalCode: a.postalCode, customRegion: regionCode ? null : a.region },
-    types,
-    country,
-    region: regionCode ? `${country}-${a.region}` : null,
-  };
+function addressToOro(a: PostalAddress, types: string[], primary: boolean, placeRegion: (a: PostalAddress) => RegionPlacement): OroAddressInput {
+  const { region, customRegion } = placeRegion(a);
+  return { attributes: { primary, street: a.street, city: a.city, postalCode: a.postalCode, customRegion }, types, country: a.country, region };
 }
 
 const relId = (r: OroResource, name: string): string | null => {
@@ -133,7 +128,7 @@ function addressFromOro(r: OroResource): PostalAddress {
   const a = parseWire(addressAttributesSchema, r.attributes, `address ${r.id}`);
   const country = relId(r, 'country');
   const regionId = relId(r, 'region');
-  const region = regionId !== null ? (country && regionId.startsWith(`${country}-`) ? regionId.slice(country.length + 1) : regionId) : a.customRegion;
+  const region = regionId !== null ? regionText(regionId, country) : a.customRegion;
   const street = a.street2 ? `${a.street ?? ''}\n${a.street2}` : a.street;
   return { street: blankToNull(street), city: blankToNull(a.city), region: blankToNull(region), postalCode: blankToNull(a.postalCode), country };
 }

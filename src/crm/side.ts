@@ -15,7 +15,7 @@
 //   matching key created recently (limit: an identical task created by someone else in that window
 //   would be taken for ours, and tasks creates are retried only after 429, never after 5xx/drops).
 import type { ChangePage, Change, SideItem, SyncSide, UnsyncedFields, WriteOp, WriteResult } from '../sync/side';
-import { matchKey, type ContactRecord, type EntityType, type EventRecord, type RecordOf, type TaskRecord } from '../sync/records';
+import { matchKey, type ContactRecord, type EntityType, type EventRecord, type PostalAddress, type RecordOf, type TaskRecord } from '../sync/records';
 import { AuthenticationError, FullResyncRequiredError, MalformedResponseError, RequestRejectedError, ServiceUnavailableError, SyncError, ThrottledError } from '../sync/errors';
 import { calendarWindowAt, DEFAULT_CALENDAR_WINDOW, sameWindow, type CalendarWindow, type CalendarWindowSpec } from '../sync/calendar-window';
 import { decodeCheckpoint, encodeCheckpoint, type CrmCheckpoint, type Deletions } from './checkpoint';
@@ -32,11 +32,13 @@ import {
   legacyEventSchema,
   listDocumentSchema,
   parseWire,
+  regionAttributesSchema,
   type AuditEntry,
   type LegacyEvent,
   type OroResource,
 } from './entities-wire';
 import type { CrmHttp, CrmRequest, CrmResponse, QueryValue } from './http';
+import { countriesOf, fitRegions, RegionCatalog, type OroRegion } from './regions';
 import { CONTACT_NAME_MAX, contactFromOro, contactToOro, eventFromOro, eventToOro, fitContactToOro, taskFromOro, taskToOro, versionOf } from './mapping';
 
 export const CRM_BATCH_LIMIT = 100;
@@ -133,6 +135,8 @@ export class CrmSide implements SyncSide {
   private eventListing: { since: string | null; at: number; events: LegacyEvent[]; total: number | null } | null = null;
   /** Each type's audit position as last seen, so a shared read starts early enough for all. */
   private readonly auditPositions = new Map<EntityType, { from: number; at: number }>();
+
+  private readonly regions = new RegionCatalog((countries) => this.fetchRegions(countries));
 
   constructor(options: CrmSideOptions) {
     this.client = new RetryingClient(options.http, options.retry, options.sleep);
@@ -350,8 +354,12 @@ export class CrmSide implements SyncSide {
    */
   private async readDeletions(type: EntityType, cp: CrmCheckpoint): Promise<Array<Change<AnyRecord>>> {
     // A checkpoint from an engine that reads the audit log (the headless runner, through the shared
-    // state) reaches a pane that cannot: reconcile from here on (the first listing only seeds).
-    if (cp.del.mode === 'audit' && !this.legacyRest) cp.del = { mode: 'reconcile', known: null };
+    // state) reaches a pane that cannot. A first listing that only seeded the known ids would miss what
+    // was deleted since the runner's last audit read, so a full round compares the complete listing with
+    // the linked items instead, and its probe starts reconciliation.
+    if (cp.del.mode === 'audit' && !this.legacyRest) {
+      throw new FullResyncRequiredError('This pane cannot read the audit log the last engine used; reading everything again to find deletions.');
+    }
     if (cp.del.mode === 'audit') {
       const del = cp.del;
       const log = await this.auditRemovals(type, readStart(del.at), del.at);
@@ -681,22 +689,27 @@ export class CrmSide implements SyncSide {
     if (type !== 'contact') return this.applyAll(type, ops);
     // What Oro refuses (validation.yml) is fitted before sending and reported, never silently lost.
     const today = new Date().toISOString().slice(0, 10);
-    const fits = (ops as ReadonlyArray<WriteOp<ContactRecord>>).map((op) => fitContactToOro(op, today));
+    const contactOps = ops as ReadonlyArray<WriteOp<ContactRecord>>;
+    await this.regions.load(contactOps.flatMap(countriesOf));
+    const regionFits = contactOps.map((op) => fitRegions(op, this.regions));
+    const fits = regionFits.map((r) => fitContactToOro(r.op, today));
     const results = await this.applyAll(type, fits.map((f) => f.op) as ReadonlyArray<WriteOp<RecordOf<T>>>);
     const keptBirthday = fits.flatMap((f, i) => (f.unsent.includes('birthday') && f.op.op === 'update' && results[i].ok ? [f.op.id] : []));
     const stored = new Map((await this.get('contact', keptBirthday)).flatMap((item) => (item ? [[item.id, item.record.birthday] as const] : [])));
     return results.map((r, i) => {
       const fit = fits[i];
-      if (!r.ok || (!fit.truncated.length && !fit.unsent.length) || fit.op.op === 'delete') return r;
+      const regionFit = regionFits[i];
+      if (!r.ok || (!fit.truncated.length && !fit.unsent.length && !regionFit.regionless.length) || fit.op.op === 'delete') return r;
       const record = fit.op.record;
-      const kept: Record<string, unknown> = {};
+      const kept: Record<string, unknown> = { ...regionFit.kept };
       for (const f of fit.truncated) kept[f] = record[f];
       if (fit.unsent.includes('birthday')) kept.birthday = fit.op.op === 'update' ? (stored.get(r.id) ?? null) : null;
       const reasons = [
         ...(fit.truncated.length ? [`OroCRM keeps at most ${CONTACT_NAME_MAX} characters of a first or last name, so it holds the name shortened`] : []),
         ...(fit.unsent.length ? ['OroCRM refuses a birthday in the future, so the birthday was not synced'] : []),
+        ...(regionFit.regionless.length ? [`OroCRM has no region ${regionFit.states.join(', ')}, so the address was synced without its state`] : []),
       ];
-      return { ...r, unsynced: { fields: [...fit.truncated, ...fit.unsent], kept, reason: reasons.join('; ') } };
+      return { ...r, unsynced: { fields: [...fit.truncated, ...fit.unsent, ...regionFit.regionless], kept, reason: reasons.join('; ') } };
     });
   }
 
@@ -764,9 +777,24 @@ export class CrmSide implements SyncSide {
   }
 
   private contactInput(op: WriteOp<AnyRecord>) {
-    if (op.op === 'create') return contactToOro(op.record as ContactRecord, 'create');
-    if (op.op === 'update') return contactToOro(op.record as ContactRecord, 'update', op.fields as ReadonlyArray<keyof ContactRecord> | undefined);
+    // apply() loaded the countries' regions and took out the states Oro has no region for.
+    const place = (a: PostalAddress) => {
+      const placed = this.regions.place(a);
+      return placed === 'unmapped' ? { region: null, customRegion: null } : placed;
+    };
+    if (op.op === 'create') return contactToOro(op.record as ContactRecord, place, 'create');
+    if (op.op === 'update') return contactToOro(op.record as ContactRecord, place, 'update', op.fields as ReadonlyArray<keyof ContactRecord> | undefined);
     return { attributes: {} };
+  }
+
+  /** Oro's regions of some countries: one listing without paging (`page[size]=-1`, oro-api.md). */
+  private async fetchRegions(countries: string[]): Promise<OroRegion[]> {
+    const doc = await this.getList('regions', { 'filter[country]': countries, 'page[size]': -1 });
+    return doc.data.map((r) => {
+      const a = parseWire(regionAttributesSchema, r.attributes, `region ${r.id}`);
+      const country = r.relationships.country?.data;
+      return { id: r.id, code: a.code, name: a.name, country: country && !Array.isArray(country) ? country.id : r.id.split('-')[0] };
+    });
   }
 
   /**

@@ -6,7 +6,7 @@
 import { CrmHttp } from '../crm/http';
 import { CrmSide } from '../crm/side';
 import { checkOroRelease } from '../crm/release-check';
-import { blockedHeadersMessage, LEGACY_REST_BLOCKED_NOTICE, probeBrowserReach, type BrowserReach } from '../crm/browser-reach';
+import { blockedHeadersMessage, leaseHeadersNotice, LEGACY_REST_BLOCKED_NOTICE, probeBrowserReach, type BrowserReach } from '../crm/browser-reach';
 import type { TokenSource } from '../crm/tokens';
 import { createOutlookSide, type GraphTokenSource } from '../outlook';
 import type { OutlookSettings } from '../settings/options';
@@ -339,7 +339,10 @@ class PaneSyncRuntime implements SyncRuntime {
 
   /** Said plainly in the status: never a type that silently does not sync. */
   private notices(): string[] {
-    return this.reach && !this.reach.legacyRest && this.settings?.calendar_events_enabled ? [LEGACY_REST_BLOCKED_NOTICE] : [];
+    return [
+      ...(this.reach && !this.reach.legacyRest && this.settings?.calendar_events_enabled ? [LEGACY_REST_BLOCKED_NOTICE] : []),
+      ...(this.reach?.leaseHeaders.length ? [leaseHeadersNotice(this.reach.leaseHeaders)] : []),
+    ];
   }
 
   private async refreshConflicts(store: SyncStore): Promise<void> {

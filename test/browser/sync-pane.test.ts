@@ -141,3 +141,27 @@ test(
   },
   BROWSER_SETUP_TIMEOUT_MS,
 );
+
+test(
+  "Oro's CORS allows X-Mode but not the lease's If-Match / If-None-Match, nor exposes ETag: the pane syncs and says the lease is this pane's alone, and what to add",
+  async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'sync-pane-lease-cors-'));
+    const origin = world.session.server.url;
+    const crm = await createCrmEmulator({ dbFile: join(dir, 'crm.sqlite'), port: 0, cors: { allowOrigins: [origin], allowHeaders: ['X-Mode'] }, oauthCors: { allowOrigins: [origin] } });
+    try {
+      const { page, context, fence, errors } = await world.session.newPage({ realCors: true });
+      await context.addInitScript(([key, url]) => window.sessionStorage.setItem(key, url), [GRAPH_URL_OVERRIDE_KEY, world.graph.url] as const);
+      await page.goto(world.session.paneUrl);
+      await submitDevSignIn(page, crm.url, 'alice');
+      await page.getByText(/This pane can.t share the sync lease/).waitFor();
+      await page.getByText(/add If-Match and If-None-Match to oro_api\.cors\.allow_headers and ETag to oro_api\.cors\.expose_headers/).waitFor();
+      await waitForChecks(page, ['Contacts']);
+      expect(fence.blocked).toEqual([]);
+      expect(errors).toEqual([]);
+    } finally {
+      await crm.close();
+      rmSync(dir, { recursive: true, force: true });
+    }
+  },
+  BROWSER_SETUP_TIMEOUT_MS,
+);

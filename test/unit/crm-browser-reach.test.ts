@@ -6,7 +6,7 @@ import { CrmHttp } from '../../src/crm/http';
 import { CrmSide } from '../../src/crm/side';
 import { StaticTokens, type FetchLike } from '../../src/crm/tokens';
 
-function browserLike(opts: { legacyCors?: boolean; allowedHeaders?: string[]; down?: boolean } = {}) {
+function browserLike(opts: { legacyCors?: boolean; allowedHeaders?: string[]; exposedHeaders?: string[]; down?: boolean; stock?: boolean } = {}) {
   const asked: string[] = [];
   const fetchImpl: FetchLike = async (input, init) => {
     const url = new URL(String(input));
@@ -18,6 +18,11 @@ function browserLike(opts: { legacyCors?: boolean; allowedHeaders?: string[]; do
     if (sent.some((h) => !allowed.includes(h))) throw new TypeError('Failed to fetch');
     if (url.pathname === '/api/userprofile') return Response.json({ data: { type: 'userprofile', id: '7', attributes: { username: 'alice' } } });
     if (url.pathname.endsWith('/calendars/default')) return Response.json({ calendar: 3, owner: 7 });
+    if (url.pathname === '/api/outlooksettings/user' && !opts.stock) {
+      // A browser hides a response header Oro does not list in Access-Control-Expose-Headers.
+      const exposed = (opts.exposedHeaders ?? []).map((h) => h.toLowerCase());
+      return Response.json({ data: { type: 'outlooksettings', id: 'user', attributes: {} } }, { headers: exposed.includes('etag') ? { ETag: '"4"' } : {} });
+    }
     if (url.pathname === '/api/contacts') return Response.json({ data: [] });
     return new Response('', { status: 404 });
   };
@@ -25,15 +30,28 @@ function browserLike(opts: { legacyCors?: boolean; allowedHeaders?: string[]; do
 }
 
 test("Oro's CORS as shipped plus the origin: /api/rest is out of reach, and so is X-Mode", async () => {
-  expect(await probeBrowserReach(browserLike().http)).toEqual({ legacyRest: false, blockedHeaders: ['X-Mode'] });
+  expect(await probeBrowserReach(browserLike().http)).toEqual({ legacyRest: false, blockedHeaders: ['X-Mode'], leaseHeaders: ['If-Match', 'If-None-Match', 'ETag'] });
 });
 
 test('configured as docs/setup.md says: X-Mode passes; /api/rest still has no CORS', async () => {
-  expect(await probeBrowserReach(browserLike({ allowedHeaders: ['X-Mode'] }).http)).toEqual({ legacyRest: false, blockedHeaders: [] });
+  const full = { allowedHeaders: ['X-Mode', 'If-Match', 'If-None-Match'], exposedHeaders: ['ETag'] };
+  expect(await probeBrowserReach(browserLike(full).http)).toEqual({ legacyRest: false, blockedHeaders: [], leaseHeaders: [] });
 });
 
 test('a web server that adds CORS to /api/rest: events and audits are reachable', async () => {
-  expect(await probeBrowserReach(browserLike({ allowedHeaders: ['X-Mode'], legacyCors: true }).http)).toEqual({ legacyRest: true, blockedHeaders: [] });
+  expect(await probeBrowserReach(browserLike({ allowedHeaders: ['X-Mode', 'If-Match', 'If-None-Match'], exposedHeaders: ['ETag'], legacyCors: true }).http)).toEqual({ legacyRest: true, blockedHeaders: [], leaseHeaders: [] });
+});
+
+test('X-Mode allowed but not the lease headers: the lease would silently be this pane\'s alone, so the probe names them', async () => {
+  expect((await probeBrowserReach(browserLike({ allowedHeaders: ['X-Mode'] }).http))?.leaseHeaders).toEqual(['If-Match', 'If-None-Match', 'ETag']);
+  expect((await probeBrowserReach(browserLike({ allowedHeaders: ['X-Mode', 'If-Match'], exposedHeaders: ['ETag'] }).http))?.leaseHeaders).toEqual(['If-None-Match']);
+  expect((await probeBrowserReach(browserLike({ allowedHeaders: ['X-Mode', 'If-Match', 'If-None-Match'] }).http))?.leaseHeaders).toEqual(['ETag']);
+});
+
+test('a stock Oro (no extension, so no shared lease) asks nothing of the lease headers', async () => {
+  const { http, asked } = browserLike({ allowedHeaders: ['X-Mode'], stock: true });
+  expect((await probeBrowserReach(http))?.leaseHeaders).toEqual([]);
+  expect(asked.filter((a) => a === 'GET /api/userprofile')).toHaveLength(2);
 });
 
 test('a CRM that does not answer at all tells nothing (null): sync runs and reports its own errors', async () => {

@@ -7,7 +7,7 @@ import { initialStatus, type SyncStatus } from '../../src/sync/status';
 import { browserNetwork, createSyncRuntime, SchedulerLoop, type EngineLike, type SyncConnection, type SyncLoop, type SyncParts, type SyncView } from '../../src/taskpane/sync-runtime';
 import { MemorySide, RequestCounter } from '../support/memory-side';
 import { REQUIRED_ORO, TOO_OLD_MESSAGE } from '../../src/crm/release-check';
-import { blockedHeadersMessage, LEGACY_REST_BLOCKED_NOTICE } from '../../src/crm/browser-reach';
+import { blockedHeadersMessage, leaseHeadersNotice, LEGACY_REST_BLOCKED_NOTICE } from '../../src/crm/browser-reach';
 import { contact } from '../sync/planner-helpers';
 
 const CONNECTION: SyncConnection = {
@@ -197,14 +197,14 @@ describe('pane sync runtime wiring', () => {
     const r = await rig();
     const reaches: unknown[] = [];
     const sides = r.parts.sides;
-    const parts: SyncParts = { ...r.parts, browserReach: async () => ({ legacyRest: false, blockedHeaders: [] }), sides: (reach) => (reaches.push(reach), sides(reach)) };
+    const parts: SyncParts = { ...r.parts, browserReach: async () => ({ legacyRest: false, blockedHeaders: [], leaseHeaders: [] }), sides: (reach) => (reaches.push(reach), sides(reach)) };
     const runtime = createSyncRuntime(CONNECTION, parts);
     runtime.settingsLoaded(settings({ calendar_events_enabled: true }));
     await flush();
     expect(runtime.view().phase).toBe('running');
     expect(r.engineOptions().settings.calendar_events_enabled).toBe(false);
     expect(r.engineOptions().settings.contacts_enabled).toBe(true);
-    expect(reaches).toEqual([{ legacyRest: false, blockedHeaders: [] }]);
+    expect(reaches).toEqual([{ legacyRest: false, blockedHeaders: [], leaseHeaders: [] }]);
     expect(runtime.view().notices).toEqual([LEGACY_REST_BLOCKED_NOTICE]);
     expect(LEGACY_REST_BLOCKED_NOTICE).toMatch(/npm run sync/);
 
@@ -217,7 +217,7 @@ describe('pane sync runtime wiring', () => {
 
   test('a reachable /api/rest (or no probe) leaves events as the user set them, with no notice', async () => {
     const r = await rig();
-    const runtime = createSyncRuntime(CONNECTION, { ...r.parts, browserReach: async () => ({ legacyRest: true, blockedHeaders: [] }) });
+    const runtime = createSyncRuntime(CONNECTION, { ...r.parts, browserReach: async () => ({ legacyRest: true, blockedHeaders: [], leaseHeaders: [] }) });
     runtime.settingsLoaded(settings({ calendar_events_enabled: true }));
     await flush();
     expect(r.engineOptions().settings.calendar_events_enabled).toBe(true);
@@ -226,12 +226,24 @@ describe('pane sync runtime wiring', () => {
 
   test("Oro's CORS refuses X-Mode: sync does not start, and says which header the administrator must allow", async () => {
     const r = await rig();
-    const runtime = createSyncRuntime(CONNECTION, { ...r.parts, browserReach: async () => ({ legacyRest: false, blockedHeaders: ['X-Mode'] }) });
+    const runtime = createSyncRuntime(CONNECTION, { ...r.parts, browserReach: async () => ({ legacyRest: false, blockedHeaders: ['X-Mode'], leaseHeaders: [] }) });
     runtime.settingsLoaded(settings());
     await flush();
     expect(runtime.view()).toMatchObject({ phase: 'unavailable', message: blockedHeadersMessage(['X-Mode']) });
     expect(runtime.view().message).toMatch(/oro_api\.cors\.allow_headers/);
     expect(r.opened).toEqual([]);
+  });
+
+  test("Oro's CORS hides what the shared lease needs: sync runs, and the pane says what the administrator must add", async () => {
+    const r = await rig();
+    const runtime = createSyncRuntime(CONNECTION, { ...r.parts, browserReach: async () => ({ legacyRest: true, blockedHeaders: [], leaseHeaders: ['If-Match', 'If-None-Match', 'ETag'] }) });
+    runtime.settingsLoaded(settings());
+    await flush();
+    expect(runtime.view().phase).toBe('running');
+    const notice = leaseHeadersNotice(['If-Match', 'If-None-Match', 'ETag']);
+    expect(runtime.view().notices).toEqual([notice]);
+    expect(notice).toMatch(/If-Match and If-None-Match to oro_api\.cors\.allow_headers and ETag to oro_api\.cors\.expose_headers/);
+    expect(leaseHeadersNotice(['ETag'])).toMatch(/read ETag\. .*add ETag to oro_api\.cors\.expose_headers \(/);
   });
 
   test('sign-out before the settings loaded opens nothing', async () => {

@@ -6,6 +6,7 @@ import type { CrmUser } from '../context';
 import { problem, type ErrorObject } from '../jsonapi';
 import { applyAttributes, readToMany, readToOne, type AttrSpec, type ResourceObject } from './attributes';
 import { AUDIT_CLASSES } from './audit';
+import { countryHasRegions, countryName, regionById } from './regions';
 import type { BaseEntity, ResourceType, SerializeOptions, WriteContext } from './resources';
 import { userById } from './schema';
 
@@ -43,8 +44,9 @@ const IGNORED_RELATIONSHIPS = ['accounts', 'defaultInAccounts', 'groups', 'sourc
 export const ADDRESS_ATTRIBUTES: AttrSpec = {
   primary: { kind: 'bool' },
   label: NAME,
-  street: NAME,
-  street2: NAME,
+  // AddressBundle validation.yml: street and street2 `Length max: 500`.
+  street: { kind: 'string', max: 500 },
+  street2: { kind: 'string', max: 500 },
   city: NAME,
   postalCode: NAME,
   organization: NAME,
@@ -357,10 +359,29 @@ function readAddress(stored: AddressEntity | null, item: ResourceObject, p: stri
   if (a.country === null) w.problems.notBlank(`${p}/relationships/country/data`);
   const region = readToOne(item.relationships, 'region', 'regions', p, w.problems);
   if (region !== undefined) a.region = region ? region.id : null;
-  if (a.region !== null && a.country !== null && !new RegExp(`^${a.country}-[A-Z0-9]{1,3}$`).test(a.region)) {
-    w.problems.add(400, 'valid region constraint', `Region ${a.region} does not belong to country ${a.country}.`, `${p}/relationships/region/data`);
-  }
+  checkRegion(a, p, w);
   return a;
+}
+
+/**
+ * Oro's country and region rules for an address (platform AddressBundle `AddressCountryAndRegionTestTrait`,
+ * used by crm `ContactAddressTest` with IS_REGION_REQUIRED = false; `ValidRegion`, `RegionText` and their
+ * messages in `validators.en.yml`): a region must exist ("form constraint", as any unknown related entity)
+ * and belong to the country; a custom region only for a country without predefined regions. A contact
+ * address needs no region.
+ */
+function checkRegion(a: AddressEntity, p: string, w: WriteContext): void {
+  const pointer = `${p}/relationships/region/data`;
+  const region = a.region === null ? null : regionById(a.region);
+  if (a.region !== null && region === null) {
+    w.problems.invalid(pointer, 'The entity does not exist.');
+  } else if (region !== null && a.country !== null && region.country !== a.country) {
+    w.problems.add(400, 'valid region constraint', `Region ${region.name} does not belong to country ${countryName(a.country)}`, pointer);
+  }
+  const customRegion = a.attrs.customRegion;
+  if (typeof customRegion === 'string' && customRegion !== '' && a.country !== null && countryHasRegions(a.country)) {
+    w.problems.add(400, 'region text constraint', 'Custom region can be used only for countries without predefined regions.', p);
+  }
 }
 
 function serializeAddress(a: AddressEntity, contactId: number, o: SerializeOptions): ResourceObject {

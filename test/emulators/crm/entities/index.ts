@@ -6,6 +6,7 @@ import { registerAuditRoutes } from './audit';
 import { registerCalendarRoutes } from './calendar';
 import { contactsResource } from './contacts';
 import { registerQuirkRoutes } from './quirks';
+import { regionsResource } from './regions';
 import { guarded, registerResource } from './resources';
 import { registerAsyncOperationRoutes } from './async-operations';
 import { migrateEntityTables } from './schema';
@@ -28,6 +29,7 @@ export function registerEntityRoutes(router: Router, ctx: CrmContext): void {
   registerResource(router, ctx, tasksResource);
   registerResource(router, ctx, taskPrioritiesResource, true);
   registerResource(router, ctx, taskStatusesResource, true);
+  registerResource(router, ctx, regionsResource, true);
   registerAsyncOperationRoutes(router, ctx, (handler) => guarded(ctx, handler));
   registerCalendarRoutes(router, ctx);
   registerAuditRoutes(router, ctx);
