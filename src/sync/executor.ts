@@ -8,6 +8,7 @@
 import type { ConflictLogEntry, JournalEntry, Relation, StoreCommit, SyncStore } from '../store/types';
 import type { ConflictNote, Item, ReportAmbiguousMatch, SyncAction } from './actions';
 import { deferredDeletionKey, journalEntry, writesRemotely } from './journal';
+import { parkedRelation } from './moved-out';
 import type { RelationIndex } from './planner';
 import type { CanonicalRecord, EntityType, SideName } from './records';
 import type { SyncSide, UnsyncedFields, WriteOp, WriteResult } from './side';
@@ -130,6 +131,9 @@ export class Executor {
           break;
         case 'Unlink':
           final.deleteRelations.push({ type, crmId: action.relation.crmId });
+          break;
+        case 'ParkMovedOut':
+          final.putRelations.push(parkedRelation(action.relation, action.outlookId));
           break;
         case 'DeleteInOutlook': {
           const key = deferredDeletionKey(type, action.relation.crmId);

@@ -52,6 +52,8 @@ CREATE TABLE IF NOT EXISTS items (
   id TEXT NOT NULL UNIQUE, mailbox TEXT NOT NULL, kind TEXT NOT NULL, parent TEXT,
   data TEXT NOT NULL, props TEXT NOT NULL DEFAULT '[]', seq INTEGER NOT NULL, deleted INTEGER NOT NULL DEFAULT 0);
 CREATE INDEX IF NOT EXISTS items_collection ON items (mailbox, kind, parent, seq);
+CREATE TABLE IF NOT EXISTS departures (mailbox TEXT NOT NULL, kind TEXT NOT NULL, parent TEXT NOT NULL, id TEXT NOT NULL, seq INTEGER NOT NULL);
+CREATE INDEX IF NOT EXISTS departures_collection ON departures (mailbox, kind, parent, seq);
 CREATE TABLE IF NOT EXISTS transactions (mailbox TEXT NOT NULL, transactionId TEXT NOT NULL, eventId TEXT NOT NULL, hash TEXT NOT NULL,
   PRIMARY KEY (mailbox, transactionId));
 `;
@@ -187,10 +189,32 @@ export class GraphStore {
     return rows.map(fromRow);
   }
 
-  /** Items (tombstones included) of a collection with afterSeq < seq <= upToSeq, in seq order, at most `limit`. */
+  /**
+   * Moves a live item to another container, keeping its id (Outlook's immutable ids survive moves): its
+   * old collection's delta reports it as removed from then on (`departures`), its new one as changed.
+   */
+  move(item: StoredItem, parent: string, data: Record<string, unknown>): StoredItem {
+    const moved = this.update({ ...item, parent, data });
+    if (item.parent !== null) this.sql('INSERT INTO departures (mailbox, kind, parent, id, seq) VALUES (?, ?, ?, ?, ?)').run(item.mailbox, item.kind, item.parent, item.id, moved.seq);
+    return moved;
+  }
+
+  /**
+   * Items (tombstones included) of a collection with afterSeq < seq <= upToSeq, in seq order, at most
+   * `limit`. An item that moved away and is not back reads as a tombstone at the seq of its move.
+   */
   changes(mailbox: string, kind: ItemKind, parent: string, afterSeq: number, upToSeq: number, limit: number): StoredItem[] {
-    const rows = this.sql('SELECT * FROM items WHERE mailbox = ? AND kind = ? AND parent = ? AND seq > ? AND seq <= ? ORDER BY seq LIMIT ?')
-      .all(mailbox, kind, parent, afterSeq, upToSeq, limit) as ItemRow[];
+    const rows = this.sql(
+      `SELECT * FROM (
+         SELECT id, mailbox, kind, parent, data, props, seq, deleted FROM items WHERE mailbox = ? AND kind = ? AND parent = ? AND seq > ? AND seq <= ?
+         UNION ALL
+         SELECT d.id, d.mailbox, d.kind, d.parent, '{}' AS data, '[]' AS props, d.seq, 1 AS deleted FROM departures d
+           JOIN items i ON i.id = d.id
+           WHERE d.mailbox = ? AND d.kind = ? AND d.parent = ? AND d.seq > ? AND d.seq <= ?
+             AND i.parent IS NOT d.parent
+             AND d.seq = (SELECT MAX(seq) FROM departures WHERE id = d.id AND parent = d.parent)
+       ) ORDER BY seq LIMIT ?`,
+    ).all(mailbox, kind, parent, afterSeq, upToSeq, mailbox, kind, parent, afterSeq, upToSeq, limit) as ItemRow[];
     return rows.map(fromRow);
   }
 
