@@ -416,6 +416,7 @@ export class OutlookSide implements SyncSide {
     const coll = await this.collection(type);
     const results: Array<WriteResult | undefined> = new Array(all.length);
     if (type === 'task') await this.restampTasks(coll, all, results);
+    if (type === 'event') await this.spareMeetings(coll, all, results);
 
     let todo = all.map((_, i) => i).filter((i) => results[i] === undefined);
     // A create whose answer was lost is looked for before it is sent again (never a blind re-POST).
@@ -473,6 +474,31 @@ export class OutlookSide implements SyncSide {
     } catch (e) {
       return { ok: false, code: 'unknown', message: `${what}: ${(e as Error).message}`, retryable: false };
     }
+  }
+
+  /**
+   * Meetings are read-only here: an organizer's update of a meeting mails its attendees the change, and
+   * "deleting the event on the organizer's calendar sends a cancellation message to the meeting attendees"
+   * (api/event-delete.md). So an event with attendees is never written or deleted: a write of the stamp
+   * alone is skipped (the relation links it), any other update or a delete is refused, not retried.
+   */
+  private async spareMeetings(coll: string, ops: ReadonlyArray<AnyOp>, results: Array<WriteResult | undefined>): Promise<void> {
+    const targets = ops.flatMap((op, i) => (op.op === 'create' ? [] : [{ i, op }]));
+    if (!targets.length) return;
+    const answers = await this.http.batch(targets.map((t) => ({ method: 'GET', url: `${itemUrl(coll, t.op.id)}?$select=attendees,changeKey` })));
+    targets.forEach(({ i, op }, k) => {
+      const a = answers[k];
+      if (a.status !== 200) return; // the write itself will say what is wrong
+      const body = a.body as { attendees?: unknown; changeKey?: unknown; '@odata.etag'?: unknown } | undefined;
+      if (!Array.isArray(body?.attendees) || body.attendees.length === 0) return;
+      const stampOnly = op.op === 'update' && Object.keys(eventToGraph(op.record as EventRecord, op.fields as EventField[] | undefined, op.crmId)).every((k) => k === 'singleValueExtendedProperties');
+      const version = body.changeKey ?? body['@odata.etag'];
+      if (stampOnly && typeof version === 'string') results[i] = { ok: true, id: op.id, version };
+      else {
+        const what = op.op === 'delete' ? 'deleting it would send them a cancellation' : 'changing it would send them an update';
+        results[i] = { ok: false, code: 'invalid', retryable: false, message: `Outlook meeting ${op.id} has attendees: ${what}, so the sync leaves it as it is.` };
+      }
+    });
   }
 
   /**

@@ -232,6 +232,11 @@ export class Executor {
         commit.removeJournal.push(l.entry.key);
         if (r.ok) result.written.outlook.deleted++;
         if (l.conflict) commit.conflicts.push(this.conflictEntry(type, l.conflict, l.relation, null));
+      } else if (!r.retryable) {
+        // Refused for good (an Outlook meeting, whose deletion would mail its attendees): the item is kept, unlinked.
+        commit.deleteRelations.push({ type, crmId: l.relation.crmId });
+        commit.removeJournal.push(l.entry.key);
+        result.failures.push({ type, side: 'outlook', id: l.relation.outlookId, message: r.message });
       } else {
         result.complete = false;
         result.failures.push({ type, side: 'outlook', id: l.relation.outlookId, message: r.message });

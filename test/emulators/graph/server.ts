@@ -167,6 +167,7 @@ function controlRoute(ctx: GraphContext, delta: DeltaTokens, method: string, pat
   }
   if (path === '/_control/graph/budget') return budgetRoute(ctx, method, input);
   if (path === '/_control/graph/dump' && method === 'GET') return { status: 200, body: dump(ctx) };
+  if (path === '/_control/graph/meeting-messages' && method === 'GET') return { status: 200, body: { messages: ctx.store.meetingMessages() } };
   if (path === '/_control/graph/move' && method === 'POST') {
     if (typeof input.id !== 'string' || typeof input.destinationId !== 'string') return { status: 400, body: { error: 'id and destinationId must be strings' } };
     const moved = moveItem(ctx.store, ctx.now(), input.id, input.destinationId);

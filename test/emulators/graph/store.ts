@@ -6,6 +6,8 @@ import Database from 'better-sqlite3';
 
 export type ItemKind = 'contactFolder' | 'contact' | 'calendar' | 'event' | 'todoList' | 'task';
 
+export type MeetingMessageKind = 'invitation' | 'update' | 'cancellation';
+
 export interface ExtendedProperty {
   id: string;
   value: string;
@@ -54,6 +56,7 @@ CREATE TABLE IF NOT EXISTS items (
 CREATE INDEX IF NOT EXISTS items_collection ON items (mailbox, kind, parent, seq);
 CREATE TABLE IF NOT EXISTS departures (mailbox TEXT NOT NULL, kind TEXT NOT NULL, parent TEXT NOT NULL, id TEXT NOT NULL, seq INTEGER NOT NULL);
 CREATE INDEX IF NOT EXISTS departures_collection ON departures (mailbox, kind, parent, seq);
+CREATE TABLE IF NOT EXISTS meeting_messages (rowid INTEGER PRIMARY KEY AUTOINCREMENT, mailbox TEXT NOT NULL, eventId TEXT NOT NULL, kind TEXT NOT NULL, recipient TEXT NOT NULL);
 CREATE TABLE IF NOT EXISTS transactions (mailbox TEXT NOT NULL, transactionId TEXT NOT NULL, eventId TEXT NOT NULL, hash TEXT NOT NULL,
   PRIMARY KEY (mailbox, transactionId));
 `;
@@ -216,6 +219,16 @@ export class GraphStore {
        ) ORDER BY seq LIMIT ?`,
     ).all(mailbox, kind, parent, afterSeq, upToSeq, mailbox, kind, parent, afterSeq, upToSeq, limit) as ItemRow[];
     return rows.map(fromRow);
+  }
+
+  // --- meeting messages (what Exchange would have mailed to attendees) ---
+
+  recordMeetingMessage(mailbox: string, eventId: string, kind: MeetingMessageKind, recipient: string): void {
+    this.sql('INSERT INTO meeting_messages (mailbox, eventId, kind, recipient) VALUES (?, ?, ?, ?)').run(mailbox, eventId, kind, recipient);
+  }
+
+  meetingMessages(): Array<{ mailbox: string; eventId: string; kind: MeetingMessageKind; recipient: string }> {
+    return this.sql('SELECT mailbox, eventId, kind, recipient FROM meeting_messages ORDER BY rowid').all() as Array<{ mailbox: string; eventId: string; kind: MeetingMessageKind; recipient: string }>;
   }
 
   // --- event transactionIds ---
