@@ -1008,7 +1008,7 @@ export class CrmSide implements SyncSide {
     let id: string;
     if (op.op === 'create') {
       // The uid column holds 36 characters and nothing validates it: a longer one is a 500 on Oro.
-      const body = { ...eventToOro(op.record), calendar: await this.calendarId(), uid: externalIdFor(op.key) };
+      const body = { ...eventToOro(op.record), calendar: await this.calendarId(), uid: externalIdFor(op.key), notifyAttendees: 'none' };
       let res: CrmResponse;
       try {
         res = await this.client.send({ method: 'POST', path: `${LEGACY}/calendarevents`, format: 'rest', body }, 'safe', async () => (await this.findCreated('event', op)) !== null);
@@ -1023,7 +1023,8 @@ export class CrmSide implements SyncSide {
       id = String(parseWire(eventWriteAnswerSchema.extend({ id: legacyEventSchema.shape.id }), res.body, 'POST calendarevents').id);
     } else if (op.op === 'update') {
       id = op.id;
-      const res = await this.client.send({ method: 'PUT', path: `${LEGACY}/calendarevents/${op.id}`, format: 'rest', body: eventToOro(op.record, op.fields) });
+      // notifyAttendees=none: the sync never mails an Oro event's attendees (CalendarEventApiType).
+      const res = await this.client.send({ method: 'PUT', path: `${LEGACY}/calendarevents/${op.id}`, format: 'rest', body: { ...eventToOro(op.record, op.fields), notifyAttendees: 'none' } });
       if (res.status === 404 || res.status === 403) return { ok: false, code: 'not_found', message: `Calendar event ${op.id} is not in this user's calendar.`, retryable: false };
       if (res.status === 400) return legacyInvalid(res);
       this.check(res, `PUT calendarevents/${op.id}`);

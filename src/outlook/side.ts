@@ -271,6 +271,70 @@ export class OutlookSide implements SyncSide {
     });
   }
 
+  /**
+   * Moves (docs/sync.md "Moves"). A contact keeps its immutable id when the user moves it to another folder,
+   * and `/me/contacts/{id}` reads it in any folder (contact-get.md): it moved when its `parentFolderId` is
+   * another contact folder. Deleted Items, where Outlook puts a deleted contact, is a mail folder
+   * (`/me/contactFolders/{id}` does not find it), so a contact there is gone. A To Do task gets a new id
+   * when it moves lists (resources/todotask.md), and To Do has no read by id across lists: the other lists
+   * are searched for it by its old id or by our stamp (linkedResources move with the task).
+   */
+  async findMovedAway<T extends EntityType>(type: T, gone: ReadonlyArray<{ id: string; crmId: string }>): Promise<Array<SideItem<RecordOf<T>> | null>> {
+    if (gone.length === 0 || type === 'event') return gone.map(() => null);
+    if (type === 'task') return (await this.tasksMovedAway(gone)) as Array<SideItem<RecordOf<T>> | null>;
+    const folder = await this.containers.contactFolderId();
+    const answers = await this.http.batch(gone.map((g) => ({ method: 'GET', url: `/me/contacts/${encodeURIComponent(g.id)}?${this.readQuery('contact')}` })));
+    const out: Array<SideItem<RecordOf<T>> | null> = [];
+    for (const [i, a] of answers.entries()) {
+      if (a.status === 404) {
+        out.push(null);
+        continue;
+      }
+      if (a.status !== 200) throw graphError(a.status, a.headers, a.body, `GET contact ${gone[i].id}`);
+      const item = this.fromGraph('contact', a.body) as SideItem<RecordOf<T>>;
+      const parent = (a.body as { parentFolderId?: unknown }).parentFolderId;
+      if (parent === folder) out.push(strip(item));
+      else out.push(typeof parent === 'string' && (await this.isContactFolder(parent)) ? { ...strip(item), movedOut: true } : null);
+    }
+    return out;
+  }
+
+  private readonly contactFolders = new Map<string, Promise<boolean>>();
+
+  /** Whether an id names one of the user's contact folders (not Deleted Items or another mail folder). Cached: folder ids never change. */
+  private isContactFolder(id: string): Promise<boolean> {
+    let known = this.contactFolders.get(id);
+    if (!known) {
+      known = this.http.request({ method: 'GET', url: `/me/contactFolders/${encodeURIComponent(id)}` }).then((res) => {
+        if (res.status === 200) return true;
+        if (res.status === 404 || res.status === 400) return false;
+        throw graphError(res.status, res.headers, res.body, `GET contact folder ${id}`);
+      });
+      known.catch(() => this.contactFolders.delete(id));
+      this.contactFolders.set(id, known);
+    }
+    return known;
+  }
+
+  private async tasksMovedAway(gone: ReadonlyArray<{ id: string; crmId: string }>): Promise<Array<AnyItem | null>> {
+    const ours = await this.containers.todoListId();
+    const lists = (await listAll(this.http, '/me/todo/lists')).filter((l) => typeof l.id === 'string' && l.id !== ours);
+    const byId = new Map<string, AnyItem>();
+    const byStamp = new Map<string, AnyItem>();
+    for (const list of lists) {
+      const url = `/me/todo/lists/${encodeURIComponent(list.id as string)}/tasks?${this.readQuery('task')}&$top=${LISTING_PAGE}`;
+      for (const raw of await listAll(this.http, url, this.readHeaders('task'))) {
+        const item = strip(this.fromGraph('task', raw));
+        byId.set(item.id, item);
+        if (typeof item.crmId === 'string' && !byStamp.has(item.crmId)) byStamp.set(item.crmId, item);
+      }
+    }
+    return gone.map((g) => {
+      const found = byId.get(g.id) ?? byStamp.get(g.crmId);
+      return found ? { ...found, movedOut: true } : null;
+    });
+  }
+
   async findByKey<T extends EntityType>(type: T, record: RecordOf<T>): Promise<Array<SideItem<RecordOf<T>>>> {
     const key = matchKey(type, record);
     const items = await this.listing(type);
@@ -352,6 +416,7 @@ export class OutlookSide implements SyncSide {
     const coll = await this.collection(type);
     const results: Array<WriteResult | undefined> = new Array(all.length);
     if (type === 'task') await this.restampTasks(coll, all, results);
+    if (type === 'event') await this.spareMeetings(coll, all, results);
 
     let todo = all.map((_, i) => i).filter((i) => results[i] === undefined);
     // A create whose answer was lost is looked for before it is sent again (never a blind re-POST).
@@ -409,6 +474,31 @@ export class OutlookSide implements SyncSide {
     } catch (e) {
       return { ok: false, code: 'unknown', message: `${what}: ${(e as Error).message}`, retryable: false };
     }
+  }
+
+  /**
+   * Meetings are read-only here: an organizer's update of a meeting mails its attendees the change, and
+   * "deleting the event on the organizer's calendar sends a cancellation message to the meeting attendees"
+   * (api/event-delete.md). So an event with attendees is never written or deleted: a write of the stamp
+   * alone is skipped (the relation links it), any other update or a delete is refused, not retried.
+   */
+  private async spareMeetings(coll: string, ops: ReadonlyArray<AnyOp>, results: Array<WriteResult | undefined>): Promise<void> {
+    const targets = ops.flatMap((op, i) => (op.op === 'create' ? [] : [{ i, op }]));
+    if (!targets.length) return;
+    const answers = await this.http.batch(targets.map((t) => ({ method: 'GET', url: `${itemUrl(coll, t.op.id)}?$select=attendees,changeKey` })));
+    targets.forEach(({ i, op }, k) => {
+      const a = answers[k];
+      if (a.status !== 200) return; // the write itself will say what is wrong
+      const body = a.body as { attendees?: unknown; changeKey?: unknown; '@odata.etag'?: unknown } | undefined;
+      if (!Array.isArray(body?.attendees) || body.attendees.length === 0) return;
+      const stampOnly = op.op === 'update' && Object.keys(eventToGraph(op.record as EventRecord, op.fields as EventField[] | undefined, op.crmId)).every((k) => k === 'singleValueExtendedProperties');
+      const version = body.changeKey ?? body['@odata.etag'];
+      if (stampOnly && typeof version === 'string') results[i] = { ok: true, id: op.id, version };
+      else {
+        const what = op.op === 'delete' ? 'deleting it would send them a cancellation' : 'changing it would send them an update';
+        results[i] = { ok: false, code: 'invalid', retryable: false, message: `Outlook meeting ${op.id} has attendees: ${what}, so the sync leaves it as it is.` };
+      }
+    });
   }
 
   /**

@@ -105,6 +105,16 @@ export interface UnlinkAndClearStamp extends Base {
   relation: Relation;
   outlook: Item;
 }
+/**
+ * The user moved the Outlook item out of the "OroCRM" folder or list: nothing is deleted or copied, and the
+ * pair is parked on the item where it sits now (moved-out.ts), so it is linked again if it comes back.
+ */
+export interface ParkMovedOut extends Base {
+  kind: 'ParkMovedOut';
+  relation: Relation;
+  /** The item's id now (a To Do task moved between lists gets a new one). */
+  outlookId: string;
+}
 /** Same content, new version (a re-save or our own write seen late): remember the versions only. */
 export interface RecordVersions extends Base {
   kind: 'RecordVersions';
@@ -135,6 +145,7 @@ export type SyncAction =
   | DeleteInOutlook
   | Unlink
   | UnlinkAndClearStamp
+  | ParkMovedOut
   | RecordVersions
   | Ignore;
 

@@ -1,6 +1,7 @@
 // SyncEngine: one cycle reads one side's changes page by page, plans them against the relations and
 // the other side's current items, and executes the plan (planner.ts, executor.ts). It depends only on
 // SyncSide and SyncStore, so the pane (IndexedDB) and the headless runner (SQLite) share it.
+import { isMovedOut } from './moved-out';
 import type { OutlookSettings } from '../settings/options';
 import type { Relation, SyncStore } from '../store/types';
 import type { Item, SyncAction } from './actions';
@@ -355,6 +356,7 @@ export class SyncEngine {
       const id = side === 'crm' ? r.crmId : r.outlookId;
       if (touched.has(r.crmId) || seen.has(id)) continue;
       if (type === 'event' && window && !overlapsWindow(r.base as EventRecord, window)) continue;
+      if (side === 'outlook' && isMovedOut(r)) continue; // outside the folder by definition
       missing.push(id);
     }
     const found = await currentItems(this.sideOf(side), type, missing);
@@ -378,6 +380,9 @@ export class SyncEngine {
     const other: SideName = side === 'crm' ? 'outlook' : 'crm';
     const linkedHere = (id: string) => (side === 'crm' ? relations.byCrmId(id) : relations.byOutlookId(id));
 
+    // A linked contact or task gone from the folder or list may have been moved elsewhere by the user.
+    if (side === 'outlook') await this.findMovedAway(type, relations, changes);
+
     // Stamps the delta feed could not show are read before deciding an item is new.
     if (side === 'outlook') {
       const unknown = changes.filter((c): c is Extract<Change<CanonicalRecord>, { kind: 'upsert' }> => c.kind === 'upsert' && !linkedHere(c.item.id) && c.item.crmId === undefined);
@@ -397,17 +402,18 @@ export class SyncEngine {
       if (!r) continue;
       const stored = side === 'crm' ? r.crmVersion : r.outlookVersion;
       if (c.kind === 'upsert' && c.item.version === stored) continue; // echo
+      if (side === 'crm' && isMovedOut(r)) continue; // parked: the Outlook item is not read (moved-out.ts)
       otherIds.push(side === 'crm' ? r.outlookId : r.crmId);
     }
     const current = { crm: new Map<string, Item | null>(), outlook: new Map<string, Item | null>() };
     await this.readInto(other, type, unique(otherIds), current[other]);
     if (side === 'outlook') {
-      const stamped = changes.flatMap((c) => (c.kind === 'upsert' && !linkedHere(c.item.id) && typeof c.item.crmId === 'string' && !relations.byCrmId(c.item.crmId) ? [c.item.crmId] : []));
+      const stamped = changes.flatMap((c) => (c.kind === 'upsert' && !linkedHere(c.item.id) && typeof c.item.crmId === 'string' && (!relations.byCrmId(c.item.crmId) || isMovedOut(relations.byCrmId(c.item.crmId))) ? [c.item.crmId] : []));
       await this.readInto('crm', type, unique(stamped), current.crm);
     }
 
     const candidates = { crm: new Map<string, Item[]>(), outlook: new Map<string, Item[]>() };
-    const fresh = changes.flatMap((c) => (c.kind === 'upsert' && !linkedHere(c.item.id) ? [c.item as Item] : []));
+    const fresh = changes.flatMap((c) => (c.kind === 'upsert' && !linkedHere(c.item.id) && !c.item.movedOut ? [c.item as Item] : []));
     const decision = decide(side === 'crm' ? 'newInCrm' : 'newInOutlook', settings);
     if (fresh.length > 0 && decision.startsWith('matchOrCreate')) await this.findCandidates(ctx, other, fresh, candidates[other]);
 
@@ -465,6 +471,23 @@ export class SyncEngine {
       changes[i] = item ? { kind: 'upsert', item: item as Item } : { kind: 'delete', id: ids[k] };
     });
     return changes;
+  }
+
+  /** Replaces each deletion of a linked Outlook item that the user moved elsewhere in the mailbox by that item. */
+  private async findMovedAway(type: EntityType, relations: RelationIndex, changes: Array<Change<CanonicalRecord>>): Promise<void> {
+    if (type === 'event' || !this.outlook.findMovedAway) return;
+    const gone: Array<{ at: number; id: string; crmId: string }> = [];
+    changes.forEach((c, at) => {
+      const r = c.kind === 'delete' ? relations.byOutlookId(c.id) : undefined;
+      if (r && !isMovedOut(r)) gone.push({ at, id: r.outlookId, crmId: r.crmId });
+    });
+    if (gone.length === 0) return;
+    const found = await this.outlook.findMovedAway(type, gone);
+    gone.forEach((g, k) => {
+      const item = found[k];
+      // A task moved between lists has a new id: its CRM id ties it to its pair (planner).
+      if (item) changes[g.at] = { kind: 'upsert', item: { ...(item as Item), crmId: item.movedOut ? g.crmId : item.crmId } };
+    });
   }
 
   private async readInto(side: SideName, type: EntityType, ids: string[], into: Map<string, Item | null>): Promise<void> {

@@ -8,6 +8,7 @@
 import type { ConflictLogEntry, JournalEntry, Relation, StoreCommit, SyncStore } from '../store/types';
 import type { ConflictNote, Item, ReportAmbiguousMatch, SyncAction } from './actions';
 import { deferredDeletionKey, journalEntry, writesRemotely } from './journal';
+import { parkedRelation } from './moved-out';
 import type { RelationIndex } from './planner';
 import type { CanonicalRecord, EntityType, SideName } from './records';
 import type { SyncSide, UnsyncedFields, WriteOp, WriteResult } from './side';
@@ -131,6 +132,9 @@ export class Executor {
         case 'Unlink':
           final.deleteRelations.push({ type, crmId: action.relation.crmId });
           break;
+        case 'ParkMovedOut':
+          final.putRelations.push(parkedRelation(action.relation, action.outlookId));
+          break;
         case 'DeleteInOutlook': {
           const key = deferredDeletionKey(type, action.relation.crmId);
           if (!deferred.has(key)) final.addJournal.push({ ...journalEntry(action, key, at) });
@@ -228,6 +232,11 @@ export class Executor {
         commit.removeJournal.push(l.entry.key);
         if (r.ok) result.written.outlook.deleted++;
         if (l.conflict) commit.conflicts.push(this.conflictEntry(type, l.conflict, l.relation, null));
+      } else if (!r.retryable) {
+        // Refused for good (an Outlook meeting, whose deletion would mail its attendees): the item is kept, unlinked.
+        commit.deleteRelations.push({ type, crmId: l.relation.crmId });
+        commit.removeJournal.push(l.entry.key);
+        result.failures.push({ type, side: 'outlook', id: l.relation.outlookId, message: r.message });
       } else {
         result.complete = false;
         result.failures.push({ type, side: 'outlook', id: l.relation.outlookId, message: r.message });

@@ -4,7 +4,7 @@ import type { JournalEntry } from '../store/types';
 import type { SyncAction } from './actions';
 import type { EntityType, SideName } from './records';
 
-type Written = Exclude<SyncAction['kind'], 'ReportAmbiguousMatch' | 'Ignore' | 'RecordVersions' | 'Unlink'>;
+type Written = Exclude<SyncAction['kind'], 'ReportAmbiguousMatch' | 'Ignore' | 'RecordVersions' | 'Unlink' | 'ParkMovedOut'>;
 
 /** Which side an action writes first, and how. */
 const JOURNAL_SHAPE: Record<Written, { side: SideName; op: JournalEntry['op'] }> = {

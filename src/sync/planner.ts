@@ -13,6 +13,7 @@ import type {
 } from './actions';
 import { conflictRule, type ConflictRule } from './conflict-rules';
 import { MERGE_UNITS, overwrite, threeWayMerge } from './merge';
+import { isMovedOut } from './moved-out';
 import { overlapsWindow, type CalendarWindow } from './calendar-window';
 import { matchKey, type CanonicalRecord, type EntityType, type EventRecord, type SideName } from './records';
 import type { Change } from './side';
@@ -33,6 +34,8 @@ export type Situation =
   | 'deletedInOutlook'
   | 'deletedInCrm'
   | 'deletedOnBoth'
+  /** The user moved the Outlook item out of the "OroCRM" folder or list (it exists elsewhere). */
+  | 'movedOutOfOutlook'
   | 'unchanged';
 
 export type Decision =
@@ -47,6 +50,7 @@ export type Decision =
   | 'recreateInOutlook'
   | 'unlinkKeepCrm'
   | 'unlinkAndClearStamp'
+  | 'parkMovedOut'
   | 'deleteInOutlook'
   | 'recreateInCrm'
   | 'forget'
@@ -75,6 +79,8 @@ export const BEHAVIOUR: Readonly<Record<Situation, Readonly<Record<SyncDirection
     Both: { OroCRMAlwaysWins: 'deleteInOutlook', OutlookAlwaysWins: 'recreateInCrm' },
   },
   deletedOnBoth:    { OroCRMToOutlook: 'forget', OutlookToOroCRM: 'forget', Both: 'forget' },
+  // A move is not a deletion, and never a reason to copy the record back into the folder (docs/sync.md "Moves").
+  movedOutOfOutlook: { OroCRMToOutlook: 'parkMovedOut', OutlookToOroCRM: 'parkMovedOut', Both: 'parkMovedOut' },
   unchanged:        { OroCRMToOutlook: 'nothing', OutlookToOroCRM: 'nothing', Both: 'nothing' },
 };
 
@@ -193,8 +199,10 @@ export function plan(input: PlanInput, settings: PlanSettings): SyncAction[] {
       latest[side].delete(id);
       change = last;
     }
-    const relation = side === 'crm' ? relations.byCrmId(id) : relations.byOutlookId(id);
     const item = change.kind === 'upsert' ? change.item : null;
+    // An item moved out of the list may have a new id (To Do): its stamp names the pair.
+    const movedAway = side === 'outlook' && item?.movedOut && typeof item.crmId === 'string' ? relations.byCrmId(item.crmId) : undefined;
+    const relation = side === 'crm' ? relations.byCrmId(id) : relations.byOutlookId(id) ?? movedAway;
     if (!relation) {
       if (item) fresh.push({ side, item });
       continue;
@@ -213,6 +221,13 @@ export function plan(input: PlanInput, settings: PlanSettings): SyncAction[] {
   for (const pair of pairs) {
     const relation = pair.relation;
     const crm = pair.crm !== undefined ? { item: pair.crm } : lookup(input.current?.crm, relation.crmId);
+    const moved = pair.outlook?.movedOut ? pair.outlook : null;
+    const parked = isMovedOut(relation);
+    if (moved || parked) {
+      const action = planMovedOut(type, relation, crm, moved ?? pair.outlook, settings, rule);
+      if (action) actions.push(action);
+      continue;
+    }
     const outlook = pair.outlook !== undefined ? { item: pair.outlook } : lookup(input.current?.outlook, relation.outlookId);
     const action = planPair(type, relation, crm, outlook, settings, rule);
     if (action) actions.push(action);
@@ -230,6 +245,29 @@ function lookup(map: ReadonlyMap<string, Item | null> | undefined, id: string): 
   const item = map.get(id);
   if (item === undefined && !map.has(id)) return undefined;
   return { item: item ?? null };
+}
+
+/**
+ * A pair whose Outlook item was moved out of the folder or list, now or earlier (moved-out.ts). Moved out:
+ * parked. Parked and back in the folder: linked again as by its stamp. Otherwise only a CRM deletion
+ * matters (the parked pair is forgotten); CRM edits are not copied to an item the user took out.
+ */
+function planMovedOut(type: EntityType, relation: Relation, crmKnown: Known, outlook: Item | null | undefined, settings: PlanSettings, rule: ConflictRule): SyncAction | null {
+  const crmGone = crmKnown !== undefined && crmKnown.item === null;
+  if (outlook?.movedOut) {
+    if (crmGone) return { kind: 'Unlink', type, relation, reason: 'Moved out of the OroCRM folder in Outlook; the OroCRM record is gone' };
+    if (isMovedOut(relation) && relation.outlookId === outlook.id) return null;
+    const decision = decide('movedOutOfOutlook', settings);
+    if (decision !== 'parkMovedOut') throw new Error(`Decision ${decision} does not apply to a move`);
+    return { kind: 'ParkMovedOut', type, relation, outlookId: outlook.id };
+  }
+  if (outlook) {
+    // Moved back into the folder.
+    if (crmKnown?.item) return link(type, crmKnown.item, outlook, settings, rule);
+    return planPair(type, relation, crmKnown, { item: outlook }, settings, rule);
+  }
+  if (crmGone) return { kind: 'Unlink', type, relation, reason: 'The OroCRM record is gone; the Outlook item the user moved away stays' };
+  return { kind: 'Ignore', type, side: 'crm', id: relation.crmId, reason: 'Moved out of the OroCRM folder in Outlook: not synced until it is moved back' };
 }
 
 type SideStatus = 'U' | 'C' | 'D';
@@ -363,8 +401,14 @@ function planFresh(
   }
   const actions: SyncAction[] = [];
   for (const { side, item } of fresh) {
+    if (item.movedOut) {
+      actions.push({ kind: 'Ignore', type, side, id: item.id, reason: 'Outside the OroCRM folder in Outlook' });
+      continue;
+    }
     const stamped = side === 'outlook' && typeof item.crmId === 'string' ? item.crmId : null;
-    const stampedCrm = stamped !== null && !relations.byCrmId(stamped) && !claimed.has(`crm:${stamped}`) ? lookup(input.current?.crm, stamped)?.item : null;
+    // A stamp of a parked pair: a task moved back into the list (with a new id) is linked again.
+    const stampFree = stamped !== null && (!relations.byCrmId(stamped) || isMovedOut(relations.byCrmId(stamped)));
+    const stampedCrm = stampFree && !claimed.has(`crm:${stamped}`) ? lookup(input.current?.crm, stamped!)?.item : null;
     const situation: Situation = stampedCrm ? 'stampedInOutlook' : side === 'crm' ? 'newInCrm' : 'newInOutlook';
     const decision = decide(situation, settings);
     if (decision === 'ignore') {

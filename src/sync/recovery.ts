@@ -1,5 +1,6 @@
 // Recovery after a crash: every journaled intent is finished or redone, never sent twice
 // (sync-design.md "Crash safety", "Idempotent creates"). Deletions waiting for the guard stay put.
+import { isMovedOut } from './moved-out';
 import type { JournalEntry, Relation } from '../store/types';
 import type { Item, SyncAction } from './actions';
 import { conflictRule } from './conflict-rules';
@@ -41,7 +42,7 @@ export async function recoverJournal(
       }
       const next = planPair(type, journaled ? landedBase(journaled, relation, crm, outlook) : relation, { item: crm }, { item: outlook }, settings);
       if (next) replan.push(next);
-    } else if (!relation && journaled?.kind === 'LinkMatched' && crm && outlook && !relations.byOutlookId(outlookId)) {
+    } else if ((!relation || isMovedOut(relation)) && journaled?.kind === 'LinkMatched' && crm && outlook && !relations.byOutlookId(outlookId)) {
       replan.push(link(type, crm, outlook, settings, conflictRule(settings.conflictResolution)));
     }
   };

@@ -14,6 +14,11 @@ export interface SideItem<R> {
    * `undefined` when the read could not see the stamp (delta), `null` when the item has none.
    */
   crmId?: string | null;
+  /**
+   * Outlook only: the item exists, but the user moved it out of the synced "OroCRM" folder or list
+   * (findMovedAway). Such an item is never synced; its pair is parked (moved-out.ts).
+   */
+  movedOut?: true;
 }
 
 export type Change<R> = { kind: 'upsert'; item: SideItem<R> } | { kind: 'delete'; id: string };
@@ -118,4 +123,11 @@ export interface SyncSide {
     type: T,
     ops: ReadonlyArray<Extract<WriteOp<RecordOf<T>>, { op: 'create' }>>,
   ): Promise<Array<SideItem<RecordOf<T>> | null>>;
+
+  /**
+   * Outlook only (contacts, tasks): linked items this side reported gone from the synced folder or list.
+   * For each, where it sits now when the user moved it elsewhere in the mailbox (marked `movedOut`), or
+   * null when it is really gone. A move is not a deletion (docs/sync.md "Moves").
+   */
+  findMovedAway?<T extends EntityType>(type: T, gone: ReadonlyArray<{ id: string; crmId: string }>): Promise<Array<SideItem<RecordOf<T>> | null>>;
 }

@@ -112,6 +112,14 @@ export function insertContact(store: GraphStore, now: Date, mailbox: string, fol
   });
 }
 
+/**
+ * The mailbox's Deleted Items, a mail folder (not a contact folder: `/contactFolders/{id}` does not find
+ * it), where Outlook puts a contact the user deletes. Only a move (moves.ts) puts contacts there.
+ */
+export function deletedItemsFolderId(mailbox: string): string {
+  return `deleteditems-${mailbox}`;
+}
+
 export function defaultContactFolder(store: GraphStore, mailbox: string): StoredItem {
   const root = store.list(mailbox, 'contactFolder', null)[0];
   if (!root) throw itemNotFound();

@@ -163,7 +163,7 @@ export function deltaResponse(ctx: GraphContext, tokens: DeltaTokens, req: Graph
   const select = state.s?.split(',').map((s) => s.trim());
   const expand = state.x ? parseExpand(state.x) : undefined;
   const render = (item: StoredItem): Record<string, unknown> => {
-    const live = !item.deleted && (!state.w || !coll.inWindow || coll.inWindow(item, state.w));
+    const live = !item.deleted && item.parent === coll.parent && (!state.w || !coll.inWindow || coll.inWindow(item, state.w));
     if (!live) return { '@odata.type': coll.odataType, id: item.id, '@removed': { reason: 'deleted' } };
     const body = present(item, { select, expand, withLinkedResources: false });
     const fields = !state.i && coll.partialFields ? coll.partialFields(item, state.f) : null;

@@ -9,7 +9,7 @@ import { mailboxRoute, type GraphContext, type GraphRequest } from './context';
 import { deltaResponse, type DeltaTokens, type DeltaWindow } from './delta';
 import { badRequest, GraphError, itemNotFound } from './errors';
 import { expandOption, listResponse, loadItem, mergeProperties, present, selectOption } from './items';
-import type { GraphStore, GraphUser, StoredItem } from './store';
+import type { GraphStore, GraphUser, MeetingMessageKind, StoredItem } from './store';
 import { inZone, isMidnight, preferredTimeZone, toUtc, utcDateTimeTimeZone } from './timezones';
 import { graphTimestamp, newChangeKey, newItemId, newGuid } from './util';
 
@@ -86,6 +86,20 @@ function applyEvent(existing: Record<string, unknown>, raw: Record<string, unkno
     data.bodyPreview = bodyPreview(body.content ?? '');
   }
   return { data, incomingProps: singleValueExtendedProperties };
+}
+
+/**
+ * What Exchange mails when the organizer writes a meeting (an event with attendees): a create invites them
+ * (event-post), an update sends them the change, and "deleting the event on the organizer's calendar sends
+ * a cancellation message to the meeting attendees" (api/event-delete.md). Recorded per attendee so tests
+ * can assert that syncing sends none (`GET /_control/graph/meeting-messages`). The emulator counts every
+ * PATCH of a meeting, extended properties only included: Microsoft does not document which changes
+ * Exchange leaves unsent, so the client writes none.
+ */
+function sendMeetingMessages(store: GraphStore, event: StoredItem, kind: MeetingMessageKind): void {
+  const attendees = Array.isArray(event.data.attendees) ? (event.data.attendees as Array<{ emailAddress?: { address?: unknown } }>) : [];
+  if (event.data.isOrganizer === false) return;
+  for (const a of attendees) store.recordMeetingMessage(event.mailbox, event.id, kind, String(a?.emailAddress?.address ?? ''));
 }
 
 export function insertEvent(store: GraphStore, now: Date, organizer: GraphUser, calendarId: string, raw: Record<string, unknown>): StoredItem {
@@ -244,6 +258,7 @@ export function registerEventRoutes(router: Router, ctx: GraphContext, tokens: D
           }
         }
         const created = insertEvent(store, ctx.now(), req.mailbox, primary(req).id, raw);
+        sendMeetingMessages(store, created, 'invitation');
         if (transactionId) store.saveTransaction(req.mailbox.id, transactionId, created.id, hash);
         return { status: 201, headers: { Location: `${ctx.baseUrl()}${req.rootPath}/events/${encodeURIComponent(created.id)}` }, body: present(created) };
       });
@@ -255,10 +270,14 @@ export function registerEventRoutes(router: Router, ctx: GraphContext, tokens: D
       const { data, incomingProps } = applyEvent(existing.data, parseJsonObject(req.rawBody), false);
       data.changeKey = newChangeKey();
       data.lastModifiedDateTime = graphTimestamp(ctx.now());
-      return { status: 200, body: present(store.update({ ...existing, data, props: mergeProperties(existing.props, incomingProps) })) };
+      const updated = store.update({ ...existing, data, props: mergeProperties(existing.props, incomingProps) });
+      sendMeetingMessages(store, updated, 'update');
+      return { status: 200, body: present(updated) };
     });
     route('DELETE', `${base}/:id`, (req) => {
-      store.remove(item(req));
+      const existing = item(req);
+      store.remove(existing);
+      sendMeetingMessages(store, existing, 'cancellation');
       return { status: 204 };
     });
   }

@@ -11,6 +11,7 @@ import { admissionKey, bearerToken, mailboxRoute, type GraphContext } from './co
 import { DeltaTokens, EXPIRY_MODES, type ExpiryMode } from './delta';
 import { errorBody, errorResponse, throttledBody } from './errors';
 import { registerEventRoutes } from './events';
+import { moveItem } from './moves';
 import { seedIfEmpty } from './seed';
 import { registerTaskRoutes } from './tasks';
 import { GraphStore } from './store';
@@ -166,6 +167,12 @@ function controlRoute(ctx: GraphContext, delta: DeltaTokens, method: string, pat
   }
   if (path === '/_control/graph/budget') return budgetRoute(ctx, method, input);
   if (path === '/_control/graph/dump' && method === 'GET') return { status: 200, body: dump(ctx) };
+  if (path === '/_control/graph/meeting-messages' && method === 'GET') return { status: 200, body: { messages: ctx.store.meetingMessages() } };
+  if (path === '/_control/graph/move' && method === 'POST') {
+    if (typeof input.id !== 'string' || typeof input.destinationId !== 'string') return { status: 400, body: { error: 'id and destinationId must be strings' } };
+    const moved = moveItem(ctx.store, ctx.now(), input.id, input.destinationId);
+    return moved.ok ? { status: 200, body: { id: moved.item.id, parent: moved.item.parent } } : { status: 404, body: { error: moved.error } };
+  }
   return { status: 404, body: { error: `no control route ${method} ${path}` } };
 }
 

@@ -6,6 +6,8 @@ import Database from 'better-sqlite3';
 
 export type ItemKind = 'contactFolder' | 'contact' | 'calendar' | 'event' | 'todoList' | 'task';
 
+export type MeetingMessageKind = 'invitation' | 'update' | 'cancellation';
+
 export interface ExtendedProperty {
   id: string;
   value: string;
@@ -73,6 +75,9 @@ CREATE TABLE IF NOT EXISTS items (
   id TEXT NOT NULL UNIQUE, mailbox TEXT NOT NULL, kind TEXT NOT NULL, parent TEXT,
   data TEXT NOT NULL, props TEXT NOT NULL DEFAULT '[]', seq INTEGER NOT NULL, deleted INTEGER NOT NULL DEFAULT 0);
 CREATE INDEX IF NOT EXISTS items_collection ON items (mailbox, kind, parent, seq);
+CREATE TABLE IF NOT EXISTS departures (mailbox TEXT NOT NULL, kind TEXT NOT NULL, parent TEXT NOT NULL, id TEXT NOT NULL, seq INTEGER NOT NULL);
+CREATE INDEX IF NOT EXISTS departures_collection ON departures (mailbox, kind, parent, seq);
+CREATE TABLE IF NOT EXISTS meeting_messages (rowid INTEGER PRIMARY KEY AUTOINCREMENT, mailbox TEXT NOT NULL, eventId TEXT NOT NULL, kind TEXT NOT NULL, recipient TEXT NOT NULL);
 CREATE TABLE IF NOT EXISTS transactions (mailbox TEXT NOT NULL, transactionId TEXT NOT NULL, eventId TEXT NOT NULL, hash TEXT NOT NULL,
   PRIMARY KEY (mailbox, transactionId));
 `;
@@ -250,11 +255,43 @@ export class GraphStore {
     return rows.map(fromRow);
   }
 
-  /** Items (tombstones included) of a collection with afterSeq < seq <= upToSeq, in seq order, at most `limit`. */
+  /**
+   * Moves a live item to another container, keeping its id (Outlook's immutable ids survive moves): its
+   * old collection's delta reports it as removed from then on (`departures`), its new one as changed.
+   */
+  move(item: StoredItem, parent: string, data: Record<string, unknown>): StoredItem {
+    const moved = this.update({ ...item, parent, data });
+    if (item.parent !== null) this.sql('INSERT INTO departures (mailbox, kind, parent, id, seq) VALUES (?, ?, ?, ?, ?)').run(item.mailbox, item.kind, item.parent, item.id, moved.seq);
+    return moved;
+  }
+
+  /**
+   * Items (tombstones included) of a collection with afterSeq < seq <= upToSeq, in seq order, at most
+   * `limit`. An item that moved away and is not back reads as a tombstone at the seq of its move.
+   */
   changes(mailbox: string, kind: ItemKind, parent: string, afterSeq: number, upToSeq: number, limit: number): StoredItem[] {
-    const rows = this.sql('SELECT * FROM items WHERE mailbox = ? AND kind = ? AND parent = ? AND seq > ? AND seq <= ? ORDER BY seq LIMIT ?')
-      .all(mailbox, kind, parent, afterSeq, upToSeq, limit) as ItemRow[];
+    const rows = this.sql(
+      `SELECT * FROM (
+         SELECT id, mailbox, kind, parent, data, props, seq, deleted FROM items WHERE mailbox = ? AND kind = ? AND parent = ? AND seq > ? AND seq <= ?
+         UNION ALL
+         SELECT d.id, d.mailbox, d.kind, d.parent, '{}' AS data, '[]' AS props, d.seq, 1 AS deleted FROM departures d
+           JOIN items i ON i.id = d.id
+           WHERE d.mailbox = ? AND d.kind = ? AND d.parent = ? AND d.seq > ? AND d.seq <= ?
+             AND i.parent IS NOT d.parent
+             AND d.seq = (SELECT MAX(seq) FROM departures WHERE id = d.id AND parent = d.parent)
+       ) ORDER BY seq LIMIT ?`,
+    ).all(mailbox, kind, parent, afterSeq, upToSeq, mailbox, kind, parent, afterSeq, upToSeq, limit) as ItemRow[];
     return rows.map(fromRow);
+  }
+
+  // --- meeting messages (what Exchange would have mailed to attendees) ---
+
+  recordMeetingMessage(mailbox: string, eventId: string, kind: MeetingMessageKind, recipient: string): void {
+    this.sql('INSERT INTO meeting_messages (mailbox, eventId, kind, recipient) VALUES (?, ?, ?, ?)').run(mailbox, eventId, kind, recipient);
+  }
+
+  meetingMessages(): Array<{ mailbox: string; eventId: string; kind: MeetingMessageKind; recipient: string }> {
+    return this.sql('SELECT mailbox, eventId, kind, recipient FROM meeting_messages ORDER BY rowid').all() as Array<{ mailbox: string; eventId: string; kind: MeetingMessageKind; recipient: string }>;
   }
 
   // --- event transactionIds ---
