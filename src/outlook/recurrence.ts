@@ -4,6 +4,7 @@
 // index, firstDayOfWeek}, range {type endDate|noEnd|numbered, startDate, endDate, numberOfOccurrences,
 // recurrenceTimeZone}. Graph answers unused numbers as 0, an unused endDate as "0001-01-01", and may
 // capitalise day names and range types; reading normalises all of that.
+import { ianaZoneName } from './timezones';
 import { normaliseRule, RecurrenceNotExpressibleError, sortWeekdays, WEEK_INDEXES, type RecurrencePatternType, type RecurrenceRule, type WeekIndex } from '../sync/recurrence';
 
 export interface GraphRecurrence {
@@ -46,7 +47,8 @@ export function ruleFromGraph(g: GraphRecurrence, eventZone: string): Recurrence
     startDate: g.range.startDate,
     endDate: rangeType === 'enddate' && g.range.endDate && !g.range.endDate.startsWith('0001') ? g.range.endDate : null,
     occurrences: rangeType === 'numbered' ? positive(g.range.numberOfOccurrences) : null,
-    timeZone: g.range.recurrenceTimeZone || eventZone,
+    // One name for one zone, so that both services' readings of a series compare equal.
+    timeZone: ianaZoneName(g.range.recurrenceTimeZone || eventZone),
   });
 }
 
