@@ -18,6 +18,7 @@ import { eventFromGraph } from './mapping';
 import { ruleFromGraph, type GraphRecurrence } from './recurrence';
 import { dateOnlyDateTimeTimeZone, formatUtcInstant, toUtcMillis, utcDateTimeTimeZone, wallTimeIn } from './timezones';
 import type { SideItem, WriteResult } from '../sync/side';
+import { sameValue } from '../sync/values';
 
 const DAY_MS = 86_400_000;
 /** How far past the bound instances are read: a moved occurrence stays between its neighbours (ErrorOccurrenceCrossingBoundary). */
@@ -180,7 +181,7 @@ export class OutlookSeries {
     for (const original of new Set([...current.keys(), ...wanted.keys()])) {
       const want = wanted.get(original);
       const have = current.get(original);
-      if (JSON.stringify(want ?? null) === JSON.stringify(have ?? null)) continue;
+      if (sameValue(want ?? null, have ?? null)) continue;
       const instance = byOriginal.get(original);
       if (have?.cancelled) {
         return { ok: false, code: 'invalid', retryable: false, message: `Outlook cannot bring back the cancelled occurrence of "${record.title}" on ${original}.` };
