@@ -39,6 +39,8 @@ import {
 } from './entities-wire';
 import type { CrmHttp, CrmRequest, CrmResponse, QueryValue } from './http';
 import { countriesOf, fitRegions, RegionCatalog, type OroRegion } from './regions';
+import { RecurrenceNotExpressibleError } from '../sync/recurrence';
+import { CrmSeries, seriesIdOf } from './series';
 import { CONTACT_NAME_MAX, contactFromOro, contactToOro, eventFromOro, eventToOro, fitContactToOro, taskFromOro, taskToOro, versionOf } from './mapping';
 
 export const CRM_BATCH_LIMIT = 100;
@@ -118,6 +120,8 @@ type AnyItem = SideItem<AnyRecord>;
 export class CrmSide implements SyncSide {
   readonly name = 'crm' as const;
   readonly client: RetryingClient;
+  /** Recurring series: one item per master, read and written with its exceptions (series.ts). */
+  private readonly series: CrmSeries;
   private readonly pageSize: number;
   private readonly batchSize: number;
   private readonly taskWindowMs: number;
@@ -140,6 +144,14 @@ export class CrmSide implements SyncSide {
 
   constructor(options: CrmSideOptions) {
     this.client = new RetryingClient(options.http, options.retry, options.sleep);
+    this.series = new CrmSeries({
+      list: (query) => this.listEventsRaw(query),
+      send: (req) => this.client.send(req),
+      check: (res, what) => this.check(res, what),
+      invalid: legacyInvalid,
+      calendarId: () => this.calendarId(),
+      untilMs: () => Date.parse(this.windowNow().end),
+    });
     this.pageSize = Math.min(Math.max(options.pageSize ?? 100, 1), 100);
     this.batchSize = Math.min(Math.max(options.batchSize ?? CRM_BATCH_LIMIT, 1), CRM_BATCH_LIMIT);
     this.taskWindowMs = options.taskCreateWindowMs ?? 24 * 3600_000;
@@ -224,7 +236,7 @@ export class CrmSide implements SyncSide {
 
     if (round.phase === 'window') {
       // One start/end listing (Oro answers it unpaged, oro-api.md §3): the events overlapping the window.
-      const listed = (await this.listEventsRaw({ start: window!.start, end: window!.end })).map((e) => this.eventItem(e));
+      const listed = await this.eventItems(await this.listEventsRaw({ start: window!.start, end: window!.end }));
       cp.win = window!;
       if (round.full) {
         // A full round is this listing; later rounds read changes after its newest record.
@@ -256,7 +268,7 @@ export class CrmSide implements SyncSide {
         if (t === round.next.t) round.next.seen[i.id] = i.version;
       }
       if (slice.done && round.next) cp.cursor = round.next;
-      if (items.length) round.afterId = Number(items[items.length - 1].id);
+      if (slice.lastId !== null) round.afterId = slice.lastId;
       return page(changes, slice.done);
     }
     const jsonType = JSONAPI_TYPE[type as 'contact' | 'task'];
@@ -502,6 +514,22 @@ export class CrmSide implements SyncSide {
     return { id: r.id, version: versionOf(String(r.attributes.updatedAt), record), record };
   }
 
+  /** Listed rows as items: every row of a series (master, occurrence, exception) becomes the one series, once. */
+  private async eventItems(rows: ReadonlyArray<LegacyEvent>): Promise<Array<SideItem<EventRecord>>> {
+    const out: Array<SideItem<EventRecord>> = [];
+    const seriesDone = new Set<number>();
+    for (const row of rows) {
+      const seriesId = seriesIdOf(row);
+      if (seriesId === null) out.push(this.eventItem(row));
+      else if (!seriesDone.has(seriesId)) {
+        seriesDone.add(seriesId);
+        const item = await this.series.read(seriesId);
+        if (item) out.push(item);
+      }
+    }
+    return out;
+  }
+
   private eventItem(e: LegacyEvent): SideItem<EventRecord> {
     const record = eventFromOro(e);
     return { id: String(e.id), version: versionOf(e.updatedAt, record), record };
@@ -525,16 +553,18 @@ export class CrmSide implements SyncSide {
    * memory while it is fresh, else read it again (a restart mid-round): any listing holds every event
    * the round needs, since an event changed after an earlier listing comes back in the next round.
    */
-  private async eventSlice(since: string | null, afterId: number): Promise<{ items: Array<SideItem<EventRecord>>; total: number | null; done: boolean }> {
+  private async eventSlice(since: string | null, afterId: number): Promise<{ items: Array<SideItem<EventRecord>>; total: number | null; done: boolean; lastId: number | null }> {
     const kept = this.eventListing;
     const fresh = kept !== null && afterId > 0 && kept.since === since && Date.now() - kept.at < EVENT_LISTING_MAX_AGE_MS;
     const listing = fresh ? kept : { since, at: Date.now(), ...(await this.completeEventListing(since)) };
     this.eventListing = listing;
     const rest = listing.events.filter((e) => e.id > afterId);
-    const items = rest.slice(0, this.pageSize).map((e) => this.eventItem(e));
+    const rows = rest.slice(0, this.pageSize);
+    // The rows of a series (master, exceptions) are one item; the slice goes on after its last row.
+    const items = await this.eventItems(rows);
     const done = rest.length <= this.pageSize;
     if (done) this.eventListing = null;
-    return { items, total: afterId === 0 ? listing.total : null, done };
+    return { items, total: afterId === 0 ? listing.total : null, done, lastId: rows.length ? rows[rows.length - 1].id : null };
   }
 
   /**
@@ -577,7 +607,10 @@ export class CrmSide implements SyncSide {
     if (type === 'event') {
       for (const id of ids) {
         const e = await this.getEvent(id);
-        if (e !== 'missing') found.set(id, this.eventItem(e));
+        if (e === 'missing') continue;
+        const seriesId = seriesIdOf(e);
+        const item = seriesId === null ? this.eventItem(e) : await this.series.read(seriesId);
+        if (item) found.set(id, item);
       }
     } else {
       const jsonType = JSONAPI_TYPE[type as 'contact' | 'task'];
@@ -602,7 +635,7 @@ export class CrmSide implements SyncSide {
       // A window wide enough for all-day events stored at any local midnight.
       const from = new Date(Date.parse(r.allDay ? `${r.start}T00:00:00Z` : r.start) - 14 * 3600_000).toISOString();
       const to = new Date(Date.parse(r.allDay ? `${r.end}T00:00:00Z` : r.end) + 14 * 3600_000).toISOString();
-      candidates = (await this.listEventsRaw({ start: from, end: to })).map((e) => this.eventItem(e));
+      candidates = await this.eventItems(await this.listEventsRaw({ start: from, end: to }));
     } else candidates = await this.allOwn(type);
     return candidates.filter((c) => matchKey(type, c.record as RecordOf<T>) === key) as Array<SideItem<RecordOf<T>>>;
   }
@@ -628,7 +661,7 @@ export class CrmSide implements SyncSide {
     }
     if (type === 'event') {
       const events = await this.listEventsRaw({ page: 1, limit: 10, uid: externalIdFor(op.key) });
-      return events.length ? (this.eventItem(events[0]) as SideItem<RecordOf<T>>) : null;
+      return ((await this.eventItems(events.slice(0, 1)))[0] as SideItem<RecordOf<T>> | undefined) ?? null;
     }
     return (await this.findRecentTask(op.record as TaskRecord)) as SideItem<RecordOf<T>> | null;
   }
@@ -1006,9 +1039,17 @@ export class CrmSide implements SyncSide {
 
   private async writeEvent(op: WriteOp<EventRecord>): Promise<WriteResult> {
     let id: string;
+    // A series is refused whole when Oro cannot hold its rule: nothing is sent (docs/recurrence.md).
+    let recurrence: Record<string, unknown> = {};
+    try {
+      if (op.op !== 'delete') recurrence = this.seriesBody(op);
+    } catch (e) {
+      if (e instanceof RecurrenceNotExpressibleError) return { ok: false, code: 'invalid', message: e.message, retryable: false };
+      throw e;
+    }
     if (op.op === 'create') {
       // The uid column holds 36 characters and nothing validates it: a longer one is a 500 on Oro.
-      const body = { ...eventToOro(op.record), calendar: await this.calendarId(), uid: externalIdFor(op.key), notifyAttendees: 'none' };
+      const body = { ...eventToOro(op.record), ...recurrence, calendar: await this.calendarId(), uid: externalIdFor(op.key), notifyAttendees: 'none' };
       let res: CrmResponse;
       try {
         res = await this.client.send({ method: 'POST', path: `${LEGACY}/calendarevents`, format: 'rest', body }, 'safe', async () => (await this.findCreated('event', op)) !== null);
@@ -1016,7 +1057,7 @@ export class CrmSide implements SyncSide {
         if (!(error instanceof RetrySatisfied)) throw error;
         const item = await this.findCreated('event', op);
         if (!item) throw new ServiceUnavailableError('An event create was lost and could not be found again.');
-        return { ok: true, id: item.id, version: item.version };
+        return op.record.recurrence ? this.finishSeries(Number(item.id), op.record) : { ok: true, id: item.id, version: item.version };
       }
       if (res.status === 400) return legacyInvalid(res);
       this.check(res, 'POST calendarevents');
@@ -1024,15 +1065,34 @@ export class CrmSide implements SyncSide {
     } else if (op.op === 'update') {
       id = op.id;
       // notifyAttendees=none: the sync never mails an Oro event's attendees (CalendarEventApiType).
-      const res = await this.client.send({ method: 'PUT', path: `${LEGACY}/calendarevents/${op.id}`, format: 'rest', body: { ...eventToOro(op.record, op.fields), notifyAttendees: 'none' } });
+      const res = await this.client.send({ method: 'PUT', path: `${LEGACY}/calendarevents/${op.id}`, format: 'rest', body: { ...eventToOro(op.record, op.fields), ...recurrence, notifyAttendees: 'none' } });
       if (res.status === 404 || res.status === 403) return { ok: false, code: 'not_found', message: `Calendar event ${op.id} is not in this user's calendar.`, retryable: false };
       if (res.status === 400) return legacyInvalid(res);
       this.check(res, `PUT calendarevents/${op.id}`);
     } else return this.deleteEvent(op.id);
+    if (op.record.recurrence) return this.finishSeries(Number(id), op.record);
     // Oro's write answers carry no updatedAt, so the version comes from a read.
     const e = await this.getEvent(id);
     if (e === 'missing') return { ok: false, code: 'not_found', message: `Calendar event ${id} vanished right after it was written.`, retryable: true };
     const item = this.eventItem(e);
+    return { ok: true, id: item.id, version: item.version };
+  }
+
+  /**
+   * The master's `recurrence` in a write: a series always sends its rule (its startTime is the master's
+   * start); a write naming `recurrence` for a record without one makes the event single again.
+   */
+  private seriesBody(op: Extract<WriteOp<EventRecord>, { op: 'create' | 'update' }>): Record<string, unknown> {
+    if (op.record.recurrence) return this.series.recurrenceBody(op.record);
+    return op.op === 'update' && op.fields?.includes('recurrence') ? { recurrence: null } : {};
+  }
+
+  /** After the master: its exceptions, then the series' version from a read. */
+  private async finishSeries(id: number, record: EventRecord): Promise<WriteResult> {
+    const refused = await this.series.writeExceptions(id, record);
+    if (refused) return refused;
+    const item = await this.series.read(id);
+    if (!item) return { ok: false, code: 'not_found', message: `Calendar event ${id} vanished right after it was written.`, retryable: true };
     return { ok: true, id: item.id, version: item.version };
   }
 

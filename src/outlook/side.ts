@@ -42,6 +42,9 @@ import {
   type TaskField,
 } from './mapping';
 import { LINKED_RESOURCE_APPLICATION } from './properties';
+import { RecurrenceNotExpressibleError } from '../sync/recurrence';
+import { ruleToGraph } from './recurrence';
+import { isSeriesMaster, OutlookSeries, seriesMasterIdOf, type SeriesItem } from './series';
 import { runtimeTimeZone } from './timezones';
 
 export interface OutlookSideOptions {
@@ -109,6 +112,8 @@ export class OutlookSide implements SyncSide {
   private readonly listings = new Map<EntityType, { at: number; items: Promise<Array<AnyItem & { transactionId?: string | null }>> }>();
   /** Contacts/events we created, as a read with their properties expanded shows them, until delta reports them. */
   private readonly created = { contact: new Map<string, AnyItem>(), event: new Map<string, AnyItem>() };
+  /** Recurring series: read as one item from master + instances, written master first (series.ts). */
+  private readonly series: OutlookSeries;
 
   constructor(options: OutlookSideOptions) {
     this.http = options.http;
@@ -119,6 +124,7 @@ export class OutlookSide implements SyncSide {
     this.listCacheMs = options.listCacheMs ?? 60_000;
     this.taskWebUrl = options.taskWebUrl ?? (() => undefined);
     this.timeZone = options.timeZone ?? runtimeTimeZone();
+    this.series = new OutlookSeries(this.http, () => this.windowNow());
   }
 
   // ---------- reading ----------
@@ -169,10 +175,13 @@ export class OutlookSide implements SyncSide {
     for (const raw of value as unknown[]) {
       const id = (raw as { id?: unknown } | null)?.id;
       if (typeof id !== 'string' || !id) throw new MalformedResponseError(`Graph's ${type} delta page has an item without an id.`);
-      latest.delete(id);
-      latest.set(id, raw as Record<string, unknown>);
+      // An occurrence or exception stands for its series, read whole from its master (series.ts).
+      const masterId = type === 'event' ? seriesMasterIdOf(raw as Record<string, unknown>) : null;
+      latest.delete(masterId ?? id);
+      latest.set(masterId ?? id, masterId ? { id: masterId } : (raw as Record<string, unknown>));
     }
     const changes = await this.toChanges(type, [...latest.values()], full);
+    if (type === 'event' && typeof nextLink !== 'string') changes.push(...(await this.changedSeries(changes)));
 
     let next: string;
     if (typeof nextLink === 'string') next = (full ? FULL_ROUND_PREFIX : '') + this.http.resolve(nextLink);
@@ -235,6 +244,40 @@ export class OutlookSide implements SyncSide {
     return changes as Array<Change<unknown>>;
   }
 
+  /** Series whose master changed without a sign in delta (a cancelled occurrence), once per round. */
+  private async changedSeries(reported: ReadonlyArray<Change<unknown>>): Promise<Array<Change<unknown>>> {
+    const seen = new Set(reported.map((c) => (c.kind === 'upsert' ? c.item.id : c.id)));
+    const ids = (await this.series.changedMasters()).filter((id) => !seen.has(id));
+    const items = await this.get('event', ids);
+    return items.flatMap((item) => (item ? [{ kind: 'upsert' as const, item }] : []));
+  }
+
+  /**
+   * Events as items. A series master, or an occurrence or exception of it, is the whole series under
+   * the master's id (series.ts); a master no longer there is null.
+   */
+  private async eventItems(raws: ReadonlyArray<Record<string, unknown>>): Promise<Array<AnyItem | null>> {
+    const reads = new Map<string, Promise<SeriesItem | null>>();
+    const seriesOf = (id: string, master?: Record<string, unknown>) => {
+      if (!reads.has(id)) reads.set(id, master ? this.series.read(master) : this.readMaster(id));
+      return reads.get(id)!;
+    };
+    return Promise.all(
+      raws.map((raw) => {
+        if (isSeriesMaster(raw)) return seriesOf(String(raw.id), raw);
+        const masterId = seriesMasterIdOf(raw);
+        return masterId ? seriesOf(masterId) : this.fromGraph('event', raw);
+      }),
+    );
+  }
+
+  private async readMaster(id: string): Promise<SeriesItem | null> {
+    const res = await this.http.request({ method: 'GET', url: `${itemUrl('/me/events', id)}?${this.readQuery('event')}`, headers: this.readHeaders('event') });
+    if (res.status === 404) return null;
+    if (res.status !== 200) throw graphError(res.status, res.headers, res.body, `GET event ${id}`);
+    return isSeriesMaster(res.body as Record<string, unknown>) ? this.series.read(res.body as Record<string, unknown>) : eventFromGraph(res.body);
+  }
+
   /** Our own create of this delta item, when the item is still as that create left it (same version). */
   private ownCreate(type: EntityType, raw: Record<string, unknown>): AnyItem | null {
     if (type === 'task') return null;
@@ -264,11 +307,16 @@ export class OutlookSide implements SyncSide {
     if (ids.length === 0) return [];
     const coll = await this.collection(type);
     const answers = await this.http.batch(ids.map((id) => ({ method: 'GET', url: `${itemUrl(coll, id)}?${this.readQuery(type)}`, headers: this.readHeaders(type) })));
-    return answers.map((a, i) => {
+    const found = answers.map((a, i) => {
       if (a.status === 404) return null;
       if (a.status !== 200) throw graphError(a.status, a.headers, a.body, `GET ${type} ${ids[i]}`);
-      return this.fromGraph(type, a.body) as SideItem<RecordOf<T>>;
+      return a.body as Record<string, unknown>;
     });
+    if (type === 'event') {
+      const items = await this.eventItems(found.filter((r): r is Record<string, unknown> => r !== null));
+      return found.map((r) => (r === null ? null : ((items.shift() ?? null) as SideItem<RecordOf<T>> | null)));
+    }
+    return found.map((r) => (r === null ? null : (this.fromGraph(type, r) as SideItem<RecordOf<T>>)));
   }
 
   /**
@@ -354,7 +402,8 @@ export class OutlookSide implements SyncSide {
     const url = `${coll}?$filter=${encodeURIComponent(crmIdFilter(crmId))}&${this.readQuery(type)}`;
     const raws = await listAll(this.http, url, this.readHeaders(type));
     // Graph compares values case-insensitively; the stamp is ours, so compare exactly.
-    return raws.map((r) => this.fromGraph(type, r)).filter((i) => i.crmId === crmId);
+    const items = type === 'event' ? ((await this.eventItems(raws)) as AnyItem[]) : raws.map((r) => this.fromGraph(type, r));
+    return items.filter((i) => i.crmId === crmId);
   }
 
   async findCreated<T extends EntityType>(type: T, op: Extract<WriteOp<RecordOf<T>>, { op: 'create' }>): Promise<SideItem<RecordOf<T>> | null> {
@@ -401,7 +450,12 @@ export class OutlookSide implements SyncSide {
         const { start, end } = this.windowNow();
         url = `/me/calendarView?startDateTime=${encodeURIComponent(start)}&endDateTime=${encodeURIComponent(end)}&${this.readQuery(type)}&$top=${LISTING_PAGE}`;
       } else url = `${await this.collection(type)}?${this.readQuery(type)}&$top=${LISTING_PAGE}`;
-      return (await listAll(this.http, url, this.readHeaders(type))).map((r) => this.fromGraph(type, r));
+      const raws = await listAll(this.http, url, this.readHeaders(type));
+      if (type !== 'event') return raws.map((r) => this.fromGraph(type, r));
+      // calendarView lists a series as its occurrences: one item per series.
+      const byId = new Map<string, AnyItem>();
+      for (const item of await this.eventItems(raws)) if (item && !byId.has(item.id)) byId.set(item.id, item);
+      return [...byId.values()];
     })();
     this.listings.set(type, { at: this.now(), items });
     items.catch(() => this.listings.delete(type));
@@ -416,6 +470,7 @@ export class OutlookSide implements SyncSide {
     const coll = await this.collection(type);
     const results: Array<WriteResult | undefined> = new Array(all.length);
     if (type === 'task') await this.restampTasks(coll, all, results);
+    if (type === 'event') refuseInexpressible(all, results);
     if (type === 'event') await this.spareMeetings(coll, all, results);
 
     let todo = all.map((_, i) => i).filter((i) => results[i] === undefined);
@@ -428,7 +483,7 @@ export class OutlookSide implements SyncSide {
       answers.forEach((a, k) => {
         const i = todo[k];
         results[i] = this.writeResult(type, all[i], a);
-        if (all[i].op === 'create' && results[i]!.ok) this.rememberCreate(type, sent[k], a);
+        if (all[i].op === 'create' && results[i]!.ok && !seriesOf(all[i])) this.rememberCreate(type, sent[k], a);
         else if (all[i].op !== 'create' && type !== 'task') this.created[type as 'contact' | 'event'].delete((all[i] as { id: string }).id);
         const duplicateKey = type === 'event' && codeIs(a.body, 'ErrorDuplicateTransactionId');
         if (duplicateKey) keyUsed.add(i);
@@ -441,8 +496,19 @@ export class OutlookSide implements SyncSide {
         else if (!keyUsed.has(i)) todo.push(i);
       }
     }
+    if (type === 'event') await this.writeSeriesExceptions(all, results);
     this.listings.delete(type);
     return results as WriteResult[];
+  }
+
+  /** A written series master, then its occurrences to match its exceptions; the result carries the final version. */
+  private async writeSeriesExceptions(ops: ReadonlyArray<AnyOp>, results: Array<WriteResult | undefined>): Promise<void> {
+    for (const [i, op] of ops.entries()) {
+      const record = seriesOf(op);
+      const written = results[i];
+      if (!record || !written?.ok) continue;
+      results[i] = await this.series.writeExceptions(written.id, record).catch((e: unknown) => failedWrite(0, undefined, `write the occurrences of "${record.title}": ${(e as Error).message}`));
+    }
   }
 
   private writeItem(type: EntityType, coll: string, op: AnyOp): BatchItem {
@@ -452,7 +518,7 @@ export class OutlookSide implements SyncSide {
       if (type === 'contact') return { method: 'POST', url: coll, body: contactToGraph(op.record as ContactRecord, undefined, op.crmId) };
       if (type === 'event') {
         // transactionId makes a resent create return the first event, not a duplicate (§2).
-        return { method: 'POST', url: coll, headers, keyed: true, body: { ...eventToGraph(op.record as EventRecord, undefined, op.crmId), transactionId: op.key } };
+        return { method: 'POST', url: coll, headers, keyed: true, body: { ...eventToGraph(op.record as EventRecord, undefined, op.crmId), ...recurrenceBody(op), transactionId: op.key } };
       }
       const body: Record<string, unknown> = taskToGraph(op.record as TaskRecord, undefined, this.timeZone);
       if (op.crmId) body.linkedResources = [linkedResourceFor(op.crmId, this.taskWebUrl(op.crmId))];
@@ -460,7 +526,7 @@ export class OutlookSide implements SyncSide {
     }
     const url = itemUrl(coll, op.id);
     if (type === 'contact') return { method: 'PATCH', url, body: contactToGraph(op.record as ContactRecord, op.fields as ContactField[] | undefined, op.crmId) };
-    if (type === 'event') return { method: 'PATCH', url, headers, body: eventToGraph(op.record as EventRecord, op.fields as EventField[] | undefined, op.crmId) };
+    if (type === 'event') return { method: 'PATCH', url, headers, body: { ...eventToGraph(op.record as EventRecord, op.fields as EventField[] | undefined, op.crmId), ...recurrenceBody(op) } };
     return { method: 'PATCH', url, headers, body: taskToGraph(op.record as TaskRecord, op.fields as TaskField[] | undefined, this.timeZone) };
   }
 
@@ -483,7 +549,7 @@ export class OutlookSide implements SyncSide {
    * alone is skipped (the relation links it), any other update or a delete is refused, not retried.
    */
   private async spareMeetings(coll: string, ops: ReadonlyArray<AnyOp>, results: Array<WriteResult | undefined>): Promise<void> {
-    const targets = ops.flatMap((op, i) => (op.op === 'create' ? [] : [{ i, op }]));
+    const targets = ops.flatMap((op, i) => (op.op === 'create' || results[i] !== undefined ? [] : [{ i, op }]));
     if (!targets.length) return;
     const answers = await this.http.batch(targets.map((t) => ({ method: 'GET', url: `${itemUrl(coll, t.op.id)}?$select=attendees,changeKey` })));
     targets.forEach(({ i, op }, k) => {
@@ -560,6 +626,36 @@ export class OutlookSide implements SyncSide {
     if (type === 'contact') return contactFromGraph(json);
     if (type === 'task') return taskFromGraph(json, this.timeZone);
     return eventFromGraph(json);
+  }
+}
+
+/** The series record an event write carries, if it is one. */
+function seriesOf(op: AnyOp): EventRecord | null {
+  return op.op !== 'delete' && (op.record as EventRecord).recurrence ? (op.record as EventRecord) : null;
+}
+
+/**
+ * The master's `recurrence` in an event write: a series always sends its rule (its startDate goes with the
+ * master's start); a write naming `recurrence` for a record without one makes the event single again.
+ */
+function recurrenceBody(op: AnyOp): { recurrence?: unknown } {
+  if (op.op === 'delete') return {};
+  const record = op.record as EventRecord;
+  if (record.recurrence) return { recurrence: ruleToGraph(record.recurrence) };
+  return op.op === 'update' && op.fields?.includes('recurrence' as never) ? { recurrence: null } : {};
+}
+
+/** A series Outlook cannot hold is refused whole, never sent in part (a non-retryable `invalid` result). */
+function refuseInexpressible(ops: ReadonlyArray<AnyOp>, results: Array<WriteResult | undefined>): void {
+  for (const [i, op] of ops.entries()) {
+    const record = seriesOf(op);
+    if (!record) continue;
+    try {
+      ruleToGraph(record.recurrence!);
+    } catch (e) {
+      if (!(e instanceof RecurrenceNotExpressibleError)) throw e;
+      results[i] = { ok: false, code: 'invalid', message: e.message, retryable: false };
+    }
   }
 }
 

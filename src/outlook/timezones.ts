@@ -157,6 +157,11 @@ export function wallTimeIn(value: DateTimeTimeZone, timeZone: string): number {
   return instant + ianaOffsetMinutes(iana, instant) * 60_000;
 }
 
+/** A zone's IANA name where Graph sent a Windows one we know ("W. Europe Standard Time" → Europe/Berlin), else as sent. */
+export function ianaZoneName(timeZone: string): string {
+  return WINDOWS_TO_IANA[timeZone.trim().toLowerCase()] ?? timeZone;
+}
+
 /** The zone this runtime runs in (IANA), UTC when unknown. */
 export function runtimeTimeZone(): string {
   try {

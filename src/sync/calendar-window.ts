@@ -13,6 +13,7 @@
 // The window rolls with time: it is aligned to UTC days, and when the day changes both sides list the
 // new range again (not a full re-sync: nothing is created or deleted by the move itself).
 import type { EventRecord } from './records';
+import { seriesEndBound } from './recurrence';
 
 export interface CalendarWindowSpec {
   daysBack: number;
@@ -41,10 +42,15 @@ export function sameWindow(a: CalendarWindow | null | undefined, b: CalendarWind
   return !!a && !!b && a.start === b.start && a.end === b.end;
 }
 
-/** An event's span in ms; all-day dates are taken at UTC midnight (the sides confirm edge cases by id). */
+/**
+ * An event's span in ms; all-day dates are taken at UTC midnight (the sides confirm edge cases by id).
+ * A series spans from its first occurrence to the end of its range (forever without an end).
+ */
 function spanOf(e: EventRecord): { start: number; end: number } {
   const at = (v: string) => Date.parse(e.allDay ? `${v}T00:00:00Z` : v);
-  return { start: at(e.start), end: at(e.end) };
+  const span = { start: at(e.start), end: at(e.end) };
+  if (e.recurrence) span.end = Math.max(span.end, seriesEndBound(e.recurrence, span.end - span.start));
+  return span;
 }
 
 /** True when the event overlaps the window (a zero-length event: when it starts inside it). */

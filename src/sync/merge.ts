@@ -25,7 +25,8 @@ export interface MergeResult<R extends CanonicalRecord> {
  * side wrote, and that neither service accepts.
  */
 export const MERGE_UNITS: Readonly<Partial<Record<EntityType, ReadonlyArray<ReadonlyArray<string>>>>> = {
-  event: [['start', 'end', 'allDay']],
+  // A series' rule starts on its first occurrence's date: the rule and the times are one unit too.
+  event: [['start', 'end', 'allDay', 'recurrence']],
 };
 
 /**

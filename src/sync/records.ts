@@ -1,5 +1,6 @@
 // Canonical records: what both sides are mapped to and from. Only fields in Oro's documented
 // Outlook mapping are here (../shared/facts/sync-design.md, "Field mapping").
+import type { RecurrenceRule, SeriesException } from './recurrence';
 
 export type EntityType = 'contact' | 'task' | 'event';
 export const ENTITY_TYPES: ReadonlyArray<EntityType> = ['contact', 'task', 'event'];
@@ -60,6 +61,10 @@ export interface EventRecord {
   start: string;
   end: string;
   allDay: boolean;
+  /** A recurring series (src/sync/recurrence.ts): start/end are its first occurrence's. Absent or null: a single event. */
+  recurrence?: RecurrenceRule | null;
+  /** A series' occurrences that differ from its rule, by original start; [] or absent when none. */
+  exceptions?: SeriesException[];
 }
 
 export interface RecordTypes {
@@ -80,7 +85,10 @@ export const MATCH_FIELDS: { [T in EntityType]: ReadonlyArray<keyof RecordOf<T>>
 /** A stable string for a record's matching key; equal keys mean "the same item" on a first sync. */
 export function matchKey<T extends EntityType>(type: T, record: RecordOf<T>): string {
   const fields = MATCH_FIELDS[type] as ReadonlyArray<keyof RecordOf<T>>;
-  return JSON.stringify(fields.map((f) => normalizeForMatch(record[f])));
+  const key = fields.map((f) => normalizeForMatch(record[f]));
+  // A series never matches a single event with its first occurrence's title and times.
+  if (type === 'event' && (record as EventRecord).recurrence) key.push('series');
+  return JSON.stringify(key);
 }
 
 function normalizeForMatch(v: unknown): unknown {

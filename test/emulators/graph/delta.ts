@@ -58,6 +58,10 @@ export interface DeltaCollection {
   odataType: string;
   context: string;
   withLinkedResources?: boolean;
+  /** calendarView: a series master is reported as these items (its occurrences in the window), not itself. */
+  seriesOccurrences?: (item: StoredItem, window: DeltaWindow) => StoredItem[] | null;
+  /** The fields an occurrence is reported with (besides id and etag). */
+  occurrenceFields?: string[];
   /** Rounds after the first: the fields an item is sent with (besides id and etag), or null for all. */
   partialFields?: (item: StoredItem, roundFrom: number) => string[] | null;
 }
@@ -196,6 +200,12 @@ export function deltaResponse(ctx: GraphContext, tokens: DeltaTokens, req: Graph
       const inside = !state.w || !coll.inWindow || coll.inWindow(item, state.w);
       // The initial round returns current items only (graph-api.md §4).
       if (state.i && (item.deleted || !inside)) continue;
+      const occurrences = !item.deleted && state.w && coll.seriesOccurrences ? coll.seriesOccurrences(item, state.w) : null;
+      if (occurrences) {
+        const keep = new Set(['@odata.etag', 'id', ...(coll.occurrenceFields ?? [])]);
+        for (const o of occurrences) value.push({ '@odata.type': coll.odataType, ...Object.fromEntries(Object.entries(present(o)).filter(([k]) => keep.has(k))) });
+        continue;
+      }
       value.push(render(item));
       if (knobs.deltaReplayRate > 0 && rng() < knobs.deltaReplayRate) replayNext.push(item.id);
     }

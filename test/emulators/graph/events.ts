@@ -10,6 +10,7 @@ import { deltaResponse, type DeltaTokens, type DeltaWindow } from './delta';
 import { badRequest, GraphError, itemNotFound } from './errors';
 import { expandOption, listResponse, loadItem, mergeProperties, present, selectOption } from './items';
 import type { GraphStore, GraphUser, MeetingMessageKind, StoredItem } from './store';
+import { cancelOccurrence, checkedRecurrence, checkWithinNeighbours, instanceById, instancesIn, isMaster, parseOccurrenceId, recurrenceSchema, seriesInWindow, touchMaster } from './series';
 import { inZone, isMidnight, preferredTimeZone, toUtc, utcDateTimeTimeZone } from './timezones';
 import { graphTimestamp, newChangeKey, newItemId, newGuid } from './util';
 
@@ -31,7 +32,7 @@ const EVENT_FIELDS = {
   responseRequested: z.boolean(),
   allowNewTimeProposals: z.boolean(),
   isOnlineMeeting: z.boolean(),
-  recurrence: z.null(),
+  recurrence: recurrenceSchema,
   singleValueExtendedProperties: extendedProperties,
 };
 
@@ -54,9 +55,16 @@ export function eventEndMs(data: Record<string, unknown>): number {
 }
 
 function applyEvent(existing: Record<string, unknown>, raw: Record<string, unknown>, creating: boolean) {
-  const input = readWritable(raw, EVENT_FIELDS, 'event', ['originalStartTimeZone', 'originalEndTimeZone', 'type', 'iCalUId']);
-  const { singleValueExtendedProperties, start, end, body, ...fields } = input;
+  const input = readWritable(raw, EVENT_FIELDS, 'event', ['originalStartTimeZone', 'originalEndTimeZone', 'type', 'iCalUId', 'seriesMasterId', 'originalStart']);
+  const { singleValueExtendedProperties, start, end, body, recurrence, ...fields } = input;
   const data: Record<string, unknown> = { ...existing, ...fields };
+  if (recurrence !== undefined) {
+    if (existing.type === 'occurrence' || existing.type === 'exception') throw badRequest("Your request can't be completed. An occurrence of a series can't have its own recurrence.", 'ErrorInvalidRequest');
+    data.recurrence = recurrence === null ? null : checkedRecurrence(recurrence);
+    data.type = recurrence === null ? 'singleInstance' : 'seriesMaster';
+    // A new rule starts the series afresh: its exceptions and cancellations go (Outlook asks the user so) [U].
+    if (existing.type === 'seriesMaster') delete data['@cancelled'];
+  }
   const allDay = data.isAllDay === true;
   if (creating && (!start || !end)) throw badRequest('Your request can\'t be completed. The event needs both a start and an end time.', 'ErrorInvalidRequest');
   if (allDay && (start || end || 'isAllDay' in fields)) {
@@ -234,7 +242,8 @@ export function registerEventRoutes(router: Router, ctx: GraphContext, tokens: D
 
   for (const base of ['/events', '/calendar/events']) {
     route('GET', base, (req) =>
-      listResponse(ctx, req, store.list(req.mailbox.id, 'event', primary(req).id), {
+      // /events holds single events and series masters; occurrences and exceptions are reached through them.
+      listResponse(ctx, req, store.list(req.mailbox.id, 'event', primary(req).id).filter((e) => e.data.type !== 'exception'), {
         expand: expandOption(req, expandable),
         filterable: true,
         defaultTop: 10,
@@ -263,28 +272,70 @@ export function registerEventRoutes(router: Router, ctx: GraphContext, tokens: D
         return { status: 201, headers: { Location: `${ctx.baseUrl()}${req.rootPath}/events/${encodeURIComponent(created.id)}` }, body: present(created) };
       });
     });
-    const item = (req: GraphRequest) => loadItem(ctx, req, 'event', req.params.id);
+    // An occurrence is computed from its master; an edited one is stored as an exception under its id.
+    const item = (req: GraphRequest): StoredItem => {
+      const instance = instanceById(store, req.params.id);
+      if (instance && instance.master.mailbox === req.mailbox.id) return instance.item;
+      if (parseOccurrenceId(req.params.id)) throw itemNotFound();
+      return loadItem(ctx, req, 'event', req.params.id);
+    };
     route('GET', `${base}/:id`, (req) => ({ status: 200, body: present(item(req), { expand: expandOption(req, expandable), select: selectOption(req) }) }));
-    route('PATCH', `${base}/:id`, (req) => {
-      const existing = item(req);
-      const { data, incomingProps } = applyEvent(existing.data, parseJsonObject(req.rawBody), false);
-      data.changeKey = newChangeKey();
-      data.lastModifiedDateTime = graphTimestamp(ctx.now());
-      const updated = store.update({ ...existing, data, props: mergeProperties(existing.props, incomingProps) });
-      sendMeetingMessages(store, updated, 'update');
-      return { status: 200, body: present(updated) };
+    route('GET', `${base}/:id/instances`, (req) => {
+      const master = item(req);
+      const window = windowFromQuery(req);
+      const items = isMaster(master) ? instancesIn(store, master, Date.parse(window.start), Date.parse(window.end)) : [];
+      return listResponse(ctx, req, items, { expand: expandOption(req, expandable), filterable: false, defaultTop: 10, context: 'events' });
     });
-    route('DELETE', `${base}/:id`, (req) => {
-      const existing = item(req);
-      store.remove(existing);
-      sendMeetingMessages(store, existing, 'cancellation');
-      return { status: 204 };
-    });
+    route('PATCH', `${base}/:id`, (req) =>
+      store.transaction(() => {
+        const existing = item(req);
+        const { data, incomingProps } = applyEvent(existing.data, parseJsonObject(req.rawBody), false);
+        data.changeKey = newChangeKey();
+        data.lastModifiedDateTime = graphTimestamp(ctx.now());
+        const occurrence = parseOccurrenceId(existing.id);
+        if (occurrence && (existing.data.type === 'occurrence' || existing.data.type === 'exception')) {
+          const master = store.get(occurrence.masterId)!;
+          checkWithinNeighbours(store, master, occurrence.date, eventStartMs(data));
+          data.type = 'exception';
+          touchMaster(store, master, ctx.now());
+          const stored = store.get(existing.id);
+          const saved = stored && !stored.deleted
+            ? store.update({ ...stored, data, props: mergeProperties(stored.props, incomingProps) })
+            : store.insert({ id: existing.id, mailbox: existing.mailbox, kind: 'event', parent: existing.parent, data, props: mergeProperties(existing.props, incomingProps) });
+          sendMeetingMessages(store, saved, 'update');
+          return { status: 200, body: present(saved) };
+        }
+        const updated = store.update({ ...existing, data, props: mergeProperties(existing.props, incomingProps) });
+        sendMeetingMessages(store, updated, 'update');
+        return { status: 200, body: present(updated) };
+      }),
+    );
+    route('DELETE', `${base}/:id`, (req) =>
+      store.transaction(() => {
+        const existing = item(req);
+        const occurrence = parseOccurrenceId(existing.id);
+        if (occurrence && (existing.data.type === 'occurrence' || existing.data.type === 'exception')) {
+          const master = store.get(occurrence.masterId)!;
+          cancelOccurrence(store, master, occurrence.date, ctx.now());
+          sendMeetingMessages(store, master, 'cancellation');
+          return { status: 204 };
+        }
+        // A master goes with its exceptions.
+        if (isMaster(existing)) for (const e of store.list(req.mailbox.id, 'event', existing.parent)) if (e.data.seriesMasterId === existing.id) store.remove(e);
+        store.remove(existing);
+        sendMeetingMessages(store, existing, 'cancellation');
+        return { status: 204 };
+      }),
+    );
   }
 
   route('GET', '/calendarView', (req) => {
     const window = windowFromQuery(req);
-    const items = store.list(req.mailbox.id, 'event', primary(req).id).filter((e) => inWindow(e, window));
+    // calendarView expands series: occurrences and exceptions, never the master (delta-query-events.md).
+    const [from, to] = [Date.parse(window.start), Date.parse(window.end)];
+    const items = store
+      .list(req.mailbox.id, 'event', primary(req).id)
+      .flatMap((e) => (isMaster(e) ? instancesIn(store, e, from, to).filter((i) => i.data.type === 'occurrence') : e.data.type === 'exception' || !inWindow(e, window) ? (e.data.type === 'exception' && inWindow(e, window) ? [e] : []) : [e]));
     items.sort((a, b) => eventStartMs(a.data) - eventStartMs(b.data));
     return listResponse(ctx, req, items, { expand: expandOption(req, expandable), filterable: true, defaultTop: 10, context: 'events' });
   });
@@ -293,7 +344,12 @@ export function registerEventRoutes(router: Router, ctx: GraphContext, tokens: D
       kind: 'event',
       parent: primary(req).id,
       windowFromQuery,
-      inWindow,
+      inWindow: (item, window) => (isMaster(item) ? seriesInWindow(store, item, Date.parse(window.start), Date.parse(window.end)) : inWindow(item, window)),
+      // A changed master shows as its occurrences in the window, each with only these fields
+      // (microsoft-graph-docs-contrib #34, microsoft-graph-docs #7632); the master itself never appears.
+      seriesOccurrences: (item, window) =>
+        isMaster(item) ? instancesIn(store, item, Date.parse(window.start), Date.parse(window.end)).filter((i) => i.data.type === 'occurrence') : null,
+      occurrenceFields: ['type', 'seriesMasterId', 'start', 'end'],
       allowedExpand: [],
       // Real Graph fails here (docs-contrib #7929, msgraph-sdk-dotnet #2678); the emulator answers a clear 400.
       expandError: "The query parameter '$expand' is not supported with change tracking over the 'calendarView' resource.",

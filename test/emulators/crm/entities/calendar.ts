@@ -8,6 +8,7 @@ import type { CrmContext, CrmUser } from '../context';
 import { normalizeDateTime } from './attributes';
 import { AUDIT_CLASSES, compare, consumeAuditQueue, diff, recordAudit } from './audit';
 import { legacyError, parseLegacyQuery } from './legacy';
+import { expandRecurring, validateRecurrence } from './recurrence';
 import { quirks } from './quirks';
 import { legacyDateTime, oroDateTime, userById } from './schema';
 import { hasPermission, userByIdInOrganization } from '../permissions';
@@ -144,9 +145,11 @@ function listEvents(req: Request, ctx: CrmContext, user: CrmUser, listingNo: num
     const from = Date.parse(start);
     const to = Date.parse(end);
     if (Number.isNaN(from) || Number.isNaN(to)) return legacyError(400, 'The "start" and "end" parameters should be dates in RFC 3339 format.');
-    const inWindow = events.filter((e) => Date.parse(e.data.start) < to && Date.parse(e.data.end) > from);
-    inWindow.sort((a, b) => Date.parse(a.data.start) - Date.parse(b.data.start) || a.id - b.id);
-    return json(200, inWindow.map((e) => ({ ...serializeEvent(ctx.db, e, true), calendarAlias: 'user' })));
+    // Recurring events are expanded into occurrences carrying the master's id; exceptions replace or
+    // (cancelled) remove theirs (AbstractRecurrenceAwareCalendarProvider::getExpandedRecurrences).
+    const listed = expandRecurring(events, from, to, (e) => serializeEvent(ctx.db, e, true));
+    listed.sort((a, b) => Date.parse(String(a.start)) - Date.parse(String(b.start)) || Number(a.id) - Number(b.id));
+    return json(200, listed.map((e) => ({ ...e, calendarAlias: 'user' })));
   }
   if (page === undefined || limit === undefined) {
     return legacyError(400, 'Time interval ("start" and "end") or paging ("page" and "limit") parameters should be specified.');
@@ -156,7 +159,9 @@ function listEvents(req: Request, ctx: CrmContext, user: CrmUser, listingNo: num
   for (const c of params) {
     if (!['createdAt', 'updatedAt', 'uid', 'recurringEventId'].includes(c.name)) continue;
     if (c.name === 'uid') rows = rows.filter((e) => compare(e.uid, c.op, c.value));
-    else if (c.name === 'recurringEventId') rows = rows.filter((e) => e.data.recurringEventId !== null && compare(e.data.recurringEventId, c.op, Number(c.value)));
+    // A plain parameter, not an operator filter: the series' exceptions and the recurring event itself
+    // (CalendarEventRepository::addRecurringEventFilter).
+    else if (c.name === 'recurringEventId') rows = rows.filter((e) => e.id === Number(c.value) || e.data.recurringEventId === Number(c.value));
     else {
       const want = Date.parse(c.value);
       if (Number.isNaN(want)) return legacyError(400, `Invalid "${c.name}" value: "${c.value}".`);
@@ -233,14 +238,16 @@ function readBody(req: Request): Record<string, unknown> | null {
   }
 }
 
-function validationFailed(errors: FormErrors, global: string[] = []): Response {
+function validationFailed(errors: FormErrors, global: string[] = [], recurrence?: Record<string, string[]>): Response {
   const children: Record<string, unknown> = {};
   for (const f of FORM_FIELDS) children[f] = errors[f]?.length ? { errors: errors[f] } : [];
+  // RecurrenceFormType is a sub-form: its errors sit under recurrence.children (oro-api.md §3).
+  if (recurrence) children.recurrence = { children: Object.fromEntries(Object.entries(recurrence).map(([k, v]) => [k, { errors: v }])) };
   return json(400, { code: 400, message: 'Validation Failed', errors: global.length ? { errors: global, children } : { children } });
 }
 
 /** Applies form input onto `data`; partial when `patch` (PUT is a partial update, oro-api.md §3). */
-function applyForm(body: Record<string, unknown>, data: Partial<EventData>, patch: boolean, errors: FormErrors, global: string[]): { calendar?: number; uid?: string } {
+function applyForm(body: Record<string, unknown>, data: Partial<EventData>, patch: boolean, errors: FormErrors, global: string[], recurrenceErrors: Array<Record<string, string[]>> = []): { calendar?: number; uid?: string } {
   const err = (f: string, m: string) => (errors[f] = [...(errors[f] ?? []), m]);
   const extra = Object.keys(body).filter((k) => !FORM_FIELDS.includes(k) && !IGNORED_ON_INPUT.includes(k));
   if (extra.length) global.push('This form should not contain extra fields.');
@@ -282,7 +289,25 @@ function applyForm(body: Record<string, unknown>, data: Partial<EventData>, patc
     if (!Array.isArray(body.attendees)) err('attendees', 'This value is not valid.');
     else data.attendees = (body.attendees as Array<Record<string, unknown>>).map((a) => ({ displayName: a.displayName ?? null, email: a.email ?? null, userId: null, status: a.status ?? 'none', type: a.type ?? 'required' }));
   }
-  if (has('recurrence')) data.recurrence = body.recurrence === null ? null : (body.recurrence as Record<string, unknown>);
+  if (has('recurrence')) {
+    if (body.recurrence === null) data.recurrence = null;
+    else {
+      const checked = validateRecurrence(body.recurrence);
+      if ('errors' in checked) recurrenceErrors[0] = checked.errors;
+      else data.recurrence = checked.recurrence;
+    }
+  }
+  if (has('recurringEventId')) {
+    const v = body.recurringEventId;
+    if (v !== null && v !== '' && !/^\d+$/.test(String(v))) err('recurringEventId', 'This value is not valid.');
+    else data.recurringEventId = v === null || v === '' ? null : Number(v);
+  }
+  if (has('originalStart')) {
+    const v = body.originalStart;
+    const normalized = typeof v === 'string' && v !== '' ? normalizeDateTime(v) : null;
+    if (v !== null && v !== '' && !normalized) err('originalStart', 'This value is not valid.');
+    else data.originalStart = normalized;
+  }
   if (has('isCancelled')) data.isCancelled = body.isCancelled === true || body.isCancelled === 'true';
   const out: { calendar?: number; uid?: string } = {};
   if (has('calendar')) {
@@ -304,10 +329,12 @@ function createEvent(req: Request, ctx: CrmContext, user: CrmUser): Response {
   const errors: FormErrors = {};
   const global: string[] = [];
   const data: Partial<EventData> = { description: null, allDay: false, backgroundColor: null, attendees: [], reminders: [], recurrence: null, isCancelled: false, originalStart: null, recurringEventId: null };
-  const extra = applyForm(body, data, false, errors, global);
+  const recurrenceErrors: Array<Record<string, string[]>> = [];
+  const extra = applyForm(body, data, false, errors, global, recurrenceErrors);
   const calendarId = extra.calendar ?? defaultCalendar(ctx.db, user.id).id;
   if (extra.calendar !== undefined && !mayUseCalendar(ctx.db, user, extra.calendar)) (errors.calendar ??= []).push('This value is not valid.');
-  if (Object.keys(errors).length || global.length) return validationFailed(errors, global);
+  checkException(ctx.db, data, calendarId, null, global);
+  if (Object.keys(errors).length || global.length || recurrenceErrors.length) return validationFailed(errors, global, recurrenceErrors[0]);
   // The uid column holds 36 characters and no validator checks it (OroCalendarBundle Entity/CalendarEvent
   // `length=36`, validation.yml has none): the database refuses the INSERT, and Oro answers 500.
   if (extra.uid !== undefined && extra.uid.length > UID_MAX) return legacyError(500, 'Internal Server Error');
@@ -334,9 +361,11 @@ function updateEvent(req: Request, ctx: CrmContext, user: CrmUser, e: EventEntit
   const errors: FormErrors = {};
   const global: string[] = [];
   const data: Partial<EventData> = { ...e.data };
-  const extra = applyForm(body, data, true, errors, global);
+  const recurrenceErrors: Array<Record<string, string[]>> = [];
+  const extra = applyForm(body, data, true, errors, global, recurrenceErrors);
   if (extra.calendar !== undefined && !mayUseCalendar(ctx.db, user, extra.calendar)) (errors.calendar ??= []).push('This value is not valid.');
-  if (Object.keys(errors).length || global.length) return validationFailed(errors, global);
+  checkException(ctx.db, data, extra.calendar ?? e.calendarId, e.id, global);
+  if (Object.keys(errors).length || global.length || recurrenceErrors.length) return validationFailed(errors, global, recurrenceErrors[0]);
   if (extra.uid !== undefined && extra.uid.length > UID_MAX) return legacyError(500, 'Internal Server Error');
   const now = oroDateTime(ctx.now());
   const uid = extra.uid ?? e.uid;
@@ -352,6 +381,8 @@ function deleteEvent(req: Request, ctx: CrmContext, user: CrmUser, e: EventEntit
   if (notify !== null && !['all', 'added_or_deleted', 'none'].includes(notify)) return legacyError(400, 'The "notifyAttendees" parameter should be one of all, added_or_deleted, none.');
   ctx.db.transaction(() => {
     ctx.db.prepare('DELETE FROM crm_calendar_events WHERE id = ?').run(e.id);
+    // A recurring event's exceptions go with it [U: assumed from the entity's cascade].
+    if (e.data.recurrence) for (const x of allEvents(ctx.db).filter((x) => x.data.recurringEventId === e.id)) ctx.db.prepare('DELETE FROM crm_calendar_events WHERE id = ?').run(x.id);
     recordAudit(ctx.db, { action: 'remove', objectClass: AUDIT_CLASSES.calendarevents, objectId: e.id, objectName: e.data.title, userId: user.id, organizationId: user.organizationId, data: diff(auditView(e.data, e.uid), null) }, ctx.now());
   })();
   return { status: 204 };
@@ -359,4 +390,14 @@ function deleteEvent(req: Request, ctx: CrmContext, user: CrmUser, e: EventEntit
 
 function auditView(d: EventData, uid: string): Record<string, unknown> {
   return { title: d.title, description: d.description, start: d.start, end: d.end, allDay: d.allDay, uid };
+}
+
+/** RecurringCalendarEventExceptionValidator: an exception's recurring event is a recurring event, not itself, in the same calendar. */
+function checkException(db: Database.Database, data: Partial<EventData>, calendarId: number, selfId: number | null, global: string[]): void {
+  if (data.recurringEventId === null || data.recurringEventId === undefined) return;
+  if (data.recurringEventId === selfId) return void global.push('Parameter "recurringEventId" can\'t have the value of the id of the event.');
+  const row = db.prepare('SELECT * FROM crm_calendar_events WHERE id = ?').get(data.recurringEventId) as EventRow | undefined;
+  const master = row ? toEvent(row) : null;
+  if (!master || !master.data.recurrence) return void global.push('Parameter "recurringEventId" can be set only for recurring calendar events.');
+  if (master.calendarId !== calendarId) global.push('Calendar of calendar event exception can not be changed.');
 }
