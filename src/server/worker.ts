@@ -47,7 +47,17 @@ export async function startWorker(opts: WorkerOptions): Promise<RunningWorker> {
   const crmHttp = new CrmHttp({ baseUrl: config.crm.url, tokens: new ClientCredentialsTokens({ baseUrl: config.crm.url, clientId: config.crm.clientId, clientSecret: config.crm.clientSecret }) });
   const m = config.microsoft365;
   const graphTokens = new GraphClientCredentialsTokens({ authority: m.authority, tenant: m.tenant, clientId: m.clientId, clientSecret: m.clientSecret });
-  const services = { config, workerId, redis, crmHttp, graphTokens, stateFile: path.join(config.stateDir, `${workerId}.sqlite`), prefix };
+  const services = {
+    config,
+    workerId,
+    redis,
+    crmHttp,
+    graphTokens,
+    stateFile: path.join(config.stateDir, `${workerId}.sqlite`),
+    prefix,
+    // BullMQ plans a scheduler's next job when it hands out the current one, so this is the real next run.
+    nextRun: async (mailbox: string, side: 'crm' | 'outlook') => (await queue.getJobScheduler(schedulerId(mailbox, side)))?.next ?? null,
+  };
   const mailboxes = new Map<string, MailboxSync>();
 
   const processor = async (job: Job<SyncJobData>, token?: string): Promise<JobOutcome | { kind: 'skipped'; reason: string }> => {
