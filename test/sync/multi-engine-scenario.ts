@@ -58,7 +58,7 @@ export async function runMultiEngineScenario(seed: number, opts: MultiEngineOpti
   try {
     return await scenario(seed, opts.steps ?? 40, log, opts.server ?? false);
   } catch (e) {
-    throw new ScenarioFailure(`Multi-engine scenario seed ${seed} failed: ${(e as Error).stack ?? e}\nReplay: npm run test:soak -- --multi --seed ${seed} --runs 1 --verbose\n${log.join('\n')}`);
+    throw new ScenarioFailure(`Multi-engine scenario seed ${seed} failed: ${(e as Error).stack ?? e}\nReplay: npm run test:soak -- --multi${opts.server ? ' --server' : ''} --seed ${seed} --runs 1 --verbose\n${log.join('\n')}`);
   }
 }
 
@@ -116,13 +116,15 @@ async function scenario(seed: number, steps: number, log: string[], serverMode: 
   });
   const count = 2 + Math.floor(rnd() * 3);
   const engines: Engine[] = [];
-  // The server's Redis lease (workers' job lock, 30 s) on Redis's clock, which the scenario's time drives too.
+  // The server's Redis lease on Redis's clock, which the scenario's time drives too. The server renews it every
+  // third of its period while a job runs; the scenario renews no lease mid-cycle (a pane's neither), so it gets
+  // the CRM lease's period: with 30 s every longer quiet-phase cycle was fenced before it could finish.
   const redisLease = new LocalLeaseBackend(() => serverMs);
   const open = async (name: string, shelf: MemoryShelf, skewMs: number, generation: number, serverWorker = false): Promise<Engine> => {
     const lease = serverWorker
       ? new SyncLease({ backend, holderId: SERVER_HOLDER_ID, deviceLabel: SERVER_DEVICE_LABEL, ttlMs: TTL_MS, monotonic: () => serverMs + skewMs })
       : new SyncLease({ backend, holderId: `${name}#${generation}`, deviceLabel: name, ttlMs: TTL_MS, monotonic: () => serverMs + skewMs });
-    const workerLease = serverWorker ? new SyncLease({ backend: redisLease, holderId: `${name}#${generation}`, deviceLabel: name, ttlMs: 30_000, monotonic: () => serverMs + skewMs }) : undefined;
+    const workerLease = serverWorker ? new SyncLease({ backend: redisLease, holderId: `${name}#${generation}`, deviceLabel: name, ttlMs: TTL_MS, monotonic: () => serverMs + skewMs }) : undefined;
     const store = new SharedStateStore(await openMemoryStore(IDENTITY, { shelf }), sharedState, () => lease.view()?.fencingToken ?? 0);
     const fence = () => {
       workerLease?.assertHeld();
@@ -313,7 +315,7 @@ async function scenario(seed: number, steps: number, log: string[], serverMode: 
   try {
     await checkInvariants(world, settings, { alwaysBoth: true, alwaysOn: { contact: true, task: true, event: true }, deletedNames, edits });
   } catch (e) {
-    throw new ScenarioFailure(`Multi-engine scenario seed ${seed} failed: ${(e as Error).message}\nReplay: npm run test:soak -- --multi --seed ${seed} --runs 1 --verbose\n${log.join('\n')}`);
+    throw new ScenarioFailure(`Multi-engine scenario seed ${seed} failed: ${(e as Error).message}\nReplay: npm run test:soak -- --multi${serverMode ? ' --server' : ''} --seed ${seed} --runs 1 --verbose\n${log.join('\n')}`);
   }
   return { seed, engines: engines.length, handovers, fencedCycles, serverCycles, steps: log };
 }
