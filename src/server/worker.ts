@@ -7,6 +7,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { DelayedError, UnrecoverableError, Worker, type Job } from 'bullmq';
 import { Redis } from 'ioredis';
+import { redisOutageLogger } from './redis';
 import { CrmHttp } from '../crm/http';
 import { ClientCredentialsTokens } from '../crm/tokens';
 import { GraphClientCredentialsTokens } from '../outlook';
@@ -42,7 +43,9 @@ export async function startWorker(opts: WorkerOptions): Promise<RunningWorker> {
   const log = opts.log ?? ((line: string) => console.log(`${new Date().toISOString()} [${workerId}] ${line}`));
   fs.mkdirSync(config.stateDir, { recursive: true });
   const redis = new Redis(opts.redisUrl, { maxRetriesPerRequest: null });
+  redis.on('error', redisOutageLogger(log, 'status store'));
   const queue = openQueue({ url: opts.redisUrl }, prefix);
+  queue.on('error', redisOutageLogger(log, 'queue'));
   const statuses = new StatusStore(redis, prefix);
   const crmHttp = new CrmHttp({ baseUrl: config.crm.url, tokens: new ClientCredentialsTokens({ baseUrl: config.crm.url, clientId: config.crm.clientId, clientSecret: config.crm.clientSecret }) });
   const m = config.microsoft365;

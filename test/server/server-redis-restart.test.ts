@@ -71,4 +71,7 @@ test('Redis restarted mid-job twice while answers are lost: no duplicates, every
     return s?.state === 'ok' && Date.parse(s.lastCheck.crm ?? '') > after && Date.parse(s.lastCheck.outlook ?? '') > after;
   }, 60_000);
   expect(inStep(await aliceSnapshot(w))).toBe(true);
+  // The outage is said once per client and outage, not on every reconnect attempt.
+  expect(w.output()).toContain('[main] queue: Redis unreachable');
+  expect(w.output().split('[main] queue: Redis unreachable').length - 1).toBeLessThanOrEqual(2);
 });
