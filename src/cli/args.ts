@@ -25,6 +25,8 @@ export interface RunnerArgs {
   settingsPollSeconds: number;
   /** Shown to other engines on the mailbox while this one holds the sync lease. */
   device?: string;
+  /** Graph sign-in with the device code flow (a real Microsoft 365 tenant) instead of the emulator's password grant. */
+  deviceCode?: { authority: string; tenant: string; clientId: string };
 }
 
 export class UsageError extends Error {
@@ -55,27 +57,39 @@ Runs the OroCRM ⇄ Outlook sync without the pane, with the user's saved MS Outl
   --once                  one CRM cycle, then one Outlook cycle, then exit (0 = success)
   --device <label>        how other panes name this runner while it syncs (default "npm run sync on <host>")
   --settings-poll <s>     while nothing is enabled, re-read settings every <s> seconds (default 60)
+  --device-code           sign in to Microsoft 365 with a device code: prints the page to open and the
+                          code to enter there, then waits for that sign-in (a real tenant; no Graph password)
+  --graph-client-id <id>  with --device-code: the app registration's client id (public client flows
+                          allowed; or env GRAPH_CLIENT_ID)
+  --tenant <t>            with --device-code: tenant id or domain (default organizations)
+  --authority <url>       with --device-code: the sign-in service (default https://login.microsoftonline.com
+                          for https://graph.microsoft.com, else the --graph origin: the emulator)
   --help                  this text
 
 Without --once it syncs on the saved intervals until Ctrl-C, which stops it between writes.
-Graph sign-in uses the emulator's password grant. A real Microsoft 365 tenant needs a token from
-MSAL (device code flow), which the headless runner does not support yet.`;
+Without --device-code, Graph sign-in uses the password grant, which only the emulator allows.
+For Microsoft 365: --graph https://graph.microsoft.com --device-code --graph-client-id <app id> --tenant <tenant>.`;
 
 /** The longest delay Node's timers keep (2^31 - 1 ms), in whole seconds. */
 const MAX_POLL_SECONDS = Math.floor(0x7fffffff / 1000);
 
-const VALUE_FLAGS = ['crm', 'graph', 'user', 'password', 'client-id', 'client-secret', 'graph-user', 'graph-password', 'state', 'settings', 'settings-poll', 'device'] as const;
+const VALUE_FLAGS = ['crm', 'graph', 'user', 'password', 'client-id', 'client-secret', 'graph-user', 'graph-password', 'state', 'settings', 'settings-poll', 'device', 'graph-client-id', 'tenant', 'authority'] as const;
 type ValueFlag = (typeof VALUE_FLAGS)[number];
 
 /** Parses argv (without node and script). Throws UsageError; `--help` throws one with an empty message. */
 export function parseArgs(argv: ReadonlyArray<string>, env: Record<string, string | undefined> = process.env): RunnerArgs {
   const values = new Map<ValueFlag, string>();
   let once = false;
+  let deviceCode = false;
   for (let i = 0; i < argv.length; i++) {
     const arg = argv[i];
     if (arg === '--help' || arg === '-h') throw new UsageError('');
     if (arg === '--once') {
       once = true;
+      continue;
+    }
+    if (arg === '--device-code') {
+      deviceCode = true;
       continue;
     }
     if (!arg.startsWith('--')) throw new UsageError(`unexpected argument "${arg}"`);
@@ -122,6 +136,12 @@ export function parseArgs(argv: ReadonlyArray<string>, env: Record<string, strin
         'only to a confidential OAuth application (docs/setup.md, step 3)',
     );
   }
+  const graphClientId = values.get('graph-client-id')?.trim() || env.GRAPH_CLIENT_ID?.trim();
+  if (deviceCode && !graphClientId) throw new UsageError('--device-code needs --graph-client-id (or GRAPH_CLIENT_ID): the app registration that allows public client flows (docs/setup.md)');
+  for (const flag of ['graph-client-id', 'tenant', 'authority'] as const) {
+    if (!deviceCode && values.has(flag)) throw new UsageError(`--${flag} goes with --device-code`);
+  }
+  const authority = values.has('authority') ? url('authority') : defaultAuthority(graphUrl);
   return {
     crmUrl,
     graphUrl,
@@ -136,5 +156,12 @@ export function parseArgs(argv: ReadonlyArray<string>, env: Record<string, strin
     once,
     settingsPollSeconds,
     ...(values.get('device')?.trim() ? { device: values.get('device')!.trim().slice(0, 100) } : {}),
+    ...(deviceCode ? { deviceCode: { authority, tenant: values.get('tenant')?.trim() || 'organizations', clientId: graphClientId! } } : {}),
   };
+}
+
+/** Microsoft Graph signs in at Microsoft's identity platform; the emulator answers both at one origin. */
+function defaultAuthority(graphUrl: string): string {
+  const u = new URL(graphUrl);
+  return u.hostname === 'graph.microsoft.com' ? 'https://login.microsoftonline.com' : u.origin;
 }

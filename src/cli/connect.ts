@@ -5,7 +5,7 @@ import { CrmSettingsService } from '../crm/settings-service';
 import { checkOroRelease } from '../crm/release-check';
 import { CrmSide } from '../crm/side';
 import { PasswordGrantTokens } from '../crm/tokens';
-import { GraphHttp, GraphPasswordTokens, OutlookSide } from '../outlook';
+import { GraphDeviceCodeTokens, GraphHttp, GraphPasswordTokens, OutlookSide, type DeviceCodePrompt } from '../outlook';
 import { mailboxOf } from '../outlook/mailbox';
 import { effectiveSettings } from '../settings/scopes';
 import type { OutlookSettings } from '../settings/options';
@@ -44,7 +44,12 @@ export function graphEndpoints(graphUrl: string): { tokenUrl: string; apiRoot: s
   return { tokenUrl: `${origin}/common/oauth2/v2.0/token`, apiRoot: `${origin}/v1.0` };
 }
 
-export async function connect(args: RunnerArgs): Promise<Connection> {
+export interface ConnectOptions {
+  /** Shows the device-code sign-in message (the runner prints it). */
+  prompt?: (p: DeviceCodePrompt) => void;
+}
+
+export async function connect(args: RunnerArgs, options: ConnectOptions = {}): Promise<Connection> {
   const crmTokens = new PasswordGrantTokens({ baseUrl: args.crmUrl, username: args.user, password: args.password, clientId: args.clientId, clientSecret: args.clientSecret });
   const crmHttp = new CrmHttp({ baseUrl: args.crmUrl, tokens: crmTokens });
   await crmTokens.accessToken(); // a wrong password fails here, before anything else
@@ -60,8 +65,11 @@ export async function connect(args: RunnerArgs): Promise<Connection> {
   const settings = await loadSettings();
 
   const { tokenUrl, apiRoot } = graphEndpoints(args.graphUrl);
-  const graphTokens = new GraphPasswordTokens({ tokenUrl, username: args.graphUser, password: args.graphPassword });
+  const graphTokens = args.deviceCode
+    ? new GraphDeviceCodeTokens({ ...args.deviceCode, prompt: options.prompt ?? ((p) => console.log(p.message)) })
+    : new GraphPasswordTokens({ tokenUrl, username: args.graphUser, password: args.graphPassword });
   const graphHttp = new GraphHttp({ baseUrl: apiRoot, tokens: graphTokens });
+  await graphTokens.accessToken(); // sign in (or wait for the device-code sign-in) before anything else
   const mailbox = await mailboxOf(graphHttp, args.graphUser);
 
   const local = await openSqliteStore(args.stateFile, { crmUrl: args.crmUrl, crmUser: args.user, mailbox });

@@ -27,7 +27,7 @@ export interface StopSignal {
 export async function run(args: RunnerArgs, out: Output, stop: StopSignal): Promise<number> {
   let conn: Connection;
   try {
-    conn = await connect(args);
+    conn = await connect(args, { prompt: (p) => out.line(p.message) });
   } catch (error) {
     out.error(`error: ${oneLine(error)}`);
     return 1;

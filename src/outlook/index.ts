@@ -5,6 +5,7 @@ import { OutlookSide, type OutlookSideOptions } from './side';
 export { OutlookSide, FULL_ROUND_PREFIX, type OutlookSideOptions } from './side';
 export { GraphHttp, OutcomeUnknownError, type GraphTokenSource, type FetchLike } from './graph-http';
 export { GraphClientCredentialsTokens, GraphPasswordTokens } from './tokens';
+export { GraphDeviceCodeTokens, type DeviceCodePrompt } from './device-code';
 export { RequestBudget, OUTLOOK_REQUEST_BUDGET } from './request-budget';
 export { UnsupportedTimeZoneError } from './timezones';
 

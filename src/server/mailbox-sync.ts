@@ -22,16 +22,16 @@ import { SharedStateStore } from '../store/shared-state';
 import { openSqliteStore } from '../store/sqlite-store';
 import { SyncEngine, type CycleSummary } from '../sync/engine';
 import { SyncError } from '../sync/errors';
-import { sharedStatusOf } from '../sync/lease-host';
+import { sharedStatusOf, type SharedSyncStatus } from '../sync/lease-host';
 import { SyncLease, type LeaseRole } from '../sync/lease';
+import { heldByServer, SERVER_DEVICE_LABEL, SERVER_HOLDER_ID } from '../sync/server-holder';
+import type { SideName } from '../sync/records';
 import type { SyncStatus } from '../sync/status';
 import type { ServerConfig, ServerUser } from './config';
+import { publishedStatus } from './published-status';
 import { RedisLeaseBackend } from './redis-lease';
 
-/** How panes name the server while it holds their mailbox ("Syncing in OroCRM Sync server since …"). */
-export const SERVER_DEVICE_LABEL = 'OroCRM Sync server';
-/** The server is one holder of the CRM lease, whichever worker renews it (one server per CRM). */
-export const SERVER_HOLDER_ID = 'orocrm-sync-server';
+export { SERVER_DEVICE_LABEL, SERVER_HOLDER_ID };
 
 export type JobKind = 'crm' | 'outlook' | 'lease';
 
@@ -56,6 +56,8 @@ export interface WorkerServices {
   stateFile: string;
   /** Redis key prefix (tests give each run its own). */
   prefix: string;
+  /** When the queue runs this mailbox's side next (its job scheduler), for the status panes show. */
+  nextRun?(mailbox: string, side: SideName): Promise<number | null>;
 }
 
 interface Parts {
@@ -69,7 +71,6 @@ interface Parts {
 
 export class MailboxSync {
   private parts: Promise<Parts> | null = null;
-  private handledRequest: string | null = null;
   /** One lease step at a time per lease (a renewal timer and the job would otherwise race each other). */
   private readonly chains = new Map<SyncLease, Promise<unknown>>();
 
@@ -102,7 +103,6 @@ export class MailboxSync {
         const view = p.crmLease.view();
         return { kind: 'following', deviceLabel: view?.deviceLabel ?? 'another engine', since: view?.acquiredAt ?? '' };
       }
-      if (kind === 'lease') return { kind: 'renewed' };
       return await this.syncHolding(p, kind);
     } finally {
       await this.release(p.workerLease);
@@ -118,33 +118,60 @@ export class MailboxSync {
     await p.store.close();
   }
 
-  private async syncHolding(p: Parts, kind: 'crm' | 'outlook'): Promise<JobOutcome> {
+  private async syncHolding(p: Parts, kind: JobKind): Promise<JobOutcome> {
+    // A follower's "Sync now" (a pane) asks for both sides at once; the lease job, every third of the
+    // lease period, answers it too, so the pane waits seconds rather than a whole check interval.
+    // Which request was answered lives in Redis: every worker sees it, so each request runs once.
+    const asked = p.crmLease.view()?.syncRequestedAt ?? null;
+    const answeredKey = `${this.services.prefix}:sync-request-answered:${this.user.mailbox}`;
+    const both = asked !== null && asked !== (await this.services.redis.get(answeredKey));
+    if (kind === 'lease' && !both) return { kind: 'renewed' };
     // A long cycle outlives a lease period: keep both renewed while it runs.
     const every = Math.min(p.crmLease.renewEveryMs, p.workerLease.renewEveryMs);
     const renew = setInterval(() => {
       void this.step(p.workerLease).catch(() => undefined);
       void this.step(p.crmLease).catch(() => undefined);
     }, every);
+    const ran: SideName[] = both ? ['crm', 'outlook'] : [kind === 'outlook' ? 'outlook' : 'crm'];
     try {
       // The last job may have run on another worker (or a pane held the mailbox): carry on from the shared state.
       await p.store.pull();
       const settings = effectiveSettings((await p.settingsService.load()).settings);
       p.engine.setSettings(settings);
-      // A follower's "Sync now" (a pane) asks for both sides at once.
-      const asked = p.crmLease.view()?.syncRequestedAt ?? null;
-      const both = asked !== null && asked !== this.handledRequest;
-      if (both) this.handledRequest = asked;
-      const summaries = both ? await p.engine.syncNow() : [kind === 'crm' ? await p.engine.runCrmCycle() : await p.engine.runOutlookCycle()];
+      if (both) await this.services.redis.set(answeredKey, asked!, 'EX', 7 * 86400);
+      const before = p.engine.getStatus();
+      let summaries: CycleSummary[];
+      try {
+        summaries = both ? await p.engine.syncNow() : [ran[0] === 'crm' ? await p.engine.runCrmCycle() : await p.engine.runOutlookCycle()];
+      } catch (error) {
+        // Followers see the server's error too (the engine's status holds it in plain words).
+        await this.publish(p, before, ran);
+        throw error;
+      }
       // A cycle that lost a lease stopped before its next batch: not a check; run it again shortly.
       if (summaries.some((x) => x.stopped)) return { kind: 'busy', retryInMs: 1000 };
       await p.store.flush();
-      const status = p.engine.getStatus();
-      // Followers (a pane) show what the server did.
-      await this.step(p.crmLease, sharedStatusOf(SERVER_DEVICE_LABEL, status, await p.store.conflicts(), Date.now())).catch(() => undefined);
+      const status = await this.publish(p, before, ran);
       return { kind: 'synced', summaries, settings, status };
     } finally {
       clearInterval(renew);
     }
+  }
+
+  /** Followers (a pane, the runner) show what the server did: one status for the mailbox across workers. */
+  private async publish(p: Parts, before: SyncStatus, ran: SideName[]): Promise<SyncStatus> {
+    const view = p.crmLease.view();
+    const shared = view?.status as SharedSyncStatus | null | undefined;
+    const previous = heldByServer(view) && shared?.deviceLabel === SERVER_DEVICE_LABEL ? shared.status : null;
+    const nextRun = { crm: await this.nextRun('crm'), outlook: await this.nextRun('outlook') };
+    const status = publishedStatus({ previous, before, after: p.engine.getStatus(), ran, nextRun });
+    const conflicts = await p.store.conflicts().catch(() => []);
+    await this.step(p.crmLease, sharedStatusOf(SERVER_DEVICE_LABEL, status, conflicts, Date.now())).catch(() => undefined);
+    return status;
+  }
+
+  private async nextRun(side: SideName): Promise<number | null> {
+    return (await this.services.nextRun?.(this.user.mailbox, side).catch(() => null)) ?? null;
   }
 
   private ready(): Promise<Parts> {

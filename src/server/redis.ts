@@ -164,3 +164,18 @@ function ping(port: number): Promise<boolean> {
     socket.once('data', (d) => done(d.toString().startsWith('+PONG')));
   });
 }
+
+/**
+ * An 'error' handler for Redis clients and BullMQ queues: one line per outage (at most one a minute)
+ * instead of ioredis's "Unhandled error event" on every reconnect attempt; the clients reconnect and
+ * queue commands by themselves, and the fault tests restart Redis under them.
+ */
+export function redisOutageLogger(log: (line: string) => void, name: string): (error: Error) => void {
+  let lastAt = -Infinity;
+  return (error) => {
+    const now = Date.now();
+    if (now - lastAt < 60_000) return;
+    lastAt = now;
+    log(`${name}: Redis unreachable (${error.message}); reconnecting`);
+  };
+}

@@ -5,6 +5,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import http from 'node:http';
 import path from 'node:path';
 import { Redis } from 'ioredis';
+import { redisOutageLogger } from './redis';
 import type { ServerConfig } from './config';
 import { openQueue, scheduleAll } from './jobs';
 import { renderStatusPage, StatusStore } from './status';
@@ -36,8 +37,10 @@ export async function startServer(opts: ServerOptions): Promise<RunningServer> {
   const prefix = opts.prefix ?? 'orocrm-sync';
   const log = opts.log ?? ((line: string) => console.log(`${new Date().toISOString()} ${line}`));
   const queue = openQueue({ url: opts.redisUrl }, prefix);
+  queue.on('error', redisOutageLogger(log, 'queue'));
   await scheduleAll(queue, config);
   const redis = new Redis(opts.redisUrl, { maxRetriesPerRequest: null });
+  redis.on('error', redisOutageLogger(log, 'status store'));
   const statuses = new StatusStore(redis, prefix);
 
   const page = http.createServer((req, res) => {

@@ -7,6 +7,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { DelayedError, UnrecoverableError, Worker, type Job } from 'bullmq';
 import { Redis } from 'ioredis';
+import { redisOutageLogger } from './redis';
 import { CrmHttp } from '../crm/http';
 import { ClientCredentialsTokens } from '../crm/tokens';
 import { GraphClientCredentialsTokens } from '../outlook';
@@ -42,12 +43,24 @@ export async function startWorker(opts: WorkerOptions): Promise<RunningWorker> {
   const log = opts.log ?? ((line: string) => console.log(`${new Date().toISOString()} [${workerId}] ${line}`));
   fs.mkdirSync(config.stateDir, { recursive: true });
   const redis = new Redis(opts.redisUrl, { maxRetriesPerRequest: null });
+  redis.on('error', redisOutageLogger(log, 'status store'));
   const queue = openQueue({ url: opts.redisUrl }, prefix);
+  queue.on('error', redisOutageLogger(log, 'queue'));
   const statuses = new StatusStore(redis, prefix);
   const crmHttp = new CrmHttp({ baseUrl: config.crm.url, tokens: new ClientCredentialsTokens({ baseUrl: config.crm.url, clientId: config.crm.clientId, clientSecret: config.crm.clientSecret }) });
   const m = config.microsoft365;
   const graphTokens = new GraphClientCredentialsTokens({ authority: m.authority, tenant: m.tenant, clientId: m.clientId, clientSecret: m.clientSecret });
-  const services = { config, workerId, redis, crmHttp, graphTokens, stateFile: path.join(config.stateDir, `${workerId}.sqlite`), prefix };
+  const services = {
+    config,
+    workerId,
+    redis,
+    crmHttp,
+    graphTokens,
+    stateFile: path.join(config.stateDir, `${workerId}.sqlite`),
+    prefix,
+    // BullMQ plans a scheduler's next job when it hands out the current one, so this is the real next run.
+    nextRun: async (mailbox: string, side: 'crm' | 'outlook') => (await queue.getJobScheduler(schedulerId(mailbox, side)))?.next ?? null,
+  };
   const mailboxes = new Map<string, MailboxSync>();
 
   const processor = async (job: Job<SyncJobData>, token?: string): Promise<JobOutcome | { kind: 'skipped'; reason: string }> => {

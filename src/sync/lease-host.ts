@@ -3,6 +3,7 @@
 // The pane and the headless runner both use it, so they follow each other the same way.
 import type { ConflictLogEntry } from '../store/types';
 import type { LeaseRole, LeaseView, SyncLease } from './lease';
+import { heldByServer } from './server-holder';
 import type { Timers } from './scheduler';
 import type { SyncStatus } from './status';
 
@@ -23,6 +24,8 @@ export const SHARED_CONFLICTS = 20;
 /** What the pane shows while another engine syncs. */
 export interface FollowerView {
   deviceLabel: string;
+  /** The holder is the organization's sync server (src/sync/server-holder.ts), not another pane or runner. */
+  byServer: boolean;
   /** When the holder took over (the lease service's clock). */
   since: string;
   /** Seconds since the holder's last completed check, aged to now; null before its first. */
@@ -201,6 +204,7 @@ export class LeasedSync {
     const shared = published && Number.isFinite(skewMs) ? { ...published, status: shiftTimes(published.status, -skewMs) } : published;
     return {
       deviceLabel: view.deviceLabel,
+      byServer: heldByServer(view),
       since: view.acquiredAt,
       lastCheckAgoSeconds: ago === null ? null : Math.round((ago + view.sinceRenewalMs) / 1000),
       stale: !view.active,

@@ -80,3 +80,11 @@ export function followingText(f: { deviceLabel: string; since: string; lastCheck
   const check = ago === null ? 'first check running' : `last check ${relativeTime(new Date(now - ago * 1000).toISOString(), now)}`;
   return `Syncing in ${f.deviceLabel} since ${hhmm} · ${check}`;
 }
+
+/** "Synced by the OroCRM Sync server · last check 20 s ago": what a pane following the sync server says. */
+export function serverFollowingText(f: { lastCheckAgoSeconds: number | null; stale: boolean; observedAt: number }, now: number): string {
+  if (f.stale) return 'The OroCRM Sync server stopped syncing this mailbox; this pane takes over.';
+  const ago = f.lastCheckAgoSeconds === null ? null : f.lastCheckAgoSeconds + Math.max(0, Math.round((now - f.observedAt) / 1000));
+  const check = ago === null ? 'first check running' : `last check ${relativeTime(new Date(now - ago * 1000).toISOString(), now)}`;
+  return `Synced by the OroCRM Sync server · ${check}`;
+}

@@ -226,6 +226,7 @@ describe('Sync status section', () => {
 describe('Sync status section while another engine syncs', () => {
   const follower = (patch: Partial<NonNullable<SyncView['follower']>> = {}): NonNullable<SyncView['follower']> => ({
     deviceLabel: 'Outlook on Windows',
+    byServer: false,
     since: '2024-05-01T10:42:00',
     lastCheckAgoSeconds: 15,
     stale: false,
@@ -250,5 +251,43 @@ describe('Sync status section while another engine syncs', () => {
     const sync = new FakeSync({ ...runningView(), phase: 'following', follower: follower({ stale: true }) });
     renderSection(sync);
     expect(await screen.findByText('Outlook on Windows stopped syncing this mailbox. Sync now takes over here.')).toBeTruthy();
+  });
+
+  test('the sync server as holder: "Synced by the OroCRM Sync server" with its last and next checks, counts and error; Sync now only asks it', async () => {
+    const view = runningView((s) => {
+      s.types.contact.crm = { lastCheck: iso(-20), nextCheck: iso(100), created: 7, updated: 1, deleted: 0, conflicted: 0, lastError: null };
+      s.types.contact.outlook = { lastCheck: iso(-50), nextCheck: iso(10), created: 2, updated: 0, deleted: 0, conflicted: 0, lastError: null };
+      s.lastError = { message: 'Outlook is busy and asked us to wait for 30 s. Sync will try again by itself.', side: 'outlook', type: 'contact', at: iso(-50), retryable: true };
+    });
+    const sync = new FakeSync({ ...view, phase: 'following', follower: follower({ deviceLabel: 'OroCRM Sync server', byServer: true }) });
+    renderSection(sync);
+    expect(await screen.findByText('Synced by the OroCRM Sync server · last check 20 s ago')).toBeTruthy();
+    expect(screen.queryByText(/^Syncing in/)).toBeNull();
+    expect(cell('Contacts', 'Next check', 0).textContent).toBe('in 2 min');
+    expect(cell('Contacts', 'Next check', 1).textContent).toBe('in 10 s');
+    expect(cell('Contacts', 'Created', 0).textContent).toBe('7');
+    expect(screen.getByText(/since the OroCRM Sync server began syncing this mailbox/)).toBeTruthy();
+    expect(screen.getByText('Outlook is busy and asked us to wait for 30 s. Sync will try again by itself.')).toBeTruthy();
+    // Nothing here runs the pane's own engine: no Retry, no deletion answers.
+    expect(screen.queryByRole('button', { name: 'Retry' })).toBeNull();
+    await userEvent.click(screen.getByRole('button', { name: 'Sync now' }));
+    expect(sync.calls).toEqual(['syncNow']);
+    expect(await screen.findByText('The server was asked to check both sides now.')).toBeTruthy();
+  });
+
+  test('deletions the server holds back are named, with no Delete or Keep buttons here', async () => {
+    const view = runningView((s) => {
+      s.pendingDeletions = [{ type: 'contact', count: 40, linked: 50, since: iso(-60) }];
+    });
+    const sync = new FakeSync({ ...view, phase: 'following', follower: follower({ deviceLabel: 'OroCRM Sync server', byServer: true }) });
+    renderSection(sync);
+    expect(await screen.findByText(/^Sync would delete 40 of 50 Outlook contacts\. The OroCRM Sync server holds them back/)).toBeTruthy();
+    expect(screen.queryByRole('button', { name: /Delete/ })).toBeNull();
+  });
+
+  test('a server that stopped renewing: the pane says it takes over', async () => {
+    const sync = new FakeSync({ ...runningView(), phase: 'following', follower: follower({ deviceLabel: 'OroCRM Sync server', byServer: true, stale: true }) });
+    renderSection(sync);
+    expect(await screen.findByText('The OroCRM Sync server stopped syncing this mailbox; this pane takes over.')).toBeTruthy();
   });
 });

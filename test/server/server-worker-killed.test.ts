@@ -1,7 +1,8 @@
 // A worker process killed (SIGKILL) in the middle of a job and started again (issue 12 "Faults"): its
 // journal is in the shared state, the next holder's recovery finishes or abandons each write it had
 // sent, and the mailbox ends with no duplicates and every edit in place.
-import { CRM_ONLY_CONTACTS, OUTLOOK_ONLY_CONTACTS, OVERLAPPING_CONTACTS } from '../emulators/demo-data';
+import { OUTLOOK_ONLY_CONTACTS } from '../emulators/demo-data';
+import { aliceSnapshot as snapshotOf, EXPECTED_CONTACTS as expectedContacts, inStep } from '../support/server-snapshot';
 import { startServerWorld, type ServerWorld } from '../support/server-world';
 
 jest.setTimeout(300_000);
@@ -12,8 +13,6 @@ beforeAll(async () => {
   w = await startServerWorld({ processes: 1, users: ['alice'], graphLatencyMs: 150, intervalSeconds: 2 });
 });
 afterAll(() => w?.close());
-
-const expectedContacts = [...OVERLAPPING_CONTACTS, ...OUTLOOK_ONLY_CONTACTS, ...CRM_ONLY_CONTACTS].map((c) => c.lastName).sort();
 
 async function graphInFlight(): Promise<boolean> {
   const stats = (await (await fetch(`${w.graph.url}/_control/stats`)).json()) as { inFlight: number };
@@ -28,53 +27,22 @@ async function killWorkerMidJob(): Promise<void> {
   await w.waitFor('the worker started again', async () => w.server.workers.get('worker-1') !== before && w.output().split('worker worker-1 ready').length > 2, 60_000);
 }
 
-async function snapshot() {
-  const mailbox = await w.mailbox('alice');
-  const folder = mailbox.contactFolder.find((f) => f.displayName === 'OroCRM')!;
-  const list = mailbox.todoList.find((l) => l.displayName === 'OroCRM')!;
-  const me = await w.crmApi('alice', 'GET', '/api/rest/latest/calendars/default');
-  const crmContacts = (await w.crmApi('alice', 'GET', `/api/contacts?filter[owner]=${me.body.owner}&page[size]=-1`)).body.data as Array<{ attributes: Record<string, any> }>;
-  const crmTasks = (await w.crmApi('alice', 'GET', `/api/tasks?filter[owner]=${me.body.owner}&page[size]=-1`)).body.data as Array<{ attributes: Record<string, any> }>;
-  const crmEvents = (await w.crmApi('alice', 'GET', `/api/rest/latest/calendarevents?calendar=${me.body.calendar}&page=1&limit=1000`)).body as Array<Record<string, any>>;
-  return {
-    outlookContacts: mailbox.contact.filter((c) => c.parent === folder.id),
-    outlookTasks: mailbox.task.filter((t) => t.parent === list.id),
-    outlookEvents: mailbox.event,
-    crmContacts,
-    crmTasks,
-    crmEvents,
-  };
-}
-
-/** Same names on both sides, each exactly once. */
-function inStep(s: Awaited<ReturnType<typeof snapshot>>): boolean {
-  const sorted = (xs: unknown[]) => JSON.stringify([...xs].map(String).sort());
-  return (
-    sorted(s.outlookContacts.map((c) => c.surname)) === sorted(expectedContacts) &&
-    sorted(s.crmContacts.map((c) => c.attributes.lastName)) === sorted(expectedContacts) &&
-    sorted(s.outlookTasks.map((t) => t.title)) === sorted(s.crmTasks.map((t) => t.attributes.subject)) &&
-    new Set(s.crmTasks.map((t) => t.attributes.subject)).size === s.crmTasks.length &&
-    sorted(s.outlookEvents.map((e) => e.subject)) === sorted(s.crmEvents.map((e) => e.title)) &&
-    new Set(s.crmEvents.map((e) => e.title)).size === s.crmEvents.length
-  );
-}
-
 test('killed mid first sync and mid an edit round: no duplicates, every edit in place', async () => {
   await killWorkerMidJob();
   const first = await w.waitFor('the first sync to finish after the kill', async () => {
-    const s = await snapshot();
+    const s = await snapshotOf(w);
     return inStep(s) ? s : null;
   }, 120_000);
 
   // One edit on each side, then another kill while a job runs.
-  const lee = first.crmContacts.find((c) => c.attributes.lastName === 'Lee') as unknown as { id: string };
+  const lee = first.crmContacts.find((c) => c.attributes.lastName === 'Lee')!;
   expect((await w.crmApi('alice', 'PATCH', `/api/contacts/${lee.id}`, { data: { type: 'contacts', id: lee.id, attributes: { jobTitle: 'Edited in OroCRM' } } })).status).toBe(200);
   const nairInOutlook = first.outlookContacts.find((c) => c.surname === OUTLOOK_ONLY_CONTACTS[0].lastName)!;
   expect((await w.graphApi('alice', 'PATCH', `/v1.0/me/contacts/${nairInOutlook.id}`, { jobTitle: 'Edited in Outlook' })).status).toBe(200);
   await killWorkerMidJob();
 
   const done = await w.waitFor('both edits on the other side', async () => {
-    const s = await snapshot();
+    const s = await snapshotOf(w);
     const inOutlook = s.outlookContacts.find((c) => c.surname === 'Lee')?.jobTitle === 'Edited in OroCRM';
     const inCrm = s.crmContacts.find((c) => c.attributes.lastName === OUTLOOK_ONLY_CONTACTS[0].lastName)?.attributes.jobTitle === 'Edited in Outlook';
     return inOutlook && inCrm && inStep(s) ? s : null;

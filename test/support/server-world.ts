@@ -32,6 +32,8 @@ export interface ServerWorld {
   graphApi(user: string, method: string, pathOrUrl: string, body?: unknown): Promise<{ status: number; body: any }>;
   /** A new server process tree over the same Redis, emulators and state. */
   restartServer(): Promise<void>;
+  /** Redis dies (SIGKILL, as a crash) and comes back on the same port and data (AOF, fsync every second). */
+  restartRedis(downMs?: number): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -50,7 +52,7 @@ export async function startServerWorld(opts: ServerWorldOptions = {}): Promise<S
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'sync-server-'));
   const crm = await createCrmEmulator({ dbFile: path.join(dir, 'crm.sqlite'), port: 0 });
   const graph = await createGraphEmulator({ dbFile: path.join(dir, 'graph.sqlite'), port: 0, faults: opts.graphLatencyMs ? { latencyMs: opts.graphLatencyMs } : undefined });
-  const redis = await startLocalRedis({ dir: path.join(dir, 'redis') });
+  let redis = await startLocalRedis({ dir: path.join(dir, 'redis') });
   if (opts.intervalSeconds) {
     for (const user of opts.users ?? ['alice', 'bob', 'admin']) {
       const body = { data: { type: 'outlooksettings', id: 'user', attributes: { contacts_sync_interval_orocrm: { value: opts.intervalSeconds, useParentScope: false }, contacts_sync_interval_outlook: { value: opts.intervalSeconds, useParentScope: false } } } };
@@ -133,6 +135,13 @@ export async function startServerWorld(opts: ServerWorldOptions = {}): Promise<S
     async restartServer() {
       await world.server.close();
       world.server = await launch();
+    },
+    async restartRedis(downMs = 1000) {
+      const dead = new Promise<void>((resolve) => (world.redis.process.exitCode !== null ? resolve() : world.redis.process.once('exit', () => resolve())));
+      world.redis.kill();
+      await dead;
+      await new Promise((r) => setTimeout(r, downMs));
+      redis = world.redis = await startLocalRedis({ dir: path.join(dir, 'redis'), port: world.redis.port });
     },
     async close() {
       await world.server.close().catch(() => undefined);

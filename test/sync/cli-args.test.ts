@@ -54,3 +54,12 @@ test('a --settings-poll beyond what a timer can wait is refused instead of polli
 test('--help throws a UsageError with no message', () => {
   expect(() => parseArgs(['--help'])).toThrow(new UsageError(''));
 });
+
+test('--device-code: needs the app registration; tenant defaults to organizations; the authority is Microsoft’s for graph.microsoft.com, else the --graph origin', () => {
+  expect(() => parseArgs([...BASE, '--device-code'], NO_ENV)).toThrow(/--device-code needs --graph-client-id/);
+  expect(parseArgs([...BASE, '--device-code', '--graph-client-id', 'app-1'], NO_ENV).deviceCode).toEqual({ authority: 'http://127.0.0.1:4200', tenant: 'organizations', clientId: 'app-1' });
+  const real = BASE.map((a) => (a === 'http://127.0.0.1:4200' ? 'https://graph.microsoft.com' : a));
+  expect(parseArgs([...real, '--device-code', '--tenant', 'contoso.onmicrosoft.com'], { GRAPH_CLIENT_ID: 'app-2' }).deviceCode).toEqual({ authority: 'https://login.microsoftonline.com', tenant: 'contoso.onmicrosoft.com', clientId: 'app-2' });
+  expect(() => parseArgs([...BASE, '--tenant', 'contoso'], NO_ENV)).toThrow('--tenant goes with --device-code');
+  expect(parseArgs(BASE, NO_ENV).deviceCode).toBeUndefined();
+});

@@ -113,11 +113,11 @@ test.each([
   expect(r.stdout).toBe('');
 });
 
-test('--help prints the usage, says a real tenant needs MSAL, and exits 0', async () => {
+test('--help prints the usage, says how to sign in to a real tenant (device code), and exits 0', async () => {
   const r = await runToEnd(['--help']);
   expect(r.code).toBe(0);
   expect(r.stderr).toContain('--once');
-  expect(r.stderr).toMatch(/real Microsoft 365 tenant needs a token from\s+MSAL/);
+  expect(r.stderr).toContain('For Microsoft 365: --graph https://graph.microsoft.com --device-code --graph-client-id <app id> --tenant <tenant>.');
 });
 
 test('a wrong password exits 1 with one clear line and leaves no state', async () => {

@@ -4,6 +4,7 @@ import { LeasedSync, type HostedLoop, type LeasedState } from '../../src/sync/le
 import { LocalLeaseBackend, SyncLease } from '../../src/sync/lease';
 import type { Timers } from '../../src/sync/scheduler';
 import { initialStatus } from '../../src/sync/status';
+import { SERVER_DEVICE_LABEL, SERVER_HOLDER_ID } from '../../src/sync/server-holder';
 
 class FakeLoop implements HostedLoop {
   running = false;
@@ -137,4 +138,19 @@ test('a holder that stops makes its last writes (beforeRelease) while it still h
   await engines[0].host.stop();
   expect(calls).toEqual([[0, true]]);
   expect(engines[0].lease.role()).not.toBe('holder');
+});
+
+test('a follower knows the sync server by its holder id, not by a label any engine could send', async () => {
+  let t = 0;
+  const follow = async (holderId: string) => {
+    const backend = new LocalLeaseBackend(() => t);
+    const holder = new SyncLease({ backend, holderId, deviceLabel: SERVER_DEVICE_LABEL, ttlMs: 60_000, monotonic: () => t });
+    await holder.step();
+    const pane = new LeasedSync({ lease: new SyncLease({ backend, holderId: 'pane', deviceLabel: 'Outlook on the web', ttlMs: 60_000, monotonic: () => t }), loop: new FakeLoop(), timers: noTimers, snapshot: async () => ({ status: initialStatus(), conflicts: [] }) });
+    await pane.start();
+    const state = pane.current();
+    return state.role === 'follower' ? state.follower?.byServer : undefined;
+  };
+  expect(await follow(SERVER_HOLDER_ID)).toBe(true);
+  expect(await follow('some-pane-tab')).toBe(false);
 });

@@ -24,3 +24,22 @@ describe('several engines on one mailbox, with the lease and the shared state', 
     });
   }
 });
+
+// Server mode (issue 12): two of the engines are workers of the sync server, as MailboxSync hosts a
+// mailbox: one CRM lease holder for the whole server, a second lease telling its workers apart, the
+// shared state pulled before and flushed after every job, the fence checking both.
+const SERVER_SEEDS = 40;
+describe('server mode: two server workers among the engines', () => {
+  test(`one writer at a time across panes and server workers; the sides agree (seeds ${BASE_SEED + 5000}..${BASE_SEED + 5000 + SERVER_SEEDS - 1})`, async () => {
+    let serverCycles = 0;
+    let handovers = 0;
+    for (let seed = BASE_SEED + 5000; seed < BASE_SEED + 5000 + SERVER_SEEDS; seed++) {
+      const r = await runMultiEngineScenario(seed, { server: true });
+      serverCycles += r.serverCycles;
+      handovers += r.handovers;
+    }
+    // The server workers really ran, and the mailbox changed hands between them and the panes.
+    expect(serverCycles).toBeGreaterThan(SERVER_SEEDS);
+    expect(handovers).toBeGreaterThan(SERVER_SEEDS);
+  });
+});

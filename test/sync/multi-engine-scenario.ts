@@ -15,6 +15,7 @@ import { mulberry32 } from '../emulators/common/faults';
 import { KilledError, MemorySide, RequestCounter } from '../support/memory-side';
 import { IDENTITY, person, settingsWith, type World } from './engine-helpers';
 import { checkInvariants, ScenarioFailure } from './random-scenario';
+import { SERVER_DEVICE_LABEL, SERVER_HOLDER_ID } from '../../src/sync/server-holder';
 
 const TYPES: EntityType[] = ['contact', 'task', 'event'];
 const TTL_MS = 60_000;
@@ -29,6 +30,11 @@ interface Engine {
   generation: number;
   /** The fencing token of the holding whose shared state this engine pulled. */
   heldToken: number | null;
+  /**
+   * A worker of the sync server (src/server/mailbox-sync.ts): the CRM lease is held by the server as one
+   * holder whichever worker renews it, so a second lease (Redis's, here a local one) tells workers apart.
+   */
+  workerLease?: SyncLease;
 }
 
 export interface MultiEngineReport {
@@ -36,19 +42,27 @@ export interface MultiEngineReport {
   engines: number;
   handovers: number;
   fencedCycles: number;
+  /** Cycles run by server workers (server mode). */
+  serverCycles: number;
   steps: string[];
 }
 
-export async function runMultiEngineScenario(seed: number, opts: { steps?: number } = {}): Promise<MultiEngineReport> {
+export interface MultiEngineOptions {
+  steps?: number;
+  /** Server mode: two of the engines are workers of the sync server, hosted as it hosts a mailbox. */
+  server?: boolean;
+}
+
+export async function runMultiEngineScenario(seed: number, opts: MultiEngineOptions = {}): Promise<MultiEngineReport> {
   const log: string[] = [];
   try {
-    return await scenario(seed, opts.steps ?? 40, log);
+    return await scenario(seed, opts.steps ?? 40, log, opts.server ?? false);
   } catch (e) {
-    throw new ScenarioFailure(`Multi-engine scenario seed ${seed} failed: ${(e as Error).stack ?? e}\nReplay: npm run test:soak -- --multi --seed ${seed} --runs 1 --verbose\n${log.join('\n')}`);
+    throw new ScenarioFailure(`Multi-engine scenario seed ${seed} failed: ${(e as Error).stack ?? e}\nReplay: npm run test:soak -- --multi${opts.server ? ' --server' : ''} --seed ${seed} --runs 1 --verbose\n${log.join('\n')}`);
   }
 }
 
-async function scenario(seed: number, steps: number, log: string[]): Promise<MultiEngineReport> {
+async function scenario(seed: number, steps: number, log: string[], serverMode: boolean): Promise<MultiEngineReport> {
   const rnd = mulberry32(seed);
   const pick = <T>(xs: ReadonlyArray<T>): T => xs[Math.floor(rnd() * xs.length)];
   const chance = (p: number) => rnd() < p;
@@ -102,18 +116,64 @@ async function scenario(seed: number, steps: number, log: string[]): Promise<Mul
   });
   const count = 2 + Math.floor(rnd() * 3);
   const engines: Engine[] = [];
-  const open = async (name: string, shelf: MemoryShelf, skewMs: number, generation: number): Promise<Engine> => {
-    const lease = new SyncLease({ backend, holderId: `${name}#${generation}`, deviceLabel: name, ttlMs: TTL_MS, monotonic: () => serverMs + skewMs });
+  // The server's Redis lease on Redis's clock, which the scenario's time drives too. The server renews it every
+  // third of its period while a job runs; the scenario renews no lease mid-cycle (a pane's neither), so it gets
+  // the CRM lease's period: with 30 s every longer quiet-phase cycle was fenced before it could finish.
+  const redisLease = new LocalLeaseBackend(() => serverMs);
+  const open = async (name: string, shelf: MemoryShelf, skewMs: number, generation: number, serverWorker = false): Promise<Engine> => {
+    const lease = serverWorker
+      ? new SyncLease({ backend, holderId: SERVER_HOLDER_ID, deviceLabel: SERVER_DEVICE_LABEL, ttlMs: TTL_MS, monotonic: () => serverMs + skewMs })
+      : new SyncLease({ backend, holderId: `${name}#${generation}`, deviceLabel: name, ttlMs: TTL_MS, monotonic: () => serverMs + skewMs });
+    const workerLease = serverWorker ? new SyncLease({ backend: redisLease, holderId: `${name}#${generation}`, deviceLabel: name, ttlMs: TTL_MS, monotonic: () => serverMs + skewMs }) : undefined;
     const store = new SharedStateStore(await openMemoryStore(IDENTITY, { shelf }), sharedState, () => lease.view()?.fencingToken ?? 0);
-    const engine = new SyncEngine({ ...sides, store, settings, fence: () => lease.assertHeld(), matchListingThreshold: 3, now: () => Date.parse('2030-03-01T00:00:00Z') + serverMs + skewMs });
-    return { name, shelf, store, engine, lease, skewMs, generation, heldToken: null };
+    const fence = () => {
+      workerLease?.assertHeld();
+      lease.assertHeld();
+    };
+    const engine = new SyncEngine({ ...sides, store, settings, fence, matchListingThreshold: 3, now: () => Date.parse('2030-03-01T00:00:00Z') + serverMs + skewMs });
+    return { name, shelf, store, engine, lease, skewMs, generation, heldToken: null, workerLease };
   };
   for (let i = 0; i < count; i++) engines.push(await open(`engine ${i}`, new MemoryShelf(), Math.round((rnd() * 2 - 1) * 120_000), 0));
-  log.push(`${count} engines, skews ${engines.map((e) => e.skewMs).join(', ')} ms, ${settings.contacts_conflict_resolution}`);
+  if (serverMode) {
+    // Two workers of one server: one machine's clock, each its own store (its SQLite file).
+    const skew = Math.round((rnd() * 2 - 1) * 120_000);
+    for (const w of ['server worker 1', 'server worker 2']) engines.push(await open(w, new MemoryShelf(), skew, 0, true));
+  }
+  log.push(`${engines.length} engines${serverMode ? ' (two of them server workers)' : ''}, skews ${engines.map((e) => e.skewMs).join(', ')} ms, ${settings.contacts_conflict_resolution}`);
+
+  /**
+   * Whether `e` may run a cycle now, having taken over the shared state if so. A pane pulls when a new
+   * holding begins (LeasedSync's onAcquired); a server worker before every job, since the last one may
+   * have run on the other worker under the same CRM holding (MailboxSync.syncHolding).
+   */
+  const acquire = async (e: Engine): Promise<boolean> => {
+    const step = async (l: SyncLease) => {
+      try {
+        return await l.step();
+      } catch {
+        return l.role();
+      }
+    };
+    if (e.workerLease && (await step(e.workerLease)) !== 'holder') return false;
+    if ((await step(e.lease)) !== 'holder') return false;
+    const token = e.lease.view()?.fencingToken ?? 0;
+    if (e.workerLease || e.heldToken !== token) {
+      await e.store.pull();
+      e.heldToken = token;
+    }
+    return true;
+  };
+  /** After a server job: its newest checkpoints go to the shared state, and the worker lets go of the mailbox. */
+  const jobEnded = async (e: Engine, stopped: boolean): Promise<void> => {
+    if (!e.workerLease) return;
+    if (!stopped) await e.store.flush().catch(() => undefined);
+    await e.workerLease.release().catch(() => undefined);
+  };
 
   let seq = 0;
   let handovers = 0;
   let fencedCycles = 0;
+  let serverCycles = 0;
   let lastHolder: string | null = null;
   const edits = new Map<string, Map<string, Map<SideName, unknown>>>();
   const deletedNames = new Set<string>();
@@ -132,26 +192,18 @@ async function scenario(seed: number, steps: number, log: string[]): Promise<Mul
     }
   };
   const tickOnce = async (e: Engine, s: SideName): Promise<void> => {
-    let role;
-    try {
-      role = await e.lease.step();
-    } catch {
-      role = e.lease.role();
-    }
-    if (role !== 'holder') return;
-    const token = e.lease.view()?.fencingToken ?? 0;
-    if (e.heldToken !== token) {
-      // A new holding (as LeasedSync's onAcquired): take over the shared state before the first cycle.
-      await e.store.pull();
-      e.heldToken = token;
-    }
-    if (lastHolder !== e.lease.holderId) {
+    if (!(await acquire(e))) return;
+    if (e.workerLease) serverCycles++;
+    const holder = e.workerLease?.holderId ?? e.lease.holderId;
+    if (lastHolder !== holder) {
       handovers++;
-      lastHolder = e.lease.holderId;
+      lastHolder = holder;
       log.push(`  ${e.name} holds the lease (token ${e.lease.view()?.fencingToken})`);
     }
+    let stopped = true;
     try {
       const summary = await (s === 'crm' ? e.engine.runCrmCycle() : e.engine.runOutlookCycle());
+      stopped = summary.stopped;
       if (summary.stopped) {
         fencedCycles++;
         log.push(`  ${e.name} fenced mid-cycle`);
@@ -164,8 +216,11 @@ async function scenario(seed: number, steps: number, log: string[]): Promise<Mul
       counter.killAfter = null;
       log.push(`  ${e.name} killed; it restarts on its store with a new lease client`);
       const i = engines.indexOf(e);
-      engines[i] = await open(e.name, e.shelf, e.skewMs, e.generation + 1);
+      // A killed server worker leaves its Redis lease to run out, as a SIGKILLed process does.
+      engines[i] = await open(e.name, e.shelf, e.skewMs, e.generation + 1, !!e.workerLease);
+      return;
     }
+    await jobEnded(e, stopped);
   };
   /** While a holder sleeps, the others look at the lease and may start their own cycles. */
   const others = async () => {
@@ -213,8 +268,10 @@ async function scenario(seed: number, steps: number, log: string[]): Promise<Mul
       log.push(`${e.name} ticks (${s})`);
       await tick(e, s);
     } else if (r < 0.8) {
-      // Two engines tick at once: their cycles interleave at every request.
-      const [a, b] = [pick(engines), pick(engines)];
+      // Two engines tick at once: their cycles interleave at every request. In server mode often the two
+      // server workers: two jobs of one mailbox handed to two workers at once, under one CRM holding.
+      const workers = engines.filter((e) => e.workerLease);
+      const [a, b] = workers.length === 2 && chance(0.6) ? [workers[0], workers[1]] : [pick(engines), pick(engines)];
       log.push(`${a.name} and ${b.name} tick at once`);
       await Promise.all([tick(a, s), tick(b, s === 'crm' ? 'outlook' : 'crm')]);
     } else if (r < 0.87) {
@@ -246,21 +303,19 @@ async function scenario(seed: number, steps: number, log: string[]): Promise<Mul
   const final = pick(engines);
   log.push(`-- quiet: ${final.name} syncs`);
   for (let round = 0; round < 3; round++) {
-    if ((await final.lease.step()) !== 'holder') throw new Error(`${final.name} could not take the lease in the quiet phase`);
-    if (final.heldToken !== final.lease.view()!.fencingToken) {
-      await final.store.pull();
-      final.heldToken = final.lease.view()!.fencingToken;
-    }
+    if (!(await acquire(final))) throw new Error(`${final.name} could not take the lease in the quiet phase`);
     await final.engine.runCrmCycle();
-    await final.lease.step();
+    await jobEnded(final, false);
+    if (!(await acquire(final))) throw new Error(`${final.name} lost the lease in the quiet phase`);
     await final.engine.runOutlookCycle();
+    await jobEnded(final, false);
     for (const p of final.engine.getStatus().pendingDeletions) await final.engine.confirmDeletions(p.type);
   }
   const world = { crm, outlook, store: final.store } as unknown as World;
   try {
     await checkInvariants(world, settings, { alwaysBoth: true, alwaysOn: { contact: true, task: true, event: true }, deletedNames, edits });
   } catch (e) {
-    throw new ScenarioFailure(`Multi-engine scenario seed ${seed} failed: ${(e as Error).message}\nReplay: npm run test:soak -- --multi --seed ${seed} --runs 1 --verbose\n${log.join('\n')}`);
+    throw new ScenarioFailure(`Multi-engine scenario seed ${seed} failed: ${(e as Error).message}\nReplay: npm run test:soak -- --multi${serverMode ? ' --server' : ''} --seed ${seed} --runs 1 --verbose\n${log.join('\n')}`);
   }
-  return { seed, engines: count, handovers, fencedCycles, steps: log };
+  return { seed, engines: engines.length, handovers, fencedCycles, serverCycles, steps: log };
 }

@@ -1,5 +1,5 @@
-// Soak runner: `npm run test:soak -- --runs 5000 --seed 1 [--steps 60] [--verbose] [--multi]` runs seeded scenarios
-// (--multi: 2–4 engines on one mailbox, multi-engine-scenario.ts).
+// Soak runner: `npm run test:soak -- --runs 5000 --seed 1 [--steps 60] [--verbose] [--multi] [--server]` runs seeded
+// scenarios (--multi: 2–4 engines on one mailbox, multi-engine-scenario.ts; --server: two of them sync-server workers).
 import { runScenario } from './random-scenario';
 import { runMultiEngineScenario } from './multi-engine-scenario';
 
@@ -18,7 +18,8 @@ async function main(): Promise<void> {
   const verbose = process.argv.includes('--verbose');
   console.log(`Soak: ${runs} scenario(s) from seed ${seed}, ${steps} steps each`);
   for (let i = 0; i < runs; i++) {
-    const report = process.argv.includes('--multi') ? await runMultiEngineScenario(seed + i, { steps }) : await runScenario(seed + i, { steps });
+    const server = process.argv.includes('--server');
+    const report = process.argv.includes('--multi') || server ? await runMultiEngineScenario(seed + i, { steps, server }) : await runScenario(seed + i, { steps });
     if (verbose) console.log(report.steps.join('\n'));
     if ((i + 1) % 100 === 0) console.log(`  ${i + 1} passed`);
   }

@@ -5,7 +5,7 @@ import * as React from 'react';
 import { MessageBar, MessageBarType, PrimaryButton, DefaultButton, ProgressIndicator, Spinner, SpinnerSize, Stack, Text } from '@fluentui/react';
 import type { SyncStatus } from '../../sync/status';
 import type { SyncControls } from '../sync-runtime';
-import { followingText, progressText, SIDE_TITLE, TYPE_TITLE, typeNoun } from '../sync-status-format';
+import { deletionText, followingText, progressText, serverFollowingText, SIDE_TITLE, TYPE_TITLE, typeNoun } from '../sync-status-format';
 import { useSyncView } from '../use-sync-status';
 import { ConflictLog } from './ConflictLog';
 import { DeletionConfirm } from './DeletionConfirm';
@@ -53,7 +53,15 @@ function FirstSyncProgress({ progress }: { progress: NonNullable<SyncStatus['fir
 export function SyncStatusSection({ sync, tickMs, clock }: SyncStatusSectionProps): React.ReactElement {
   const { view, now } = useSyncView(sync, tickMs, clock);
   const { status } = view;
-  const [syncing, syncNow] = useAction(React.useCallback(() => sync.syncNow(), [sync]));
+  const [asked, setAsked] = React.useState(false);
+  const byServer = view.phase === 'following' && !!view.follower?.byServer;
+  const [syncing, syncNow] = useAction(
+    React.useCallback(async () => {
+      await sync.syncNow();
+      // Following the server, Sync now only asks it (the lease's syncRequested); it never takes over.
+      if (byServer) setAsked(true);
+    }, [sync, byServer]),
+  );
   const [retrying, retry] = useAction(React.useCallback(() => sync.retry(), [sync]));
 
   return (
@@ -70,7 +78,31 @@ export function SyncStatusSection({ sync, tickMs, clock }: SyncStatusSectionProp
         {view.phase === 'unavailable' && <MessageBar messageBarType={MessageBarType.info} isMultiline>{view.message}</MessageBar>}
         {view.phase === 'stopped' && <Text>Sync is stopped.</Text>}
 
-        {view.phase === 'following' && (
+        {view.phase === 'following' && view.follower?.byServer && (
+          <>
+            {/* The organization's server syncs this mailbox with Outlook closed: nothing for this pane to run. */}
+            <MessageBar messageBarType={view.follower.stale ? MessageBarType.warning : MessageBarType.success} isMultiline>
+              {serverFollowingText(view.follower, now)}
+            </MessageBar>
+            {!view.follower.stale && (
+              <Text variant="small">{asked ? 'The server was asked to check both sides now.' : 'Outlook can stay closed: the server syncs this mailbox on its own. Sync now asks it to check both sides.'}</Text>
+            )}
+            {status.lastError && (
+              <MessageBar messageBarType={status.lastError.retryable ? MessageBarType.warning : MessageBarType.error} isMultiline>
+                {status.lastError.message}
+              </MessageBar>
+            )}
+            {status.pendingDeletions.map((pending) => (
+              <MessageBar key={pending.type} messageBarType={MessageBarType.warning} isMultiline>
+                {deletionText(pending)} The OroCRM Sync server holds them back: it does not delete that many without someone confirming.
+              </MessageBar>
+            ))}
+            <SyncStatusTypes status={status} now={now} countsSince="since the OroCRM Sync server began syncing this mailbox" />
+            <ConflictLog entries={view.conflicts} now={now} />
+          </>
+        )}
+
+        {view.phase === 'following' && !view.follower?.byServer && (
           <>
             {/* One engine writes per mailbox (the sync lease); this pane shows what that one reports. */}
             <MessageBar messageBarType={view.follower?.stale ? MessageBarType.warning : MessageBarType.info} isMultiline>

@@ -85,7 +85,7 @@ function TypeTable({ type, status, now }: { type: EntityType; status: SyncStatus
   );
 }
 
-export function SyncStatusTypes({ status, now }: { status: SyncStatus; now: number }): React.ReactElement {
+export function SyncStatusTypes({ status, now, countsSince = 'since the pane was first connected' }: { status: SyncStatus; now: number; countsSince?: string }): React.ReactElement {
   const off = ENTITY_TYPES.filter((t) => !status.types[t].enabled);
   return (
     <Stack tokens={{ childrenGap: 12 }}>
@@ -98,7 +98,7 @@ export function SyncStatusTypes({ status, now }: { status: SyncStatus; now: numb
         </Text>
       ))}
       <Text variant="small" id="sync-counts-note" styles={{ root: { color: '#605e5c' } }}>
-        Counts are the items sync created, updated or deleted in each place since the pane was first connected.
+        Counts are the items sync created, updated or deleted in each place {countsSince}.
       </Text>
     </Stack>
   );

@@ -1,4 +1,5 @@
-// Microsoft identity platform token endpoint: password and refresh_token grants (delegated), and the
+// Microsoft identity platform token endpoint: password, refresh_token and device code grants (delegated;
+// the device code flow in device-code.ts), and the
 // client credentials grant (app-only, concepts/auth-v2-service.md in microsoft-graph-docs-contrib: a
 // tenant-specific endpoint, client_id + client_secret, scope https://graph.microsoft.com/.default, an
 // answer without refresh token). Errors use the identity platform's shape ({error, error_description,
@@ -6,6 +7,7 @@
 import { randomBytes, randomUUID } from 'node:crypto';
 import type { Response, Router } from '../common/http';
 import type { GraphContext } from './context';
+import { DEVICE_CODE_GRANT, DeviceCodes } from './device-code';
 
 const ACCESS_TTL_SECONDS = 3599;
 const REFRESH_TTL_SECONDS = 90 * 24 * 3600;
@@ -67,7 +69,30 @@ function clientCredentialsGrant(ctx: GraphContext, tenant: string, form: URLSear
   };
 }
 
-export function registerTokenRoutes(router: Router, ctx: GraphContext): void {
+export function registerTokenRoutes(router: Router, ctx: GraphContext, deviceCodes: DeviceCodes = new DeviceCodes(ctx)): void {
+  const devicecode = (req: { rawBody: string }): Response => {
+    const form = new URLSearchParams(req.rawBody);
+    for (const p of ['client_id', 'scope']) {
+      if (!form.get(p)) return identityError(400, 'invalid_request', 900144, `The request body must contain the following parameter: '${p}'.`);
+    }
+    const code = deviceCodes.issue(form.get('client_id')!, form.get('scope')!);
+    const verificationUri = `${ctx.baseUrl().replace(/\/+$/, '')}/devicelogin`;
+    return {
+      status: 200,
+      headers: { 'Cache-Control': 'no-store, no-cache', Pragma: 'no-cache' },
+      body: {
+        user_code: code.userCode,
+        device_code: code.deviceCode,
+        verification_uri: verificationUri,
+        expires_in: Math.round((code.expiresAt - ctx.now().getTime()) / 1000),
+        interval: code.interval,
+        message: `To sign in, use a web browser to open the page ${verificationUri} and enter the code ${code.userCode} to authenticate.`,
+      },
+    };
+  };
+  router.on('POST', '/common/oauth2/v2.0/devicecode', devicecode);
+  router.on('POST', '/organizations/oauth2/v2.0/devicecode', devicecode);
+  router.on('POST', '/:tenant/oauth2/v2.0/devicecode', devicecode);
   const handler = (req: { rawBody: string; headers: Record<string, unknown>; params: Record<string, string> }, tenant = req.params.tenant): Response => {
     const form = new URLSearchParams(req.rawBody);
     const grant = form.get('grant_type');
@@ -83,6 +108,14 @@ export function registerTokenRoutes(router: Router, ctx: GraphContext): void {
         return identityError(400, 'invalid_grant', 50126, 'Error validating credentials due to invalid username or password.');
       }
       userId = user.id;
+    } else if (grant === DEVICE_CODE_GRANT) {
+      const deviceCode = form.get('device_code');
+      if (!deviceCode) return identityError(400, 'invalid_request', 900144, "The request body must contain the following parameter: 'device_code'.");
+      const answer = deviceCodes.redeem(deviceCode, form.get('client_id'));
+      if (!answer.ok) return identityError(answer.status, answer.error, answer.code, answer.description);
+      userId = answer.userId;
+      // The scope was named in the devicecode request; offline_access there brings a refresh token.
+      if (!form.get('scope')) form.set('scope', answer.scope);
     } else if (grant === 'refresh_token') {
       const token = form.get('refresh_token');
       if (!token) return identityError(400, 'invalid_request', 900144, "The request body must contain the following parameter: 'refresh_token'.");

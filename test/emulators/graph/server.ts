@@ -5,6 +5,7 @@ import type { FaultKnobs } from '../common/faults';
 import { Router, serve, type Request, type Response, type RunningServer } from '../common/http';
 import { Admission, type RequestBudget } from './admission';
 import { registerTokenRoutes } from './auth';
+import { DeviceCodes, registerDeviceLoginPage } from './device-code';
 import { notFoundFor, registerBatchRoute } from './batch';
 import { registerContactRoutes } from './contacts';
 import { admissionKey, bearerToken, mailboxRoute, type GraphContext } from './context';
@@ -26,6 +27,8 @@ export interface GraphEmulatorOptions {
   maxDeltaTokenAgeSeconds?: number | null;
   /** Requests per window per mailbox (default Outlook's 10,000 per 600 s). */
   requestBudget?: RequestBudget;
+  /** Seconds between device-code polls the identity platform asks for (Microsoft: 5). */
+  deviceCodeIntervalSeconds?: number;
 }
 
 export interface GraphEmulator extends RunningServer {
@@ -52,7 +55,10 @@ export async function createGraphEmulator(opts: GraphEmulatorOptions): Promise<G
   const internalError = (_req: Request, error: unknown): Response =>
     errorResponse(500, 'InternalServerError', `The emulator failed: ${error instanceof Error ? error.message : String(error)}`);
 
-  registerTokenRoutes(router, ctx);
+  const deviceCodes = new DeviceCodes(ctx);
+  deviceCodes.intervalSeconds = opts.deviceCodeIntervalSeconds ?? 5;
+  registerTokenRoutes(router, ctx, deviceCodes);
+  registerDeviceLoginPage(router, ctx, deviceCodes);
   mailboxRoute(router, ctx, 'GET', '', (req) => ({
     status: 200,
     body: {
