@@ -66,7 +66,7 @@ test(
     await followingBar.waitFor();
     const createdCell = (page: Page) => page.getByRole('table', { name: 'Contacts' }).getByRole('row', { name: /^Created/ }).locator('td').nth(1).textContent();
     const holderCreated = await createdCell(holder.page);
-    await until(async () => (await createdCell(follower.page)) === holderCreated, "the holder's counts in the follower", 30_000);
+    await until(async () => (await createdCell(follower.page)) === holderCreated, "the holder's counts in the follower", 90_000);
 
     // Sync now in the follower asks the holder: a CRM edit reaches Outlook without waiting for the interval.
     const ann = ((await crmApi()('GET', '/api/contacts?page[size]=100')).data as Array<{ id: string; attributes: { firstName: string; lastName: string } }>).find(
