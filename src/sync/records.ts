@@ -49,6 +49,8 @@ export interface TaskRecord {
   /** Calendar date in UTC, `YYYY-MM-DD`: To Do keeps due dates date-only. */
   dueDate: string | null;
   status: TaskStatus;
+  /** Plain text (rich-text.ts); Oro description ↔ To Do body. Absent in records stored before it was synced. */
+  description?: string | null;
 }
 
 export interface EventRecord {
@@ -60,6 +62,10 @@ export interface EventRecord {
   start: string;
   end: string;
   allDay: boolean;
+  /** Plain text (rich-text.ts); Oro description ↔ Outlook body. Absent in records stored before it was synced. */
+  description?: string | null;
+  /** Minutes before the start: Oro's earliest reminder ↔ Outlook's reminder (reminders.ts); null: none. */
+  reminder?: number | null;
 }
 
 export interface RecordTypes {
