@@ -71,6 +71,12 @@ export const taskAttributesSchema = z
   })
   .passthrough();
 
+/** One reminder of a legacy event (platform ReminderBundle Model/ReminderInterval.php units). */
+const oroReminderSchema = z.object({
+  method: z.string(),
+  interval: z.object({ number: z.coerce.number().int().min(0), unit: z.enum(['M', 'H', 'D', 'W']) }),
+});
+
 /** A legacy calendar event (oro-api.md §3). */
 export const legacyEventSchema = z
   .object({
@@ -81,6 +87,9 @@ export const legacyEventSchema = z
     start: oroDateTimeSchema,
     end: oroDateTimeSchema,
     allDay: z.boolean(),
+    description: nullableString,
+    // ReminderManager::applyReminders sets the key only when the event has reminders.
+    reminders: z.array(oroReminderSchema).nullable().optional().transform((v) => v ?? []),
     createdAt: oroDateTimeSchema.nullable().optional(),
     updatedAt: oroDateTimeSchema,
   })

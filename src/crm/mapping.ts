@@ -19,7 +19,9 @@
 import type { WriteOp } from '../sync/side';
 import type { ContactRecord, EventRecord, PostalAddress, TaskPriority, TaskRecord, TaskStatus } from '../sync/records';
 import { MalformedResponseError } from '../sync/errors';
+import { descriptionText, textToHtml } from '../sync/rich-text';
 import { regionText, type RegionPlacement } from './regions';
+import { earliestReminder, withEarliestReminder, type OroReminder } from './reminders';
 import { addressAttributesSchema, contactAttributesSchema, parseWire, taskAttributesSchema, type LegacyEvent, type OroResource } from './entities-wire';
 
 type Attrs = Record<string, unknown>;
@@ -154,6 +156,7 @@ export function taskToOro(record: TaskRecord, fields?: ReadonlyArray<keyof TaskR
   if (want('dueDate')) attributes.dueDate = record.dueDate === null ? null : `${record.dueDate}T00:00:00Z`;
   if (want('priority')) relationships.taskPriority = { data: { type: 'taskpriorities', id: record.priority } };
   if (want('status')) relationships.status = { data: { type: 'taskstatuses', id: record.status } };
+  if (want('description') && record.description !== undefined) attributes.description = descriptionToOro(record.description);
   return { attributes, relationships };
 }
 
@@ -166,14 +169,31 @@ export function taskFromOro(resource: OroResource): TaskRecord {
   const status = relId(resource, 'status') ?? 'open';
   if (!PRIORITIES.includes(priority as TaskPriority)) throw new MalformedResponseError(`Task ${resource.id} has an unknown priority "${String(priority)}".`);
   if (!STATUSES.includes(status as TaskStatus)) throw new MalformedResponseError(`Task ${resource.id} has an unknown status "${status}".`);
-  return { subject: a.subject, priority: priority as TaskPriority, status: status as TaskStatus, dueDate: a.dueDate === null ? null : utcInstant(a.dueDate).slice(0, 10) };
+  return {
+    subject: a.subject,
+    priority: priority as TaskPriority,
+    status: status as TaskStatus,
+    dueDate: a.dueDate === null ? null : utcInstant(a.dueDate).slice(0, 10),
+    description: descriptionText(a.description),
+  };
 }
 
-/** The legacy REST body of an event (oro-api.md §3); `uid` and `calendar` are added by the side. */
-export function eventToOro(record: EventRecord, fields?: ReadonlyArray<keyof EventRecord>): Attrs {
+/** Oro descriptions are written as HTML, as Oro's own editor writes them (rich-text.ts). */
+function descriptionToOro(text: string | null): string | null {
+  return text === null ? null : textToHtml(text);
+}
+
+/**
+ * The legacy REST body of an event (oro-api.md §3); `uid` and `calendar` are added by the side.
+ * `reminders`: the event's current Oro reminders, which a reminder write keeps but for the earliest
+ * (reminders.ts); without it, the reminder is not sent (an update then keeps Oro's list as it is).
+ */
+export function eventToOro(record: EventRecord, fields?: ReadonlyArray<keyof EventRecord>, reminders?: ReadonlyArray<OroReminder>): Attrs {
   const want = (f: keyof EventRecord) => !fields || fields.includes(f);
   const body: Attrs = {};
   if (want('title')) body.title = record.title;
+  if (want('description') && record.description !== undefined) body.description = descriptionToOro(record.description);
+  if (want('reminder') && record.reminder !== undefined && reminders) body.reminders = withEarliestReminder(reminders, record.reminder);
   // start/end/allDay travel together: their meaning depends on each other.
   if (want('start') || want('end') || want('allDay')) {
     body.start = record.allDay ? `${record.start}T00:00:00Z` : record.start;
@@ -183,14 +203,15 @@ export function eventToOro(record: EventRecord, fields?: ReadonlyArray<keyof Eve
   return body;
 }
 
-export function eventFromOro(e: LegacyEvent): EventRecord {
+export function eventFromOro(e: { title: string; start: string; end: string; allDay: boolean; description?: string | null; reminders?: OroReminder[]; [field: string]: unknown }): EventRecord {
   const start = utcInstant(e.start);
   const end = utcInstant(e.end);
-  if (!e.allDay) return { title: e.title, start, end, allDay: false };
+  const details = { description: descriptionText(e.description), reminder: earliestReminder(e.reminders ?? []) };
+  if (!e.allDay) return { title: e.title, start, end, allDay: false, ...details };
   const first = allDayDate(start);
   // 23:59 (or 23:59:59) of the last day and the next midnight both read as that midnight.
   const endDate = allDayDate(new Date(Date.parse(end) + 60_000).toISOString());
-  return { title: e.title, start: first, end: endDate > first ? endDate : addDays(first, 1), allDay: true };
+  return { title: e.title, start: first, end: endDate > first ? endDate : addDays(first, 1), allDay: true, ...details };
 }
 
 const DAY_MS = 86_400_000;

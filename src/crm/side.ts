@@ -1049,7 +1049,7 @@ export class CrmSide implements SyncSide {
     }
     if (op.op === 'create') {
       // The uid column holds 36 characters and nothing validates it: a longer one is a 500 on Oro.
-      const body = { ...eventToOro(op.record), ...recurrence, calendar: await this.calendarId(), uid: externalIdFor(op.key), notifyAttendees: 'none' };
+      const body = { ...eventToOro(op.record, undefined, []), ...recurrence, calendar: await this.calendarId(), uid: externalIdFor(op.key), notifyAttendees: 'none' };
       let res: CrmResponse;
       try {
         res = await this.client.send({ method: 'POST', path: `${LEGACY}/calendarevents`, format: 'rest', body }, 'safe', async () => (await this.findCreated('event', op)) !== null);
@@ -1064,8 +1064,12 @@ export class CrmSide implements SyncSide {
       id = String(parseWire(eventWriteAnswerSchema.extend({ id: legacyEventSchema.shape.id }), res.body, 'POST calendarevents').id);
     } else if (op.op === 'update') {
       id = op.id;
+      // A PUT with `reminders` replaces Oro's list: read it first, so only the earliest is rewritten (reminders.ts).
+      const current = (!op.fields || op.fields.includes('reminder')) && op.record.reminder !== undefined ? await this.getEvent(op.id) : null;
+      if (current === 'missing') return { ok: false, code: 'not_found', message: `Calendar event ${op.id} is not in this user's calendar.`, retryable: false };
       // notifyAttendees=none: the sync never mails an Oro event's attendees (CalendarEventApiType).
-      const res = await this.client.send({ method: 'PUT', path: `${LEGACY}/calendarevents/${op.id}`, format: 'rest', body: { ...eventToOro(op.record, op.fields), ...recurrence, notifyAttendees: 'none' } });
+      const body = { ...eventToOro(op.record, op.fields, current?.reminders), ...recurrence, notifyAttendees: 'none' };
+      const res = await this.client.send({ method: 'PUT', path: `${LEGACY}/calendarevents/${op.id}`, format: 'rest', body });
       if (res.status === 404 || res.status === 403) return { ok: false, code: 'not_found', message: `Calendar event ${op.id} is not in this user's calendar.`, retryable: false };
       if (res.status === 400) return legacyInvalid(res);
       this.check(res, `PUT calendarevents/${op.id}`);
@@ -1075,6 +1079,12 @@ export class CrmSide implements SyncSide {
     const e = await this.getEvent(id);
     if (e === 'missing') return { ok: false, code: 'not_found', message: `Calendar event ${id} vanished right after it was written.`, retryable: true };
     const item = this.eventItem(e);
+    const sentReminder = op.op === 'create' || !op.fields || op.fields.includes('reminder');
+    if (sentReminder && op.record.reminder !== undefined && item.record.reminder !== op.record.reminder) {
+      // Another Oro reminder fires earlier than the one Outlook set; it is kept, so it stays the earliest.
+      const reason = 'OroCRM keeps its other reminders of the event, and one of them is earlier than the one set in Outlook';
+      return { ok: true, id: item.id, version: item.version, unsynced: { fields: ['reminder'], kept: { reminder: item.record.reminder }, reason } };
+    }
     return { ok: true, id: item.id, version: item.version };
   }
 

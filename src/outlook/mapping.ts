@@ -19,6 +19,7 @@ import { z } from 'zod';
 import { MalformedResponseError } from '../sync/errors';
 import type { ContactRecord, EventRecord, PostalAddress, TaskPriority, TaskRecord, TaskStatus } from '../sync/records';
 import type { SideItem } from '../sync/side';
+import { descriptionText, textToHtml } from '../sync/rich-text';
 import { CRM_ID_PROPERTY, FAX_PROPERTY, GENDER_PROPERTY, LINKED_RESOURCE_APPLICATION } from './properties';
 import {
   assertDate,
@@ -37,6 +38,7 @@ import {
 const nullableString = z.string().nullish();
 const dateTimeTimeZoneSchema = z.object({ dateTime: z.string(), timeZone: z.string() });
 const extendedPropertySchema = z.object({ id: z.string(), value: z.string().nullish() });
+const itemBodySchema = z.looseObject({ contentType: nullableString, content: nullableString }).nullish();
 const physicalAddressSchema = z
   .looseObject({ street: nullableString, city: nullableString, state: nullableString, postalCode: nullableString, countryOrRegion: nullableString })
   .nullish();
@@ -69,6 +71,7 @@ export const graphTaskSchema = z.looseObject({
   importance: z.enum(['low', 'normal', 'high']).nullish(),
   status: z.enum(['notStarted', 'inProgress', 'completed', 'waitingOnOthers', 'deferred']).nullish(),
   dueDateTime: dateTimeTimeZoneSchema.nullish(),
+  body: itemBodySchema,
   linkedResources: z
     .array(z.looseObject({ id: nullableString, applicationName: nullableString, externalId: nullableString, displayName: nullableString, webUrl: nullableString }))
     .nullish(),
@@ -82,6 +85,9 @@ export const graphEventSchema = z.looseObject({
   start: dateTimeTimeZoneSchema,
   end: dateTimeTimeZoneSchema,
   isAllDay: z.boolean().nullish(),
+  body: itemBodySchema,
+  isReminderOn: z.boolean().nullish(),
+  reminderMinutesBeforeStart: z.number().int().nullish(),
   transactionId: nullableString,
   type: nullableString,
   singleValueExtendedProperties: z.array(extendedPropertySchema).nullish(),
@@ -311,6 +317,7 @@ export function taskFromGraph(json: unknown, timeZone = 'UTC'): SideItem<TaskRec
     // Date-only: the nearest midnight of the wall time, whatever the zone (see header; graph-api.md §3).
     dueDate: t.dueDateTime ? nearestMidnightDate(dueWallTime(t.dueDateTime, timeZone)) : null,
     status: STATUS_FROM_GRAPH[t.status ?? 'notStarted'],
+    description: bodyText(t.body),
   };
   const crmId = t.linkedResources === undefined ? undefined : (ourLinkedResource(t)?.externalId ?? null);
   return { id: t.id, version, record, crmId };
@@ -332,6 +339,7 @@ export function taskToGraph(r: TaskRecord, fields?: ReadonlyArray<TaskField>, ti
   if (has('priority')) body.importance = r.priority;
   if (has('status')) body.status = STATUS_TO_GRAPH[r.status];
   if (has('dueDate')) body.dueDateTime = r.dueDate === null ? null : dateInZone(r.dueDate, timeZone);
+  if (has('description') && r.description !== undefined) body.body = htmlBody(r.description);
   return body;
 }
 
@@ -353,6 +361,8 @@ export function eventFromGraph(json: unknown): SideItem<EventRecord> & { transac
     start: allDay ? wallDate(e.start) : readInstant(e.start),
     end: allDay ? wallDate(e.end) : readInstant(e.end),
     allDay,
+    description: bodyText(e.body),
+    reminder: e.isReminderOn === false ? null : (e.reminderMinutesBeforeStart ?? null),
   };
   return { id: e.id, version: versionOf(e, 'event'), record, crmId: stampFrom(e.singleValueExtendedProperties), transactionId: e.transactionId ?? null };
 }
@@ -378,6 +388,27 @@ export function eventToGraph(r: EventRecord, fields?: ReadonlyArray<EventField>,
     body.start = r.allDay ? dateOnlyDateTimeTimeZone(r.start) : utcDateTimeTimeZone(r.start);
     body.end = r.allDay ? dateOnlyDateTimeTimeZone(r.end) : utcDateTimeTimeZone(r.end);
   }
+  if (has('description') && r.description !== undefined) body.body = htmlBody(r.description);
+  if (has('reminder') && r.reminder !== undefined) {
+    body.isReminderOn = r.reminder !== null;
+    if (r.reminder !== null) body.reminderMinutesBeforeStart = r.reminder;
+  }
   if (crmId !== undefined) body.singleValueExtendedProperties = [stampProperty(crmId)];
   return body;
+}
+
+// ---------- bodies (rich-text.ts) ----------
+
+/** An itemBody as canonical text: HTML bodies by their text, text bodies as they are. */
+function bodyText(body: z.infer<typeof itemBodySchema>): string | null {
+  if (!body?.content) return null;
+  return descriptionText(body.content, (body.contentType ?? '').toLowerCase() === 'html');
+}
+
+/**
+ * Canonical text as an HTML itemBody: To Do takes only HTML on update (api/todotask-update.md), and an
+ * Outlook event body is HTML. Sent only when the text changed, so it replaces a body whose text differs.
+ */
+function htmlBody(text: string | null): { contentType: 'html'; content: string } {
+  return { contentType: 'html', content: textToHtml(text) };
 }

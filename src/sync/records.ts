@@ -50,6 +50,8 @@ export interface TaskRecord {
   /** Calendar date in UTC, `YYYY-MM-DD`: To Do keeps due dates date-only. */
   dueDate: string | null;
   status: TaskStatus;
+  /** Plain text (rich-text.ts); Oro description ↔ To Do body. Absent in records stored before it was synced. */
+  description?: string | null;
 }
 
 export interface EventRecord {
@@ -65,6 +67,10 @@ export interface EventRecord {
   recurrence?: RecurrenceRule | null;
   /** A series' occurrences that differ from its rule, by original start; [] or absent when none. */
   exceptions?: SeriesException[];
+  /** Plain text (rich-text.ts); Oro description ↔ Outlook body. Absent in records stored before it was synced. */
+  description?: string | null;
+  /** Minutes before the start: Oro's earliest reminder ↔ Outlook's reminder (reminders.ts); null: none. */
+  reminder?: number | null;
 }
 
 export interface RecordTypes {

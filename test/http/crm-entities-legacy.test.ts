@@ -29,6 +29,34 @@ async function rest(method: string, pathname: string, body?: unknown) {
 const faults = (knobs: unknown) => fetch(`${emu.url}/_control/faults`, { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify(knobs) });
 
 describe('legacy calendar events', () => {
+  test('reminders as ReminderBundle takes them: a list that replaces the event\'s, methods email/web_socket, units M/H/D/W; answered only when there are some', async () => {
+    const calendar = (await rest('GET', '/api/rest/latest/calendars/default')).body.calendar;
+    const base = { title: 'Reminded', start: '2026-03-10T09:00:00Z', end: '2026-03-10T10:00:00Z', calendar };
+    const bad = [
+      [{ method: 'sms', interval: { number: 5, unit: 'M' } }],
+      [{ method: 'email', interval: { number: 5, unit: 'S' } }],
+      [{ method: 'email', interval: { number: 'five', unit: 'M' } }],
+      [{ method: 'email' }],
+      'soon',
+    ];
+    for (const reminders of bad) {
+      const res = await rest('POST', '/api/rest/latest/calendarevents', { ...base, reminders });
+      expect(res.status).toBe(400);
+      expect(res.body.errors.children.reminders.errors).toHaveLength(1);
+    }
+    const none = await rest('POST', '/api/rest/latest/calendarevents', base);
+    expect('reminders' in (await rest('GET', `/api/rest/latest/calendarevents/${none.body.id}`)).body).toBe(false);
+    const two = [{ method: 'email', interval: { number: 1, unit: 'D' } }, { method: 'web_socket', interval: { number: 15, unit: 'M' } }];
+    const made = await rest('POST', '/api/rest/latest/calendarevents', { ...base, reminders: two });
+    expect(made.status).toBe(201);
+    const path = `/api/rest/latest/calendarevents/${made.body.id}`;
+    expect((await rest('GET', path)).body.reminders).toEqual(two);
+    expect((await rest('PUT', path, { title: 'Still reminded' })).status).toBe(200);
+    expect((await rest('GET', path)).body.reminders).toEqual(two);
+    expect((await rest('PUT', path, { reminders: [two[1]] })).status).toBe(200);
+    expect((await rest('GET', path)).body.reminders).toEqual([two[1]]);
+  });
+
   test('calendars/default names the user\'s calendar; the list needs calendar and start/end or page/limit', async () => {
     const cal = await rest('GET', '/api/rest/latest/calendars/default');
     expect(cal.body).toEqual({ calendar: expect.any(Number), owner: 2, calendarName: 'Alice Archer' });

@@ -94,9 +94,9 @@ describe('CrmSide reading', () => {
     expect(tasks.changes.map((c) => (c.kind === 'upsert' ? c.item.record.subject : '')).sort()).toEqual(['Call Carlos about renewal', 'Send Q4 proposal to Ann']);
     const events = await round(s, 'event', null);
     const offsite = events.changes.find((c) => c.kind === 'upsert' && c.item.record.title === 'Acme offsite');
-    expect(offsite && offsite.kind === 'upsert' && offsite.item.record).toEqual({ title: 'Acme offsite', start: '2026-12-14', end: '2026-12-15', allDay: true });
+    expect(offsite && offsite.kind === 'upsert' && offsite.item.record).toEqual({ title: 'Acme offsite', start: '2026-12-14', end: '2026-12-15', allDay: true, description: null, reminder: null });
     clock = new Date('2026-03-01T11:00:00Z');
-    const ev: EventRecord = { title: 'New call', start: '2026-04-01T09:00:00Z', end: '2026-04-01T09:30:00Z', allDay: false };
+    const ev: EventRecord = { title: 'New call', start: '2026-04-01T09:00:00Z', end: '2026-04-01T09:30:00Z', allDay: false, description: 'Dial in:\n+1 555 & ask for <Ann>', reminder: 1440 };
     const [made] = await s.apply('event', [{ op: 'create', key: 'ev-1', record: ev }]);
     const next = await round(s, 'event', events.checkpoint);
     expect(next.changes).toEqual([{ kind: 'upsert', item: { id: made.ok ? made.id : '', version: made.ok ? made.version : '', record: ev } }]);
@@ -104,7 +104,7 @@ describe('CrmSide reading', () => {
 
   test('an all-day event is stored as Oro\'s UI stores it (00:00 to 23:59 of the last day) and reads back with the same length', async () => {
     const s = side();
-    const offsite: EventRecord = { title: 'Two-day offsite', start: '2026-05-04', end: '2026-05-06', allDay: true };
+    const offsite: EventRecord = { title: 'Two-day offsite', start: '2026-05-04', end: '2026-05-06', allDay: true, description: null, reminder: null };
     const [made] = await s.apply('event', [{ op: 'create', key: 'ev-all-day', record: offsite }]);
     expect(made.ok).toBe(true);
     const id = made.ok ? made.id : '';

@@ -58,7 +58,7 @@ const RULE: RecurrenceRule = {
   type: 'weekly', interval: 1, daysOfWeek: ['monday'], dayOfMonth: null, month: null, index: null, firstDayOfWeek: 'sunday',
   startDate: '2027-06-07', endDate: null, occurrences: 6, timeZone: 'UTC',
 };
-const SERIES: EventRecord = { title: 'Team sync', start: week(0), end: week(0, 9), allDay: false, recurrence: RULE, exceptions: [] };
+const SERIES: EventRecord = { title: 'Team sync', start: week(0), end: week(0, 9), allDay: false, description: null, reminder: null, recurrence: RULE, exceptions: [] };
 const EXCEPTIONS = [
   { originalStart: week(1), cancelled: false, title: 'Team sync (moved)', start: week(1, 13), end: week(1, 14) },
   { originalStart: week(2), cancelled: true },

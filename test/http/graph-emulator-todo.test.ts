@@ -27,6 +27,16 @@ describe('To Do', () => {
     expect(proposal.changeKey).toBeUndefined();
   });
 
+  test('To Do keeps a body as text: HTML sent is answered as its text, and an update takes only HTML (todotask-update.md, docs-contrib #347)', async () => {
+    const [, crm] = await lists();
+    const created = await h.call('POST', `/v1.0/me/todo/lists/${crm.id}/tasks`, { title: 'Notes', body: { contentType: 'html', content: '<p>Bring the <b>contract</b></p><p>Tom &amp; Jerry</p>' } });
+    expect(created.body.body).toEqual({ contentType: 'text', content: 'Bring the contract\r\nTom & Jerry' });
+    const text = await h.call('PATCH', `/v1.0/me/todo/lists/${crm.id}/tasks/${created.body.id}`, { body: { contentType: 'text', content: 'plain' } });
+    expect(text.status).toBe(400);
+    const html = await h.call('PATCH', `/v1.0/me/todo/lists/${crm.id}/tasks/${created.body.id}`, { body: { contentType: 'html', content: 'one<br>two' } });
+    expect(html.body.body).toEqual({ contentType: 'text', content: 'one\r\ntwo' });
+  });
+
   test('task dates answer in the zone of Prefer: outlook.timezone, UTC without it', async () => {
     const [, crm] = await lists();
     // A user at UTC+14 sets 10 May in To Do: stored as that zone's local midnight.

@@ -16,8 +16,8 @@ const DAY = 86_400_000;
 const today = Math.floor(Date.now() / DAY) * DAY;
 const at = (days: number, hours = 9) => new Date(today + days * DAY + hours * 3600_000).toISOString().replace('.000Z', 'Z');
 const dateAt = (days: number) => new Date(today + days * DAY).toISOString().slice(0, 10);
-const meeting = (n: number, days = n): EventRecord => ({ title: `Meeting ${n}`, start: at(days), end: at(days, 10), allDay: false });
-const task = (n: number): TaskRecord => ({ subject: `Task ${n}`, priority: 'normal', dueDate: null, status: 'open' });
+const meeting = (n: number, days = n): EventRecord => ({ title: `Meeting ${n}`, start: at(days), end: at(days, 10), allDay: false, description: null, reminder: null });
+const task = (n: number): TaskRecord => ({ subject: `Task ${n}`, priority: 'normal', dueDate: null, status: 'open', description: null });
 
 async function readRound<T extends EntityType>(side: SyncSide, type: T, checkpoint: string | null) {
   const pages: Array<ChangePage<RecordOf<T>>> = [];
@@ -39,10 +39,10 @@ function ok(r: { ok: boolean } & ({ ok: true; id: string; version: string } | { 
 }
 
 describe('Outlook side: events over the Graph emulator', () => {
-  it('round-trips timed and all-day events with the CRM stamp', async () => {
+  it('round-trips timed and all-day events with the CRM stamp, description (HTML body) and reminder', async () => {
     const { side } = g.side('alice');
-    const timed: EventRecord = { title: 'Review', start: at(3, 13), end: at(3, 14), allDay: false };
-    const allDay: EventRecord = { title: 'Offsite', start: dateAt(10), end: dateAt(12), allDay: true };
+    const timed: EventRecord = { title: 'Review', start: at(3, 13), end: at(3, 14), allDay: false, description: 'Agenda:\nBudget & <hiring>', reminder: 30 };
+    const allDay: EventRecord = { title: 'Offsite', start: dateAt(10), end: dateAt(12), allDay: true, description: null, reminder: null };
     const res = await side.apply('event', [
       { op: 'create', key: 'e1', record: timed, crmId: '31' },
       { op: 'create', key: 'e2', record: allDay, crmId: '32' },
@@ -154,11 +154,11 @@ describe('Outlook side: To Do tasks over the Graph emulator', () => {
     expect(lists).toHaveLength(1);
   });
 
-  it('round-trips tasks with linkedResource stamps and reads stamps straight from delta', async () => {
+  it('round-trips tasks with linkedResource stamps and descriptions (To Do body), and reads stamps straight from delta', async () => {
     const { side } = g.side('alice', { pageSize: 2 });
     const records: TaskRecord[] = [
-      { subject: 'Call Ann', priority: 'high', dueDate: dateAt(2), status: 'in_progress' },
-      { subject: 'Send offer', priority: 'low', dueDate: null, status: 'closed' },
+      { subject: 'Call Ann', priority: 'high', dueDate: dateAt(2), status: 'in_progress', description: 'Ask about\npricing & terms' },
+      { subject: 'Send offer', priority: 'low', dueDate: null, status: 'closed', description: null },
       task(3),
     ];
     const res = await side.apply('task', records.map((record, n) => ({ op: 'create' as const, key: `t${n}`, record, crmId: `${70 + n}` })));

@@ -25,7 +25,7 @@ const RULE: RecurrenceRule = {
   type: 'weekly', interval: 1, daysOfWeek: ['monday'], dayOfMonth: null, month: null, index: null, firstDayOfWeek: 'sunday',
   startDate: date(monday), endDate: null, occurrences: 6, timeZone: 'UTC',
 };
-const SERIES: EventRecord = { title: 'Team sync', start: week(0), end: week(0, 9), allDay: false, recurrence: RULE, exceptions: [] };
+const SERIES: EventRecord = { title: 'Team sync', start: week(0), end: week(0, 9), allDay: false, description: null, reminder: 15, recurrence: RULE, exceptions: [] };
 
 async function round(side: SyncSide, checkpoint: string | null) {
   const changes = [];

@@ -18,10 +18,10 @@ const today = Math.floor(Date.now() / day) * day;
 const iso = (ms: number) => new Date(ms).toISOString().replace('.000Z', 'Z');
 const date = (ms: number) => new Date(ms).toISOString().slice(0, 10);
 const records: EventRecord[] = [
-  { title: 'Morning call', start: iso(today + 3 * day + 7 * 3600_000), end: iso(today + 3 * day + 8 * 3600_000), allDay: false },
+  { title: 'Morning call', start: iso(today + 3 * day + 7 * 3600_000), end: iso(today + 3 * day + 8 * 3600_000), allDay: false, description: null, reminder: null },
   // 02:30 UTC is the previous evening in Pacific time: a zone bug would move it a day.
-  { title: 'Late call', start: iso(today + 4 * day + 2.5 * 3600_000), end: iso(today + 4 * day + 3.5 * 3600_000), allDay: false },
-  { title: 'Offsite', start: date(today + 5 * day), end: date(today + 7 * day), allDay: true },
+  { title: 'Late call', start: iso(today + 4 * day + 2.5 * 3600_000), end: iso(today + 4 * day + 3.5 * 3600_000), allDay: false, description: null, reminder: null },
+  { title: 'Offsite', start: date(today + 5 * day), end: date(today + 7 * day), allDay: true, description: null, reminder: null },
 ];
 
 /** A fetch that records what the side asked for and, optionally, swaps its time-zone preference. */

@@ -1,8 +1,10 @@
 import fc from 'fast-check';
 import { contactFromOro, contactToOro, eventFromOro, eventToOro, taskFromOro, taskToOro, versionOf } from '../../src/crm/mapping';
 import type { OroResource } from '../../src/crm/entities-wire';
+import type { OroReminder } from '../../src/crm/reminders';
 import { MalformedResponseError } from '../../src/sync/errors';
 import type { ContactRecord, EventRecord, PostalAddress, TaskRecord } from '../../src/sync/records';
+import { canonicalDescription, canonicalReminder } from '../support/descriptions';
 import { blankContact } from '../support/records';
 import { oroStoredContact } from '../support/oro-answers';
 import { testPlaceRegion, testRegionCatalog, withRegionCodes } from '../support/regions';
@@ -39,15 +41,18 @@ const task: fc.Arbitrary<TaskRecord> = fc.record({
   priority: fc.constantFrom('low' as const, 'normal' as const, 'high' as const),
   dueDate: fc.option(date, { nil: null }),
   status: fc.constantFrom('open' as const, 'in_progress' as const, 'closed' as const),
+  description: canonicalDescription,
 });
 
 const event: fc.Arbitrary<EventRecord> = fc.oneof(
-  fc.record({ title: fc.string({ minLength: 1 }), start: instant, end: instant, allDay: fc.constant(false) }),
-  fc.tuple(fc.string({ minLength: 1 }), date, fc.integer({ min: 1, max: 30 })).map(([title, start, days]) => ({
+  fc.record({ title: fc.string({ minLength: 1 }), start: instant, end: instant, allDay: fc.constant(false), description: canonicalDescription, reminder: canonicalReminder }),
+  fc.tuple(fc.string({ minLength: 1 }), date, fc.integer({ min: 1, max: 30 }), canonicalDescription, canonicalReminder).map(([title, start, days, description, reminder]) => ({
     title,
     start,
     end: new Date(Date.parse(`${start}T00:00:00Z`) + days * 86400_000).toISOString().slice(0, 10),
     allDay: true,
+    description,
+    reminder,
   })),
 );
 
@@ -64,14 +69,14 @@ describe('CRM mapping round trips (canonical → Oro → canonical)', () => {
     );
   });
 
-  test('tasks keep subject, priority, status and due date', () => {
+  test('tasks keep subject, priority, status, due date and description', () => {
     fc.assert(
       fc.property(task, (record) => {
         const input = taskToOro(record);
         const resource: OroResource = {
           type: 'tasks',
           id: '5',
-          attributes: { ...input.attributes, description: null, updatedAt: '2025-01-01T00:00:00Z' },
+          attributes: { description: null, ...input.attributes, updatedAt: '2025-01-01T00:00:00Z' },
           relationships: input.relationships,
         };
         expect(taskFromOro(resource)).toEqual(record);
@@ -79,12 +84,13 @@ describe('CRM mapping round trips (canonical → Oro → canonical)', () => {
     );
   });
 
-  test('events keep title, start, end and all-day through the legacy +00:00 format', () => {
+  test('events keep title, start, end, all-day, description and reminder through the legacy +00:00 format', () => {
     fc.assert(
       fc.property(event, (record) => {
-        const body = eventToOro(record);
+        const body = eventToOro(record, undefined, []);
         const legacy = (s: unknown) => String(s).replace(/Z$/, '+00:00');
-        const back = eventFromOro({ id: 1, title: String(body.title), start: legacy(body.start), end: legacy(body.end), allDay: Boolean(body.allDay), updatedAt: '2025-01-01T00:00:00+00:00' });
+        const reminders = body.reminders as OroReminder[];
+        const back = eventFromOro({ id: 1, title: String(body.title), start: legacy(body.start), end: legacy(body.end), allDay: Boolean(body.allDay), description: body.description as string | null, reminders, updatedAt: '2025-01-01T00:00:00+00:00' });
         expect(back).toEqual(record);
       }),
     );
@@ -94,7 +100,7 @@ describe('CRM mapping round trips (canonical → Oro → canonical)', () => {
 describe('CRM mapping details', () => {
   test('an all-day event stored at local midnight (Berlin: 23:00Z the day before) reads as the right date', () => {
     const back = eventFromOro({ id: 1, title: 'Offsite', start: '2026-12-13T23:00:00+00:00', end: '2026-12-14T23:00:00+00:00', allDay: true, updatedAt: '2025-01-01T00:00:00+00:00' });
-    expect(back).toEqual({ title: 'Offsite', start: '2026-12-14', end: '2026-12-15', allDay: true });
+    expect(back).toEqual({ title: 'Offsite', start: '2026-12-14', end: '2026-12-15', allDay: true, description: null, reminder: null });
   });
 
   test('an all-day event goes to Oro with its inclusive end, 23:59 of the last day (Oro\'s UI convention)', () => {
@@ -109,7 +115,7 @@ describe('CRM mapping details', () => {
     ['New York, 23:59 local', '2026-12-14T05:00:00+00:00', '2026-12-15T04:59:00+00:00'],
     ['an exclusive midnight end written earlier', '2026-12-14T00:00:00+00:00', '2026-12-15T00:00:00+00:00'],
   ])('a one-day all-day event stored by Oro (%s) reads as one day', (_, start, end) => {
-    expect(eventFromOro({ id: 1, title: 'Offsite', start, end, allDay: true, updatedAt: '2025-01-01T00:00:00+00:00' })).toEqual({ title: 'Offsite', start: '2026-12-14', end: '2026-12-15', allDay: true });
+    expect(eventFromOro({ id: 1, title: 'Offsite', start, end, allDay: true, updatedAt: '2025-01-01T00:00:00+00:00' })).toEqual({ title: 'Offsite', start: '2026-12-14', end: '2026-12-15', allDay: true, description: null, reminder: null });
   });
 
   test('timed events with another offset become UTC instants', () => {

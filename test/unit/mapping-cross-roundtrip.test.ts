@@ -17,13 +17,13 @@ import { oroStoredContact } from '../support/oro-answers';
 
 function oroTaskStored(record: TaskRecord): OroResource {
   const input = taskToOro(record);
-  return { type: 'tasks', id: '5', attributes: { ...input.attributes, description: null, updatedAt: '2025-01-01T00:00:00Z' }, relationships: input.relationships };
+  return { type: 'tasks', id: '5', attributes: { description: null, ...input.attributes, updatedAt: '2025-01-01T00:00:00Z' }, relationships: input.relationships };
 }
 
 /** The legacy API answers datetimes with an offset; `offset` minutes shows the same instant in another zone. */
 function oroEventStored(record: EventRecord, offset: number): LegacyEvent {
-  const body = eventToOro(record);
-  return { id: 1, title: String(body.title), start: withOffset(String(body.start), offset), end: withOffset(String(body.end), offset), allDay: Boolean(body.allDay), updatedAt: '2025-01-01T00:00:00+00:00' };
+  const body = eventToOro(record, undefined, []);
+  return { id: 1, title: String(body.title), start: withOffset(String(body.start), offset), end: withOffset(String(body.end), offset), allDay: Boolean(body.allDay), description: (body.description as string | null | undefined) ?? null, reminders: (body.reminders as LegacyEvent['reminders'] | undefined) ?? [], updatedAt: '2025-01-01T00:00:00+00:00' };
 }
 
 function withOffset(utc: string, minutes: number): string {
@@ -207,13 +207,13 @@ const oroTask = fc
 const offsets = fc.constantFrom(0, 60, 120, -300, -480, 330, 540);
 const oroEvent = fc.oneof(
   fc.tuple(fc.string({ minLength: 1, maxLength: 30 }), instantSec, fc.integer({ min: 0, max: 7 * 86400 }), offsets).map(
-    ([title, s, len, off]): LegacyEvent => ({ id: 4, title, start: withOffset(new Date(s * 1000).toISOString(), off), end: withOffset(new Date((s + len) * 1000).toISOString(), off), allDay: false, updatedAt: '2025-01-01T00:00:00+00:00' }),
+    ([title, s, len, off]): LegacyEvent => ({ id: 4, title, start: withOffset(new Date(s * 1000).toISOString(), off), end: withOffset(new Date((s + len) * 1000).toISOString(), off), allDay: false, description: null, reminders: [], updatedAt: '2025-01-01T00:00:00+00:00' }),
   ),
   // Oro's UI stores all-day events at the user's local midnight (sync-design.md), answered in UTC.
   fc.tuple(fc.string({ minLength: 1, maxLength: 30 }), day, fc.integer({ min: 1, max: 20 }), fc.constantFrom(0, 60, -300, 540)).map(([title, d, days, userOffset]): LegacyEvent => {
     const midnight = (date: string) => withOffset(new Date(Date.parse(`${date}T00:00:00Z`) - userOffset * 60_000).toISOString(), 0);
     const end = new Date(Date.parse(`${d}T00:00:00Z`) + days * 86400_000).toISOString().slice(0, 10);
-    return { id: 4, title, start: midnight(d), end: midnight(end), allDay: true, updatedAt: '2025-01-01T00:00:00+00:00' };
+    return { id: 4, title, start: midnight(d), end: midnight(end), allDay: true, description: null, reminders: [], updatedAt: '2025-01-01T00:00:00+00:00' };
   }),
 );
 

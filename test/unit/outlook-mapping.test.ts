@@ -14,6 +14,7 @@ import { CRM_ID_PROPERTY, FAX_PROPERTY, GENDER_PROPERTY } from '../../src/outloo
 import { toUtcMillis, UnsupportedTimeZoneError } from '../../src/outlook/timezones';
 import { MalformedResponseError } from '../../src/sync/errors';
 import type { ContactRecord, EventRecord, PostalAddress, TaskRecord } from '../../src/sync/records';
+import { canonicalDescription, canonicalReminder } from '../support/descriptions';
 
 // ---------- generators of realistic canonical values ----------
 
@@ -57,21 +58,26 @@ const taskRecord: fc.Arbitrary<TaskRecord> = fc.record({
   priority: fc.constantFrom('low' as const, 'normal' as const, 'high' as const),
   dueDate: fc.option(date, { nil: null }),
   status: fc.constantFrom('open' as const, 'in_progress' as const, 'closed' as const),
+  description: canonicalDescription,
 });
 
 const timedEvent: fc.Arbitrary<EventRecord> = fc
-  .tuple(fc.string({ maxLength: 40 }), instant, fc.integer({ min: 0, max: 14 * 24 * 3600 }))
-  .map(([title, start, seconds]) => ({
+  .tuple(fc.string({ maxLength: 40 }), instant, fc.integer({ min: 0, max: 14 * 24 * 3600 }), canonicalDescription, canonicalReminder)
+  .map(([title, start, seconds, description, reminder]) => ({
     title,
     start,
     end: new Date(Date.parse(start) + seconds * 1000).toISOString().replace('.000Z', 'Z'),
     allDay: false,
+    description,
+    reminder,
   }));
-const allDayEvent: fc.Arbitrary<EventRecord> = fc.tuple(fc.string({ maxLength: 40 }), date, fc.integer({ min: 1, max: 30 })).map(([title, start, days]) => ({
+const allDayEvent: fc.Arbitrary<EventRecord> = fc.tuple(fc.string({ maxLength: 40 }), date, fc.integer({ min: 1, max: 30 }), canonicalDescription, canonicalReminder).map(([title, start, days, description, reminder]) => ({
   title,
   start,
   end: new Date(Date.parse(`${start}T00:00:00Z`) + days * 86400_000).toISOString().slice(0, 10),
   allDay: true,
+  description,
+  reminder,
 }));
 
 /** What Graph would answer for a body we sent: JSON on the wire, plus server-set id and version. */
@@ -261,7 +267,7 @@ describe('Outlook event time zones', () => {
       start: { dateTime: '2024-05-01T00:00:00.0000000', timeZone: 'Pacific Standard Time' },
       end: { dateTime: '2024-05-02T00:00:00.0000000', timeZone: 'Pacific Standard Time' },
     });
-    expect(item.record).toEqual({ title: 'Holiday', start: '2024-05-01', end: '2024-05-02', allDay: true });
+    expect(item.record).toEqual({ title: 'Holiday', start: '2024-05-01', end: '2024-05-02', allDay: true, description: null, reminder: null });
     expect(eventToGraph(item.record, ['allDay'])).toEqual({
       isAllDay: true,
       start: { dateTime: '2024-05-01T00:00:00.0000000', timeZone: 'UTC' },

@@ -58,7 +58,27 @@ function withIds(list: LinkedResource[], existing: LinkedResource[]): LinkedReso
   });
 }
 
-function applyTask(existing: Record<string, unknown>, raw: Record<string, unknown>, now: Date) {
+/**
+ * To Do keeps notes as text: it answers every body as `contentType: "text"`, also for one sent as HTML
+ * (docs-contrib issue #347, "Body response is always text and loses HTML formatting"), and takes only HTML
+ * on update (api/todotask-update.md: "Note that only HTML type is supported"). Line breaks become CRLF.
+ */
+function notesText(html: string): string {
+  return html
+    .replace(/\s+/g, ' ')
+    .replace(/<br\s*\/?>|<\/(?:p|div|li|h[1-6])\s*>/gi, '\r\n')
+    .replace(/<[^>]*>/g, '')
+    .replace(/&lt;/g, '<')
+    .replace(/&gt;/g, '>')
+    .replace(/&quot;/g, '"')
+    .replace(/&#39;/g, "'")
+    .replace(/&nbsp;/g, ' ')
+    .replace(/&amp;/g, '&')
+    .replace(/ ?\r\n ?/g, '\r\n')
+    .trim();
+}
+
+function applyTask(existing: Record<string, unknown>, raw: Record<string, unknown>, now: Date, creating = false) {
   if ('singleValueExtendedProperties' in raw || 'multiValueExtendedProperties' in raw) {
     throw badRequest(
       "The property 'singleValueExtendedProperties' does not exist on type 'microsoft.graph.todoTask'. Make sure to only use property names that are defined by the type or mark the type as open type.",
@@ -72,7 +92,9 @@ function applyTask(existing: Record<string, unknown>, raw: Record<string, unknow
   if (startDateTime !== undefined) data.startDateTime = dateOnly(startDateTime);
   if (reminderDateTime !== undefined) data.reminderDateTime = exactTime(reminderDateTime);
   if (body) {
-    data.body = { content: body.content ?? '', contentType: (body.contentType ?? 'text').toLowerCase() === 'html' ? 'html' : 'text' };
+    const html = (body.contentType ?? 'text').toLowerCase() === 'html';
+    if (!creating && !html) throw badRequest('Only HTML body content is supported when updating a task.', 'invalidRequest');
+    data.body = { content: html ? notesText(body.content ?? '') : (body.content ?? ''), contentType: 'text' };
     data.bodyLastModifiedDateTime = graphTimestamp(now);
   }
   if (data.status === 'completed') {
@@ -111,7 +133,7 @@ export function insertTask(store: GraphStore, now: Date, mailbox: string, listId
     bodyLastModifiedDateTime: stamp,
     changeKey: newChangeKey(),
   };
-  const { data, echoLinks } = applyTask(blank, raw, now);
+  const { data, echoLinks } = applyTask(blank, raw, now, true);
   // The seq insert() is about to assign: delta rounds after it send this task in part (partialTaskFields).
   data[CREATED_SEQ] = store.current('seq') + 1;
   return { item: store.insert({ id: newItemId(), mailbox, kind: 'task', parent: listId, data, props: [] }), echoLinks };

@@ -22,11 +22,16 @@ export interface EventData {
   allDay: boolean;
   backgroundColor: string | null;
   attendees: Array<Record<string, unknown>>;
-  reminders: unknown[];
+  reminders: StoredReminder[];
   recurrence: Record<string, unknown> | null;
   isCancelled: boolean;
   originalStart: string | null;
   recurringEventId: number | null;
+}
+
+export interface StoredReminder {
+  method: string;
+  interval: { number: number; unit: string };
 }
 
 export interface EventEntity {
@@ -212,6 +217,8 @@ function serializeEvent(db: Database.Database, e: EventEntity, listMode: boolean
     organizerEmail: owner?.email ?? null,
     organizerUserId: owner?.id ?? null,
   };
+  // ReminderManager::applyReminders adds the key only for an event that has reminders.
+  if (d.reminders?.length) out.reminders = d.reminders.map((r) => ({ method: r.method, interval: { ...r.interval } }));
   // oro-api.md §3: single GET says `timezone`, list mode `timeZone` (Oro's own inconsistency).
   if (d.recurrence) {
     const { timeZone, ...rest } = d.recurrence as { timeZone?: unknown };
@@ -244,6 +251,33 @@ function validationFailed(errors: FormErrors, global: string[] = [], recurrence?
   // RecurrenceFormType is a sub-form: its errors sit under recurrence.children (oro-api.md §3).
   if (recurrence) children.recurrence = { children: Object.fromEntries(Object.entries(recurrence).map(([k, v]) => [k, { errors: v }])) };
   return json(400, { code: 400, message: 'Validation Failed', errors: global.length ? { errors: global, children } : { children } });
+}
+
+/**
+ * `reminders` as Oro's ReminderCollectionType takes it (platform ReminderBundle): a list that replaces the
+ * event's, each `{method, interval: {number, unit}}`; method one of the registered send processors,
+ * unit M/H/D/W (Model/ReminderInterval.php), number an integer, all NotBlank (validation.yml). A string:
+ * the form error.
+ */
+const REMINDER_METHODS = ['email', 'web_socket'];
+function readReminders(v: unknown): StoredReminder[] | string {
+  if (v === null || v === '') return [];
+  if (!Array.isArray(v)) return 'This value is not valid.';
+  const out: StoredReminder[] = [];
+  for (const r of v) {
+    if (typeof r !== 'object' || r === null) return 'This value is not valid.';
+    const { method, interval } = r as { method?: unknown; interval?: { number?: unknown; unit?: unknown } | null };
+    if (method === undefined || method === null || method === '') return 'This value should not be blank.';
+    if (typeof method !== 'string' || !REMINDER_METHODS.includes(method)) return 'This value is not valid.';
+    if (typeof interval !== 'object' || interval === null) return 'This value should not be blank.';
+    const { number, unit } = interval;
+    if (number === undefined || number === null || number === '' || unit === undefined || unit === null || unit === '') return 'This value should not be blank.';
+    const n = typeof number === 'number' ? number : typeof number === 'string' && /^-?\d+$/.test(number) ? Number(number) : NaN;
+    if (!Number.isInteger(n)) return 'This value is not valid.';
+    if (typeof unit !== 'string' || !['M', 'H', 'D', 'W'].includes(unit)) return 'This value is not valid.';
+    out.push({ method, interval: { number: n, unit } });
+  }
+  return out;
 }
 
 /** Applies form input onto `data`; partial when `patch` (PUT is a partial update, oro-api.md §3). */
@@ -288,6 +322,11 @@ function applyForm(body: Record<string, unknown>, data: Partial<EventData>, patc
   if (has('attendees')) {
     if (!Array.isArray(body.attendees)) err('attendees', 'This value is not valid.');
     else data.attendees = (body.attendees as Array<Record<string, unknown>>).map((a) => ({ displayName: a.displayName ?? null, email: a.email ?? null, userId: null, status: a.status ?? 'none', type: a.type ?? 'required' }));
+  }
+  if (has('reminders')) {
+    const reminders = readReminders(body.reminders);
+    if (typeof reminders === 'string') err('reminders', reminders);
+    else data.reminders = reminders;
   }
   if (has('recurrence')) {
     if (body.recurrence === null) data.recurrence = null;
