@@ -182,6 +182,8 @@ export class Executor {
       if (failed.length > 0) {
         const side: SideName = job.crmResult && !job.crmResult.ok ? 'crm' : 'outlook';
         result.failures.push({ type, side, id: idOf(job.action, side), message: failed[0].message });
+        const refusal = refusalKept(job);
+        if (refusal) final.putRelations.push(refusal);
         continue;
       }
       const effect = effectOf(type, job);
@@ -431,6 +433,20 @@ function effectOf(type: EntityType, job: Job): { put?: Relation; remove?: string
     default:
       return {};
   }
+}
+
+/**
+ * An update the target refused for good (an Outlook meeting, whose update would mail its attendees; a
+ * rule the target cannot hold) would be refused again each cycle, with one more read and item error.
+ * The pair keeps its base but takes the versions the plan saw, so it is planned again only when either
+ * side changes again.
+ */
+function refusalKept(job: Job): Relation | null {
+  const a = job.action;
+  if (a.kind !== 'UpdateOutlook' && a.kind !== 'UpdateCrm') return null;
+  const result = a.kind === 'UpdateOutlook' ? job.outlookResult : job.crmResult;
+  if (!result || result.ok || result.retryable || result.code !== 'invalid') return null;
+  return { ...a.relation, crmVersion: a.crm.version, outlookVersion: a.outlook.version };
 }
 
 function count(written: Record<SideName, WriteCounts>, job: Job): void {
