@@ -33,8 +33,12 @@ const deletionsSchema = z.union([
   z.object({ mode: z.literal('reconcile'), known: z.array(z.string()).nullable() }),
 ]);
 const windowSchema = z.object({ start: z.string(), end: z.string() });
-/** `win`: events, the calendar window last listed (calendar-window.ts); absent in older checkpoints. */
-const checkpointSchema = z.object({ v: z.literal(1), cursor: cursorSchema, round: roundSchema.nullable(), del: deletionsSchema, win: windowSchema.nullish() });
+/**
+ * `win`: events, the calendar window last listed (calendar-window.ts); absent in older checkpoints.
+ * `ex`: events, exception event id → its series' master id as last read (an exception's removal is a
+ * change of its series, CrmSeries.masterOf); absent in older checkpoints.
+ */
+const checkpointSchema = z.object({ v: z.literal(1), cursor: cursorSchema, round: roundSchema.nullable(), del: deletionsSchema, win: windowSchema.nullish(), ex: z.record(z.string(), z.string()).nullish() });
 
 export type Cursor = z.infer<typeof cursorSchema>;
 export type Round = z.infer<typeof roundSchema>;

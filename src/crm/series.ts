@@ -45,7 +45,32 @@ const msOf = (v: string, allDay: boolean) => Date.parse(allDay ? `${v}T00:00:00Z
 const plus = (v: string, ms: number, allDay: boolean) => (allDay ? new Date(msOf(v, true) + ms).toISOString().slice(0, 10) : new Date(msOf(v, false) + ms).toISOString().replace('.000Z', 'Z'));
 
 export class CrmSeries {
+  /**
+   * Exception event id → its master's id, from every series read. An exception deleted in Oro (the
+   * occurrence put back) shows only as the exception's removal in the audit log, so that removal is a
+   * change of its series (CrmSide.readDeletions). Kept in the event checkpoint across restarts.
+   */
+  private readonly owners = new Map<string, string>();
+
   constructor(private readonly deps: CrmSeriesDeps) {}
+
+  /** The master an exception event id belonged to when its series was last read, else null. */
+  masterOf(exceptionId: string): string | null {
+    return this.owners.get(exceptionId) ?? null;
+  }
+
+  /** What a checkpoint remembered (entries read since win), and what to remember next. */
+  learn(saved: Readonly<Record<string, string>>): void {
+    for (const [id, master] of Object.entries(saved)) if (!this.owners.has(id)) this.owners.set(id, master);
+  }
+
+  known(): Record<string, string> {
+    return Object.fromEntries(this.owners);
+  }
+
+  forget(exceptionId: string): void {
+    this.owners.delete(exceptionId);
+  }
 
   /** Series N as one item (null: no such recurring event). */
   async read(masterId: number): Promise<SideItem<EventRecord> | null> {
@@ -60,6 +85,9 @@ export class CrmSeries {
   }
 
   private item(master: Row, exceptionRows: Row[]): SideItem<EventRecord> {
+    const masterId = String(master.id);
+    for (const [id, owner] of this.owners) if (owner === masterId) this.owners.delete(id);
+    for (const row of exceptionRows) this.owners.set(String(row.id), masterId);
     const first = eventFromOro(master);
     const rec = master.recurrence!;
     const rule = ruleFromOro({ ...(rec as OroRecurrence), timeZone: rec.timeZone ?? rec.timezone ?? 'UTC' });

@@ -219,6 +219,7 @@ export class CrmSide implements SyncSide {
       const moved = type === 'event' && !sameWindow(cp.win, window);
       cp.round ??= { phase: moved ? 'window' : 'deletions', afterId: 0, page: 1, full: false, next: null };
     }
+    if (type === 'event') this.series.learn(cp.ex ?? {});
     const round = cp.round!;
     // A full round's first request lists from the start, so it also asks how many records there are
     // (X-Include: totalCount, oro-api.md §1/§3): the pane's first-sync progress, nothing else.
@@ -228,6 +229,7 @@ export class CrmSide implements SyncSide {
       const full = round.full;
       if (done) cp.round = null;
       this.remember(cp, changes);
+      if (type === 'event') cp.ex = this.series.known();
       const out: ChangePage<RecordOf<T>> = { changes: changes as Array<Change<RecordOf<T>>>, checkpoint: encodeCheckpoint(cp), done, full };
       if (countTotal) out.total = total;
       if (type === 'event') out.window = cp.win ?? window;
@@ -390,7 +392,8 @@ export class CrmSide implements SyncSide {
       const seenFrom = readStart(end);
       cp.del = { mode: 'audit', at: end, seenFrom, seen: log.entries.filter((_, i) => log.from + i >= seenFrom).map((e) => e.id) };
       const mine = fresh.filter((e) => e.action === 'remove' && e.objectClass.replace(/\\/g, '_') === AUDIT_CLASS[type]);
-      return [...new Set(mine.map((e) => e.objectId))].map((id) => ({ kind: 'delete', id }));
+      const ids = [...new Set(mine.map((e) => e.objectId))];
+      return type === 'event' ? this.eventRemovals(ids) : ids.map((id) => ({ kind: 'delete', id }));
     }
     // Reconciliation: only a complete listing counts; any failure throws before anything is inferred.
     const listed = await this.listAllIds(type);
@@ -403,6 +406,28 @@ export class CrmSide implements SyncSide {
     const gone = await this.confirmGone(type, candidates);
     cp.del = { mode: 'reconcile', known: [...listed, ...candidates.filter((id) => !gone.has(id))] };
     return [...gone].map((id) => ({ kind: 'delete', id }));
+  }
+
+  /**
+   * Removed events: an exception's removal (the occurrence put back, Oro touching no other row [U]) is a
+   * change of its series, read again; a series whose master went too is left to the master's own removal.
+   */
+  private async eventRemovals(ids: string[]): Promise<Array<Change<AnyRecord>>> {
+    const out: Array<Change<AnyRecord>> = [];
+    const reread = new Set<string>();
+    for (const id of ids) {
+      const master = this.series.masterOf(id);
+      if (master === null) {
+        out.push({ kind: 'delete', id });
+        continue;
+      }
+      this.series.forget(id);
+      if (reread.has(master) || ids.includes(master)) continue;
+      reread.add(master);
+      const item = await this.series.read(Number(master));
+      if (item) out.push(upsert(item));
+    }
+    return out;
   }
 
   /**

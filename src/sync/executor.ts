@@ -9,6 +9,7 @@ import type { ConflictLogEntry, JournalEntry, Relation, StoreCommit, SyncStore }
 import type { ConflictNote, Item, ReportAmbiguousMatch, SyncAction } from './actions';
 import { deferredDeletionKey, journalEntry, writesRemotely } from './journal';
 import { parkedRelation } from './moved-out';
+import { restOfSeriesCreate } from './series-writes';
 import type { RelationIndex } from './planner';
 import type { CanonicalRecord, EntityType, SideName } from './records';
 import type { SyncSide, UnsyncedFields, WriteOp, WriteResult } from './side';
@@ -164,10 +165,10 @@ export class Executor {
     // 2. Writes: the CRM first, then Outlook (which may need ids the CRM just gave). Right before
     // creating, each side is asked whether the item exists already (another engine created it).
     for (const job of jobs) job.crmOp = crmOpOf(job);
-    await this.settleExisting(type, 'crm', jobs, (j) => j.crmOp, (j, r) => (j.crmResult = r));
+    await this.settleExisting(type, 'crm', jobs, (j) => j.crmOp, (j, r) => (j.crmResult = r), (j, op) => (j.crmOp = op));
     await this.send(type, 'crm', jobs.filter((j) => j.crmOp && !j.crmResult), (j) => j.crmOp!, (j, r) => (j.crmResult = r));
     for (const job of jobs) job.outlookOp = outlookOpOf(job);
-    await this.settleExisting(type, 'outlook', jobs, (j) => j.outlookOp, (j, r) => (j.outlookResult = r));
+    await this.settleExisting(type, 'outlook', jobs, (j) => j.outlookOp, (j, r) => (j.outlookResult = r), (j, op) => (j.outlookOp = op));
     await this.send(type, 'outlook', jobs.filter((j) => j.outlookOp && !j.outlookResult), (j) => j.outlookOp!, (j, r) => (j.outlookResult = r));
 
     // 3. Relations, versions and the journal, together.
@@ -181,6 +182,8 @@ export class Executor {
       if (failed.length > 0) {
         const side: SideName = job.crmResult && !job.crmResult.ok ? 'crm' : 'outlook';
         result.failures.push({ type, side, id: idOf(job.action, side), message: failed[0].message });
+        const refusal = refusalKept(job);
+        if (refusal) final.putRelations.push(refusal);
         continue;
       }
       const effect = effectOf(type, job);
@@ -273,15 +276,26 @@ export class Executor {
   /**
    * Creates whose item already exists on `side` (its CRM-id stamp in Outlook, its externalId / uid in
    * the CRM) are answered with that item instead of being sent: two engines never create one item twice.
+   * A series found without the exceptions its create meant to write gets them instead (series-writes.ts).
    */
-  private async settleExisting(type: EntityType, side: SideName, jobs: Job[], opOf: (j: Job) => Op | undefined, keep: (j: Job, r: WriteResult) => void): Promise<void> {
+  private async settleExisting(
+    type: EntityType,
+    side: SideName,
+    jobs: Job[],
+    opOf: (j: Job) => Op | undefined,
+    keep: (j: Job, r: WriteResult) => void,
+    replace: (j: Job, op: Op) => void,
+  ): Promise<void> {
     const creates = jobs.filter((j) => opOf(j)?.op === 'create');
     if (creates.length === 0) return;
     this.fence();
     const found = await this.side(side).findExisting(type, creates.map((j) => opOf(j) as Extract<Op, { op: 'create' }>));
     creates.forEach((j, i) => {
       const item = found[i];
-      if (item) keep(j, { ok: true, id: item.id, version: item.version });
+      if (!item) return;
+      const rest = restOfSeriesCreate(type, opOf(j) as Extract<Op, { op: 'create' }>, item);
+      if (rest) replace(j, rest);
+      else keep(j, { ok: true, id: item.id, version: item.version });
     });
   }
 
@@ -419,6 +433,20 @@ function effectOf(type: EntityType, job: Job): { put?: Relation; remove?: string
     default:
       return {};
   }
+}
+
+/**
+ * An update the target refused for good (an Outlook meeting, whose update would mail its attendees; a
+ * rule the target cannot hold) would be refused again each cycle, with one more read and item error.
+ * The pair keeps its base but takes the versions the plan saw, so it is planned again only when either
+ * side changes again.
+ */
+function refusalKept(job: Job): Relation | null {
+  const a = job.action;
+  if (a.kind !== 'UpdateOutlook' && a.kind !== 'UpdateCrm') return null;
+  const result = a.kind === 'UpdateOutlook' ? job.outlookResult : job.crmResult;
+  if (!result || result.ok || result.retryable || result.code !== 'invalid') return null;
+  return { ...a.relation, crmVersion: a.crm.version, outlookVersion: a.outlook.version };
 }
 
 function count(written: Record<SideName, WriteCounts>, job: Job): void {

@@ -1,6 +1,8 @@
 // Recovery after a crash: every journaled intent is finished or redone, never sent twice
 // (sync-design.md "Crash safety", "Idempotent creates"). Deletions waiting for the guard stay put.
 import { isMovedOut } from './moved-out';
+import { restOfSeriesCreate } from './series-writes';
+import type { SideItem, WriteOp } from './side';
 import type { JournalEntry, Relation } from '../store/types';
 import type { Item, SyncAction } from './actions';
 import { conflictRule } from './conflict-rules';
@@ -85,8 +87,10 @@ export async function recoverJournal(
 
 /** True when the create had landed and is now recorded. */
 async function finishOutlookCreate(executor: Executor, type: EntityType, entry: JournalEntry, crm: Item, relations: RelationIndex): Promise<boolean> {
-  const found = await executor.outlook.findCreated(type, { op: 'create', key: entry.key, record: crm.record, crmId: crm.id });
-  if (!found) return false;
+  const op = { op: 'create', key: entry.key, record: crm.record, crmId: crm.id } as const;
+  const seen = await executor.outlook.findCreated(type, op);
+  if (!seen) return false;
+  const found = await finishSeries(executor, type, 'outlook', op, seen);
   const relation: Relation = { type, crmId: crm.id, outlookId: found.id, crmVersion: crm.version, outlookVersion: versionIfUnedited(found, crm.record), base: crm.record };
   await executor.store.commit({ putRelations: [relation], removeJournal: [entry.key] });
   relations.put(relation);
@@ -101,8 +105,10 @@ async function finishCrmCreate(
   replaced: Relation | null,
   relations: RelationIndex,
 ): Promise<boolean> {
-  const found = await executor.crm.findCreated(type, { op: 'create', key: entry.key, record: outlook.record });
-  if (!found) return false;
+  const op = { op: 'create', key: entry.key, record: outlook.record } as const;
+  const seen = await executor.crm.findCreated(type, op);
+  if (!seen) return false;
+  const found = await finishSeries(executor, type, 'crm', op, seen);
   // The CRM record exists: make sure its id is stamped on the Outlook item, then link them.
   const [current] = await currentItems(executor.outlook, type, [outlook.id]);
   let outlookVersion = outlook.version;
@@ -121,6 +127,19 @@ async function finishCrmCreate(
   if (replaced) relations.delete(replaced.crmId);
   relations.put(relation);
   return true;
+}
+
+/**
+ * A series found after a crash between its master and its exceptions gets its exceptions now; the item
+ * then holds what the create meant to write, with the version that write left (series-writes.ts).
+ */
+async function finishSeries(executor: Executor, type: EntityType, side: SideName, op: Extract<WriteOp<CanonicalRecord>, { op: 'create' }>, found: SideItem<CanonicalRecord>): Promise<SideItem<CanonicalRecord>> {
+  const rest = restOfSeriesCreate(type, op, found);
+  if (!rest) return found;
+  const [done] = await executor.applyAll(type, side, [rest]);
+  if (done.ok) return { ...found, version: done.version, record: op.record };
+  if (done.retryable) throw new Error(`Could not finish the series ${found.id} on ${side}: ${done.message}`);
+  return found; // refused for good: recorded as found, so the difference is planned again from what is there
 }
 
 /** A version that never equals a real one: the item is compared by content on its next read. */

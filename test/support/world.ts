@@ -34,6 +34,8 @@ export interface WorldOptions {
   graphFaults?: Partial<FaultKnobs>;
   /** The clock of both sides (their calendar window) and the engine; Date.now by default. */
   now?: () => number;
+  /** The CRM emulator's clock (its updatedAt stamps and token lifetimes); the real clock by default. */
+  crmNow?: () => Date;
 }
 
 export interface Sides {
@@ -83,7 +85,7 @@ export async function startWorld(opts: WorldOptions = {}): Promise<World> {
   let crmEmu: CrmEmulator | undefined;
   let graphEmu: GraphEmulator | undefined;
   try {
-    crmEmu = await createCrmEmulator({ dbFile: path.join(dir, 'crm.sqlite'), port: 0 });
+    crmEmu = await createCrmEmulator({ dbFile: path.join(dir, 'crm.sqlite'), port: 0, now: opts.crmNow });
     graphEmu = await createGraphEmulator({ dbFile: path.join(dir, 'graph.sqlite'), port: 0, faults: opts.graphFaults });
   } catch (error) {
     await crmEmu?.close();

@@ -16,11 +16,16 @@ afterEach(async () => {
   await w?.close();
 });
 
+/** The CRM emulator's clock: moved on by a test where the second of an edit matters. */
+let crmClock: number;
+
 async function world(direction: SyncDirection, rule: ConflictResolution): Promise<World> {
   clock = Date.parse('2026-11-20T10:00:00Z');
+  crmClock = Date.now();
   w = await startWorld({
     settings: { contacts_enabled: false, tasks_enabled: false, contacts_sync_direction: direction, contacts_conflict_resolution: rule },
     now: () => clock,
+    crmNow: () => new Date(crmClock),
   });
   return w;
 }
@@ -216,6 +221,36 @@ describe('editing a synced series', () => {
       [week(2), true],
       [week(4), true],
     ]);
+    await expectQuietCycle();
+  });
+});
+
+describe('an exception deleted in OroCRM (the occurrence put back)', () => {
+  test.each([
+    ['by the same engine', false],
+    ['after a restart', true],
+  ])('reaches Outlook %s: the moved occurrence is back at its place and title (Both)', async (_, restart) => {
+    await world('Both', 'OroCRMAlwaysWins');
+    await w.engine.syncNow();
+    const outlookId = await makeInOutlook();
+    await w.engine.syncNow();
+    await expectOneSeriesWithTwoExceptionsOnBothSides();
+    // Another CRM edit, seconds later, moves the CRM's read past the series' second: the master's row,
+    // untouched by what follows, is not listed again.
+    crmClock += 5000;
+    const other = (await crmRows()).find((r) => r.title === 'Dentist');
+    expect((await w.crmApi('PUT', `/api/rest/latest/calendarevents/${other.id}`, { title: 'Dentist (moved)' })).status).toBe(200);
+    await w.engine.syncNow();
+    // A new engine knows the series' exceptions only from the CRM checkpoint.
+    if (restart) await w.restart();
+    crmClock += 5000;
+    const moved = (await crmSeries())!.exceptions.find((x) => !x.isCancelled);
+    // Only the audit log tells of it: the master's own row is not touched.
+    expect((await w.crmApi('DELETE', `/api/rest/latest/calendarevents/${moved.id}`)).status).toBe(204);
+    await w.engine.syncNow();
+    // Graph keeps a PATCHed occurrence as an exception, now at its rule's time and title.
+    expect((await instancesOf(outlookId)).map((i) => [Date.parse(`${i.start.dateTime.slice(0, 19)}Z`), i.subject])).toEqual([0, 1, 3, 4, 5, 6, 7].map((n) => [week(n), TITLE]));
+    expect((await crmSeries())!.exceptions.map((x) => [Date.parse(x.originalStart), x.isCancelled])).toEqual([[week(2), true]]);
     await expectQuietCycle();
   });
 });
