@@ -4,8 +4,10 @@
 // - the CRM's `outlooksynclease` of that user + mailbox, held by "the server" as one holder, so a pane
 //   or `npm run sync` on the mailbox follows the server and never writes beside it;
 // - a Redis lease naming the worker that runs the mailbox's job right now, so no two workers ever do.
-// The engine's fence checks both before each batch. Each worker keeps its state in its own SQLite file;
-// the shared state in the CRM (`outlooksyncstate`) is pulled before every job and the newest checkpoints
+// The engine's fence checks both before each batch. On PostgreSQL every worker reads and writes one
+// state, so the CRM's shared state (`outlooksyncstate`, what a pane taking over reads) is written through
+// on commits that change it and pulled only when the server's holding of the CRM lease is new. On SQLite
+// each worker has its own file: the shared state is pulled before every job and the newest checkpoints
 // are sent after it, because the next job may run on another worker (docs/server.md "Store").
 import crypto from 'node:crypto';
 import type { Redis } from 'ioredis';
@@ -19,6 +21,7 @@ import type { OutlookSettings } from '../settings/options';
 import { effectiveSettings } from '../settings/scopes';
 import { memoryOverridesStore } from '../settings/local-overrides';
 import { SharedStateStore } from '../store/shared-state';
+import type { PostgresStateDatabase } from '../store/postgres-store';
 import { openSqliteStore } from '../store/sqlite-store';
 import { SyncEngine, type CycleSummary } from '../sync/engine';
 import { SyncError } from '../sync/errors';
@@ -52,8 +55,10 @@ export interface WorkerServices {
   redis: Redis;
   crmHttp: CrmHttp;
   graphTokens: GraphTokenSource;
-  /** This worker's SQLite file. */
+  /** This worker's SQLite file (when stateDatabase is null). */
   stateFile: string;
+  /** The state database every worker shares (store.kind "postgres"), or null for SQLite. */
+  stateDatabase: PostgresStateDatabase | null;
   /** Redis key prefix (tests give each run its own). */
   prefix: string;
 }
@@ -127,7 +132,8 @@ export class MailboxSync {
     }, every);
     try {
       // The last job may have run on another worker (or a pane held the mailbox): carry on from the shared state.
-      await p.store.pull();
+      if (this.services.stateDatabase) await p.store.pullOnNewHolding();
+      else await p.store.pull();
       const settings = effectiveSettings((await p.settingsService.load()).settings);
       p.engine.setSettings(settings);
       // A follower's "Sync now" (a pane) asks for both sides at once.
@@ -137,7 +143,8 @@ export class MailboxSync {
       const summaries = both ? await p.engine.syncNow() : [kind === 'crm' ? await p.engine.runCrmCycle() : await p.engine.runOutlookCycle()];
       // A cycle that lost a lease stopped before its next batch: not a check; run it again shortly.
       if (summaries.some((x) => x.stopped)) return { kind: 'busy', retryInMs: 1000 };
-      await p.store.flush();
+      // SQLite: the next job may run on another worker, which pulls these checkpoints from the CRM.
+      if (!this.services.stateDatabase) await p.store.flush();
       const status = p.engine.getStatus();
       // Followers (a pane) show what the server did.
       await this.step(p.crmLease, sharedStatusOf(SERVER_DEVICE_LABEL, status, await p.store.conflicts(), Date.now())).catch(() => undefined);
@@ -156,7 +163,7 @@ export class MailboxSync {
   }
 
   private async build(): Promise<Parts> {
-    const { config, crmHttp, graphTokens, redis, workerId, stateFile, prefix } = this.services;
+    const { config, crmHttp, graphTokens, redis, workerId, stateFile, stateDatabase, prefix } = this.services;
     const { crmUser, mailbox } = this.user;
     const owner = await findSyncUser(crmHttp, crmUser).catch((error: unknown) => {
       throw new MailboxConfigurationError(`CRM user "${crmUser}": ${error instanceof Error ? error.message : String(error)}`);
@@ -173,7 +180,8 @@ export class MailboxSync {
       deviceLabel: workerId,
       ttlMs: config.timing.jobLockSeconds * 1000,
     });
-    const local = await openSqliteStore(stateFile, { crmUrl: config.crm.url, crmUser, mailbox });
+    const identity = { crmUrl: config.crm.url, crmUser, mailbox };
+    const local = stateDatabase ? await stateDatabase.open(identity) : await openSqliteStore(stateFile, identity);
     const store = new SharedStateStore(local, new CrmSharedState(crmHttp, mailbox, owner.userId), () => crmLease.view()?.fencingToken ?? 0);
     const settingsService = new CrmSettingsService(crmHttp, 'user', memoryOverridesStore(), owner.userId);
     const settings = effectiveSettings((await settingsService.load()).settings);

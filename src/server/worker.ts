@@ -10,6 +10,7 @@ import { Redis } from 'ioredis';
 import { CrmHttp } from '../crm/http';
 import { ClientCredentialsTokens } from '../crm/tokens';
 import { GraphClientCredentialsTokens } from '../outlook';
+import { PostgresStateDatabase } from '../store/postgres-store';
 import { AuthenticationError, RequestRejectedError } from '../sync/errors';
 import { plainError } from '../sync/status';
 import type { ServerConfig } from './config';
@@ -47,7 +48,10 @@ export async function startWorker(opts: WorkerOptions): Promise<RunningWorker> {
   const crmHttp = new CrmHttp({ baseUrl: config.crm.url, tokens: new ClientCredentialsTokens({ baseUrl: config.crm.url, clientId: config.crm.clientId, clientSecret: config.crm.clientSecret }) });
   const m = config.microsoft365;
   const graphTokens = new GraphClientCredentialsTokens({ authority: m.authority, tenant: m.tenant, clientId: m.clientId, clientSecret: m.clientSecret });
-  const services = { config, workerId, redis, crmHttp, graphTokens, stateFile: path.join(config.stateDir, `${workerId}.sqlite`), prefix };
+  const store = config.store;
+  // One pool per worker process, shared by its mailboxes: a connection per concurrent job and two spare.
+  const stateDatabase = store.kind === 'postgres' ? await PostgresStateDatabase.connect(store.url, { schema: store.schema, maxConnections: config.workers.concurrency + 2 }) : null;
+  const services = { config, workerId, redis, crmHttp, graphTokens, stateFile: path.join(config.stateDir, `${workerId}.sqlite`), stateDatabase, prefix };
   const mailboxes = new Map<string, MailboxSync>();
 
   const processor = async (job: Job<SyncJobData>, token?: string): Promise<JobOutcome | { kind: 'skipped'; reason: string }> => {
@@ -109,11 +113,12 @@ export async function startWorker(opts: WorkerOptions): Promise<RunningWorker> {
   });
   worker.on('error', (error) => log(`worker error: ${error.message}`));
   await worker.waitUntilReady();
-  log(`worker ${workerId} ready (concurrency ${config.workers.concurrency})`);
+  log(`worker ${workerId} ready (concurrency ${config.workers.concurrency}, state in ${store.kind === 'postgres' ? 'PostgreSQL' : 'SQLite'})`);
   return {
     close: async () => {
       await worker.close();
       for (const m of mailboxes.values()) await m.close().catch(() => undefined);
+      await stateDatabase?.close();
       await queue.close();
       redis.disconnect();
     },

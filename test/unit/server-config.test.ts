@@ -40,3 +40,34 @@ test('the config `npm start -- --server` writes for the emulators is valid', () 
   expect(config.users.map((u) => u.mailbox)).toEqual(['admin@acme.test', 'alice@acme.test', 'bob@acme.test']);
   expect(config.status.port).toBe(4300);
 });
+
+describe('store', () => {
+  const withSecrets = () => {
+    process.env.ORO_SYNC_CLIENT_SECRET = 'oro-secret';
+    process.env.GRAPH_SYNC_CLIENT_SECRET = 'graph-secret';
+    const input = example();
+    delete input.store;
+    return input;
+  };
+  afterEach(() => delete process.env.DATABASE_URL);
+
+  test('is SQLite without a store and without DATABASE_URL (one worker, development)', () => {
+    delete process.env.DATABASE_URL;
+    expect(parseConfig(withSecrets()).store).toEqual({ kind: 'sqlite' });
+  });
+
+  test('DATABASE_URL chooses PostgreSQL, and fills a postgres store that names no url', () => {
+    process.env.DATABASE_URL = 'postgres://sync@db.internal/orosync';
+    expect(parseConfig(withSecrets()).store).toEqual({ kind: 'postgres', url: 'postgres://sync@db.internal/orosync' });
+    expect(parseConfig({ ...withSecrets(), store: { kind: 'postgres', schema: 'sync' } }).store).toEqual({ kind: 'postgres', url: 'postgres://sync@db.internal/orosync', schema: 'sync' });
+    expect(parseConfig({ ...withSecrets(), store: { kind: 'sqlite' } }).store).toEqual({ kind: 'sqlite' });
+  });
+
+  test('a PostgreSQL store without a url, with a non-PostgreSQL url or a bad schema is refused, each named', () => {
+    delete process.env.DATABASE_URL;
+    expect(() => parseConfig({ ...withSecrets(), store: { kind: 'postgres' } })).toThrow(/store\.url: a PostgreSQL store needs store\.url or DATABASE_URL/);
+    expect(() => parseConfig({ ...withSecrets(), store: { kind: 'postgres', url: 'mysql://db/x' } })).toThrow(/store\.url: needs a postgres:\/\//);
+    expect(() => parseConfig({ ...withSecrets(), store: { kind: 'postgres', url: 'postgres://db/x', schema: 'Bad-Name' } })).toThrow(/store\.schema/);
+    expect(() => parseConfig({ ...withSecrets(), store: { kind: 'mongo' } })).toThrow(/store\.kind/);
+  });
+});
