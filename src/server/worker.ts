@@ -49,8 +49,9 @@ export async function startWorker(opts: WorkerOptions): Promise<RunningWorker> {
   const m = config.microsoft365;
   const graphTokens = new GraphClientCredentialsTokens({ authority: m.authority, tenant: m.tenant, clientId: m.clientId, clientSecret: m.clientSecret });
   const store = config.store;
-  // One pool per worker process, shared by its mailboxes: a connection per concurrent job and two spare.
-  const stateDatabase = store.kind === 'postgres' ? await PostgresStateDatabase.connect(store.url, { schema: store.schema, maxConnections: config.workers.concurrency + 2 }) : null;
+  // One pool per worker process, shared by its mailboxes. A job holds a connection only for a query or a
+  // commit, between requests of 100+ ms to the services, so a few serve many concurrent jobs.
+  const stateDatabase = store.kind === 'postgres' ? await PostgresStateDatabase.connect(store.url, { schema: store.schema, maxConnections: Math.min(config.workers.concurrency + 2, 20) }) : null;
   const services = { config, workerId, redis, crmHttp, graphTokens, stateFile: path.join(config.stateDir, `${workerId}.sqlite`), stateDatabase, prefix };
   const mailboxes = new Map<string, MailboxSync>();
 

@@ -9,6 +9,7 @@ const example = () => JSON.parse(fs.readFileSync(path.join(__dirname, '../../ser
 test('server.example.json parses, secrets from the environment, mailboxes in lower case', () => {
   process.env.ORO_SYNC_CLIENT_SECRET = 'oro-secret';
   process.env.GRAPH_SYNC_CLIENT_SECRET = 'graph-secret';
+  process.env.DATABASE_URL = 'postgresql://orosync@db.contoso.com/orosync';
   const input = example();
   input.users[0].mailbox = 'Alice@Contoso.com';
   const config = parseConfig(input, '/srv/sync');
@@ -16,6 +17,8 @@ test('server.example.json parses, secrets from the environment, mailboxes in low
   expect(config.microsoft365.clientSecret).toBe('graph-secret');
   expect(config.users[0].mailbox).toBe('alice@contoso.com');
   expect(config.stateDir).toBe(path.resolve('/srv/sync', '.data/server'));
+  expect(config.store).toEqual({ kind: 'postgres', url: 'postgresql://orosync@db.contoso.com/orosync' });
+  delete process.env.DATABASE_URL;
 });
 
 test('a missing secret variable, /common as tenant and a mailbox listed twice are refused, each named', () => {
