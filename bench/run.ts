@@ -174,9 +174,14 @@ async function serverSection(args: ReturnType<typeof serverArgs>) {
     console.log(`… the sync server: ${mailboxes} mailboxes × ${SERVER_CONTACTS} contacts, ${SERVER_PROCESSES} worker processes (concurrency ${args.concurrency}), ${LATENCY_MS} ms latency`);
     runs.push(await benchServer({ mailboxes, contactsPerMailbox: SERVER_CONTACTS, latencyMs: LATENCY_MS, processes: SERVER_PROCESSES, concurrency: args.concurrency, idleWindowMs: args.idleSeconds * 1000, timeoutMs: 40 * 60_000, log: (l) => console.log(l) }));
   }
+  return { runs, growth: growthOf(runs), target: { idle: '1 per side per type, plus the shared audit read', firstSync: "against the least Graph's per-mailbox limits allow, all mailboxes in parallel" } };
+}
+
+/** How the figures grow from the smallest run to the largest. */
+function growthOf(unsorted: ServerBenchRun[]) {
+  const runs = [...unsorted].sort((a, b) => a.mailboxes - b.mailboxes);
   const [small, large] = [runs[0], runs[runs.length - 1]];
-  const growth =
-    runs.length > 1
+  return runs.length > 1
       ? {
           from: small.mailboxes,
           to: large.mailboxes,
@@ -186,7 +191,6 @@ async function serverSection(args: ReturnType<typeof serverArgs>) {
           redisBytesPerMailbox: round(large.redisMemory.bytesPerMailbox / small.redisMemory.bytesPerMailbox, 2),
         }
       : null;
-  return { runs, growth, target: { idle: '1 per side per type, plus the shared audit read', firstSync: "against the least Graph's per-mailbox limits allow, all mailboxes in parallel" } };
 }
 
 function serverRows(server: Awaited<ReturnType<typeof serverSection>>): Row[] {
@@ -220,11 +224,18 @@ function serverRows(server: Awaited<ReturnType<typeof serverSection>>): Row[] {
   });
 }
 
-/** bench-results.json with `server` replaced, the other sections kept (the server section runs on its own). */
-function writeServerOnly(server: unknown): void {
+/**
+ * bench-results.json with this run's sizes in `server` (earlier runs of other sizes with the same
+ * concurrency kept, so 100 and 1,000 may run one after the other), the other sections untouched.
+ */
+function writeServerOnly(server: Awaited<ReturnType<typeof serverSection>>): void {
   const file = path.resolve(__dirname, '..', 'bench-results.json');
-  const existing = fs.existsSync(file) ? (JSON.parse(fs.readFileSync(file, 'utf8')) as Record<string, unknown>) : {};
-  fs.writeFileSync(file, JSON.stringify({ ...existing, server: { at: new Date().toISOString(), ...(server as object) } }, null, 2) + '\n');
+  const existing = fs.existsSync(file) ? (JSON.parse(fs.readFileSync(file, 'utf8')) as Record<string, any>) : {};
+  const sizes = new Set(server.runs.map((r) => r.mailboxes));
+  const concurrency = server.runs[0]?.concurrency;
+  const kept = ((existing.server?.runs ?? []) as ServerBenchRun[]).filter((r) => !sizes.has(r.mailboxes) && r.concurrency === concurrency);
+  const runs = [...kept, ...server.runs].sort((a, b) => a.mailboxes - b.mailboxes);
+  fs.writeFileSync(file, JSON.stringify({ ...existing, server: { at: new Date().toISOString(), ...server, runs, growth: growthOf(runs) } }, null, 2) + '\n');
   console.log(`\nWrote the server section of ${path.relative(process.cwd(), file)}`);
 }
 

@@ -24,7 +24,7 @@ import { SharedStateStore } from '../store/shared-state';
 import type { PostgresStateDatabase } from '../store/postgres-store';
 import { openSqliteStore } from '../store/sqlite-store';
 import { SyncEngine, type CycleSummary } from '../sync/engine';
-import { SyncError } from '../sync/errors';
+import { ServiceUnavailableError, SyncError, ThrottledError } from '../sync/errors';
 import { sharedStatusOf } from '../sync/lease-host';
 import { SyncLease, type LeaseRole } from '../sync/lease';
 import type { SyncStatus } from '../sync/status';
@@ -166,6 +166,8 @@ export class MailboxSync {
     const { config, crmHttp, graphTokens, redis, workerId, stateFile, stateDatabase, prefix } = this.services;
     const { crmUser, mailbox } = this.user;
     const owner = await findSyncUser(crmHttp, crmUser).catch((error: unknown) => {
+      // An unreachable or throttling CRM passes: the job is retried. Only the CRM's answer about the user is the operator's to fix.
+      if (error instanceof ServiceUnavailableError || error instanceof ThrottledError) throw error;
       throw new MailboxConfigurationError(`CRM user "${crmUser}": ${error instanceof Error ? error.message : String(error)}`);
     });
     if (!owner.enabled) throw new MailboxConfigurationError(`CRM user "${crmUser}" is disabled.`);
