@@ -83,7 +83,7 @@ export interface Bench {
 }
 
 /** User + system CPU seconds of a process, from /proc/<pid>/stat (fields 14 and 15, in clock ticks). */
-function processCpuSeconds(pid: number | undefined): number | null {
+export function processCpuSeconds(pid: number | undefined): number | null {
   if (pid === undefined) return null;
   try {
     const stat = fs.readFileSync(`/proc/${pid}/stat`, 'utf8');
@@ -116,7 +116,7 @@ export function seedContacts(db: Database.Database, count: number): void {
  * The emulators run as their own processes, as the real services would: their CPU time then does not
  * stall the engine's event loop (on a 2-core machine they still share the CPU with it).
  */
-function startEmulator(script: string, dbFile: string): Promise<{ url: string; child: ChildProcess }> {
+export function startEmulator(script: string, dbFile: string): Promise<{ url: string; child: ChildProcess }> {
   const root = path.resolve(__dirname, '..');
   // BENCH_PROFILE_DIR: the emulators write V8 CPU profiles there (node --cpu-prof), to see their share.
   const profile = process.env.BENCH_PROFILE_DIR ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_PROFILE_DIR}`] : [];
@@ -134,7 +134,7 @@ function startEmulator(script: string, dbFile: string): Promise<{ url: string; c
   });
 }
 
-function stopEmulator(child: ChildProcess): Promise<void> {
+export function stopEmulator(child: ChildProcess): Promise<void> {
   if (child.exitCode !== null) return Promise.resolve();
   return new Promise((resolve) => {
     child.once('exit', () => resolve());
@@ -216,4 +216,16 @@ export async function startBench(extraContacts: number): Promise<Bench> {
       fs.rmSync(dir, { recursive: true, force: true });
     },
   };
+}
+
+/**
+ * The least wall time Outlook's two limits per app and mailbox allow for `n` requests of `latencyMs`
+ * each: 4 at a time, and no more than `budget` in any `windowMs` (the (budget + k)-th starts no earlier
+ * than one window after the k-th).
+ */
+export function minimumWallMs(n: number, latencyMs: number, budget: number, windowMs: number): number {
+  const byConcurrency = Math.ceil(n / 4) * latencyMs;
+  const fullWindows = Math.floor((n - 1) / budget);
+  const rest = n - fullWindows * budget;
+  return Math.max(byConcurrency, fullWindows * windowMs + Math.ceil(rest / 4) * latencyMs);
 }

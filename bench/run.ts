@@ -1,6 +1,7 @@
 // `npm run bench`: the sync engine against both emulators with injected latency. Prints a Markdown
-// table and writes bench-results.json (keys firstSync, idleCycle, incremental, planner), each with its
-// measured numbers, target and pass/fail. Every ratio compares figures measured in this same run.
+// table and writes bench-results.json (keys firstSync, idleCycle, incremental, planner, server), each
+// with its measured numbers, target and pass/fail. Every ratio compares figures measured in this same
+// run. `npm run bench -- server --mailboxes 100,1000` runs the sync server's section alone (bench/server.ts).
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -9,9 +10,10 @@ import { SyncEngine } from '../src/sync/engine';
 import { ENTITY_TYPES, type EntityType } from '../src/sync/records';
 import { fullRound } from '../test/support/world';
 import type { Stats } from '../test/emulators/common/faults';
-import { startBench, type Bench } from './harness';
+import { minimumWallMs, startBench, type Bench } from './harness';
 import { benchPlanner } from './planner';
 import { threeEnginesIdle } from './multi-engine';
+import { benchServer, type ServerBenchRun } from './server';
 
 const CONTACTS = Number(process.env.BENCH_CONTACTS ?? 10_000);
 /** A realistic time for one Outlook request (issue 10 §5); each round of a batch's items takes as long. */
@@ -19,6 +21,9 @@ const LATENCY_MS = Number(process.env.BENCH_LATENCY_MS ?? 150);
 const CHANGES = 10;
 /** How long the three engines share the mailbox (lease renewals every 20 s, follower reads every 10 s). */
 const LEASE_WINDOW_MS = Number(process.env.BENCH_LEASE_WINDOW_MS ?? 60_000);
+/** The sync server's bench (issue 12): contacts per mailbox and worker processes. */
+const SERVER_CONTACTS = 50;
+const SERVER_PROCESSES = 2;
 
 interface Row {
   measure: string;
@@ -39,18 +44,6 @@ async function timed<T>(run: () => Promise<T>): Promise<{ result: T; ms: number 
 function outlookRequests(stats: Stats): number {
   const notOutlook = ['POST /v1.0/$batch', 'POST /common/oauth2/v2.0/token', 'BATCH (failed dependency)'];
   return Object.entries(stats.byRoute).reduce((n, [route, count]) => (notOutlook.includes(route) ? n : n + count), 0);
-}
-
-/**
- * The least wall time Outlook's two limits per app and mailbox allow for `n` requests of `latencyMs`
- * each: 4 at a time, and no more than `budget` in any `windowMs` (the (budget + k)-th starts no earlier
- * than one window after the k-th).
- */
-function minimumWallMs(n: number, latencyMs: number, budget: number, windowMs: number): number {
-  const byConcurrency = Math.ceil(n / 4) * latencyMs;
-  const fullWindows = Math.floor((n - 1) / budget);
-  const rest = n - fullWindows * budget;
-  return Math.max(byConcurrency, fullWindows * windowMs + Math.ceil(rest / 4) * latencyMs);
 }
 
 /** CRM → Outlook, then the Outlook cycle that sees our creates come back: the first sync is done when both are. */
@@ -164,7 +157,101 @@ function round(n: number, digits = 2): number {
   return Math.round(n * f) / f;
 }
 
+/** `npm run bench -- server [--mailboxes 100,1000] [--concurrency 25] [--idle-seconds 125]`: the server section only. */
+function serverArgs(argv: string[]): { only: boolean; sizes: number[]; concurrency: number; idleSeconds: number } {
+  const flag = (name: string, fallback: string) => {
+    const i = argv.indexOf(`--${name}`);
+    return i >= 0 && argv[i + 1] ? argv[i + 1] : fallback;
+  };
+  const sizes = flag('mailboxes', process.env.BENCH_SERVER_MAILBOXES ?? '100').split(',').map(Number);
+  if (sizes.some((n) => !Number.isInteger(n) || n < 1)) throw new Error('--mailboxes takes counts, e.g. 100,1000');
+  return { only: argv[0] === 'server', sizes, concurrency: Number(flag('concurrency', '25')), idleSeconds: Number(flag('idle-seconds', '125')) };
+}
+
+async function serverSection(args: ReturnType<typeof serverArgs>) {
+  const runs: ServerBenchRun[] = [];
+  for (const mailboxes of args.sizes) {
+    console.log(`… the sync server: ${mailboxes} mailboxes × ${SERVER_CONTACTS} contacts, ${SERVER_PROCESSES} worker processes (concurrency ${args.concurrency}), ${LATENCY_MS} ms latency`);
+    runs.push(await benchServer({ mailboxes, contactsPerMailbox: SERVER_CONTACTS, latencyMs: LATENCY_MS, processes: SERVER_PROCESSES, concurrency: args.concurrency, idleWindowMs: args.idleSeconds * 1000, timeoutMs: 40 * 60_000, log: (l) => console.log(l) }));
+  }
+  return { runs, growth: growthOf(runs), target: { idle: '1 per side per type, plus the shared audit read', firstSync: "against the least Graph's per-mailbox limits allow, all mailboxes in parallel" } };
+}
+
+/** How the figures grow from the smallest run to the largest. */
+function growthOf(unsorted: ServerBenchRun[]) {
+  const runs = [...unsorted].sort((a, b) => a.mailboxes - b.mailboxes);
+  const [small, large] = [runs[0], runs[runs.length - 1]];
+  return runs.length > 1
+      ? {
+          from: small.mailboxes,
+          to: large.mailboxes,
+          mailboxes: round(large.mailboxes / small.mailboxes, 1),
+          firstSyncWall: round(large.firstSync.wallMs / small.firstSync.wallMs, 2),
+          idleRequestsPerMailbox: round(large.idleCycle.requestsPerMailboxPerMinute / small.idleCycle.requestsPerMailboxPerMinute, 2),
+          redisBytesPerMailbox: round(large.redisMemory.bytesPerMailbox / small.redisMemory.bytesPerMailbox, 2),
+        }
+      : null;
+}
+
+function serverRows(server: Awaited<ReturnType<typeof serverSection>>): Row[] {
+  return server.runs.flatMap((r) => {
+    const f = r.firstSync;
+    const idle = r.idleCycle;
+    const crm = idle.crmCheck;
+    const out = idle.outlookCheck;
+    const idlePass = [crm.contact, crm.task, crm.event, out.contact, out.task, out.event].every((x) => x !== null && x <= 1) && (crm.auditShared ?? 0) <= 1;
+    const book = Object.entries(idle.bookkeepingPerMailboxPerMinute).map(([route, perMin]) => `${route.replace(/^(\w+) \/api\/(\w+).*/, '$1 $2')} ${perMin}`).join(', ');
+    return [
+      {
+        measure: `Server, ${r.mailboxes} mailboxes × ${r.contactsPerMailbox} contacts, ${r.processes} workers: first sync wall time`,
+        value: `${(f.wallMs / 1000).toFixed(1)} s (${f.mailboxesPerMinute} mailboxes/min; settled ${(f.settledMs / 1000).toFixed(1)} s) = ${f.timeRatio}× the least Graph allows with all mailboxes in parallel (${(f.minimumMs / 1000).toFixed(1)} s for the busiest mailbox's ${f.outlookRequestsPerMailbox.max} requests); ${f.graph429} × 429; CPU: workers ${f.cpuSeconds.workers} s, emulators ${f.cpuSeconds.crmEmulator} + ${f.cpuSeconds.graphEmulator} s`,
+        target: 'report (CPU-bound here: 2 cores)',
+        pass: f.graph429 === 0 && r.failingMailboxes === 0,
+      },
+      {
+        measure: `Server, ${r.mailboxes} mailboxes, idle: data requests per check (CRM check: contacts / tasks / events + audit; Outlook check: contacts / tasks / events)`,
+        value: `${crm.contact} / ${crm.task} / ${crm.event} + ${crm.auditShared}; ${out.contact} / ${out.task} / ${out.event} (${idle.checks.crm} CRM and ${idle.checks.outlook} Outlook checks in ${idle.windowSeconds} s); bookkeeping per mailbox per minute: ${book}`,
+        target: '1 per side per type + 1 audit',
+        pass: idlePass,
+      },
+      {
+        measure: `Server, ${r.mailboxes} mailboxes: Redis memory`,
+        value: `${(r.redisMemory.bytesPerMailbox / 1024).toFixed(1)} KiB per mailbox (used_memory ${(r.redisMemory.usedBytesBefore / 1048576).toFixed(1)} → ${(r.redisMemory.usedBytesAfter / 1048576).toFixed(1)} MiB, ${r.redisMemory.keysPerMailbox} keys per mailbox)`,
+        target: 'report',
+        pass: true,
+      },
+    ];
+  });
+}
+
+/**
+ * bench-results.json with this run's sizes in `server` (earlier runs of other sizes with the same
+ * concurrency kept, so 100 and 1,000 may run one after the other), the other sections untouched.
+ */
+function writeServerOnly(server: Awaited<ReturnType<typeof serverSection>>): void {
+  const file = path.resolve(__dirname, '..', 'bench-results.json');
+  const existing = fs.existsSync(file) ? (JSON.parse(fs.readFileSync(file, 'utf8')) as Record<string, any>) : {};
+  const sizes = new Set(server.runs.map((r) => r.mailboxes));
+  const concurrency = server.runs[0]?.concurrency;
+  const kept = ((existing.server?.runs ?? []) as ServerBenchRun[]).filter((r) => !sizes.has(r.mailboxes) && r.concurrency === concurrency);
+  const runs = [...kept, ...server.runs].sort((a, b) => a.mailboxes - b.mailboxes);
+  fs.writeFileSync(file, JSON.stringify({ ...existing, server: { at: new Date().toISOString(), ...server, runs, growth: growthOf(runs) } }, null, 2) + '\n');
+  console.log(`\nWrote the server section of ${path.relative(process.cwd(), file)}`);
+}
+
+function printRows(rows: Row[]): void {
+  console.log('\n| Measure | Measured | Target | Result |\n|---|---|---|---|');
+  for (const r of rows) console.log(`| ${r.measure} | ${r.value} | ${r.target} | ${r.pass ? 'pass' : '**miss**'} |`);
+}
+
 async function main(): Promise<void> {
+  const server = serverArgs(process.argv.slice(2));
+  if (server.only) {
+    const section = await serverSection(server);
+    printRows(serverRows(section));
+    writeServerOnly(section);
+    return;
+  }
   console.log(`Bench: ${CONTACTS} contacts, ${LATENCY_MS} ms latency per request on both emulators, Graph with Outlook's limits (4 concurrent, 10,000 per 10 minutes).`);
   const b = await startBench(CONTACTS);
   const results: Record<string, unknown> = {};
@@ -198,6 +285,7 @@ async function main(): Promise<void> {
   const followers = multi.perEngine.filter((e) => e.role === 'follower');
   const multiPass = holders.length === 1 && holders[0].dataRequests <= oneEngine && followers.every((e) => e.dataRequests === 0);
   results.multiEngineIdle = { ...multi, oneEngineDataRequests: oneEngine, target: { holderDataRequests: `≤ ${oneEngine}`, followerDataRequests: 0 }, pass: multiPass };
+  results.server = { at: new Date().toISOString(), ...(await serverSection(server)) };
   const rows: Row[] = [
     { measure: `First sync, ${f.contacts} contacts CRM → Outlook: Graph write requests`, value: `${f.graphWriteRequests} (${f.writeRatio}× ⌈${f.contacts}/20⌉ = ${f.idealWriteRequests})`, target: '≤ 1.05×', pass: f.writeRatio <= 1.05 },
     {
@@ -231,9 +319,9 @@ async function main(): Promise<void> {
     },
     { measure: `${inc.changes} changes among ${f.contacts}: requests (CRM + Outlook cycle)`, value: `${inc.requests} vs ${inc.naiveFullListingRequests} for a full listing (${inc.fewerBy}× fewer)`, target: '≥ 100× fewer', pass: inc.pass },
     { measure: `Planner, ${p.relations} relations (${p.changes} changes)`, value: `${p.ms} ms, ${p.heapMB} MB heap (plan itself ${p.planHeapMB} MB)`, target: '< 200 ms, < 100 MB', pass: p.ms < 200 && p.heapMB < 100 },
+    ...serverRows(results.server as Awaited<ReturnType<typeof serverSection>>),
   ];
-  console.log('\n| Measure | Measured | Target | Result |\n|---|---|---|---|');
-  for (const r of rows) console.log(`| ${r.measure} | ${r.value} | ${r.target} | ${r.pass ? 'pass' : '**miss**'} |`);
+  printRows(rows);
   const file = path.resolve(__dirname, '..', 'bench-results.json');
   fs.writeFileSync(file, JSON.stringify({ at: new Date().toISOString(), latencyMs: LATENCY_MS, ...results }, null, 2) + '\n');
   console.log(`\nWrote ${path.relative(process.cwd(), file)}`);

@@ -63,7 +63,23 @@ const configSchema = z.object({
         seen.add(u.mailbox);
       });
     }),
-  /** Where each worker keeps its SQLite state (one file per worker). Relative to the config file. */
+  /**
+   * Where the sync state lives. PostgreSQL: one database every worker shares (url, or DATABASE_URL).
+   * SQLite: a file per worker under stateDir, shared through the CRM before and after every job (one
+   * worker, development). Without `store`, DATABASE_URL chooses PostgreSQL, else SQLite.
+   */
+  store: z
+    .discriminatedUnion('kind', [
+      z.object({ kind: z.literal('sqlite') }),
+      z.object({
+        kind: z.literal('postgres'),
+        url: secret.refine((u) => /^postgres(ql)?:\/\//.test(u), 'needs a postgres:// or postgresql:// URL').optional(),
+        /** A schema of its own (several servers in one database, tests); default public. */
+        schema: z.string().regex(/^[a-z_][a-z0-9_]{0,62}$/, 'lower-case letters, digits and "_"').optional(),
+      }),
+    ])
+    .optional(),
+  /** Where each worker keeps its SQLite state (one file per worker) and the local Redis its data. Relative to the config file. */
   stateDir: z.string().min(1).default('.data/server'),
   workers: z
     .object({
@@ -91,7 +107,8 @@ const configSchema = z.object({
     .default({ leaseSeconds: 60, jobLockSeconds: 30, attempts: 3, retryDelaySeconds: 5, maxMailboxBackoffSeconds: 3600 }),
 });
 
-export type ServerConfig = z.infer<typeof configSchema>;
+export type StoreConfig = { kind: 'sqlite' } | { kind: 'postgres'; url: string; schema?: string };
+export type ServerConfig = Omit<z.infer<typeof configSchema>, 'store'> & { store: StoreConfig };
 export type ServerUser = ServerConfig['users'][number];
 
 export class ConfigError extends Error {}
@@ -103,7 +120,17 @@ export function parseConfig(input: unknown, baseDir = process.cwd()): ServerConf
     const lines = parsed.error.issues.map((i) => `${i.path.join('.') || '(top level)'}: ${i.message}`);
     throw new ConfigError(`invalid server configuration:\n  ${lines.join('\n  ')}`);
   }
-  return { ...parsed.data, stateDir: path.resolve(baseDir, parsed.data.stateDir) };
+  return { ...parsed.data, store: storeOf(parsed.data.store), stateDir: path.resolve(baseDir, parsed.data.stateDir) };
+}
+
+function storeOf(given: z.infer<typeof configSchema>['store'], env: NodeJS.ProcessEnv = process.env): StoreConfig {
+  const fromEnv = env.DATABASE_URL?.trim();
+  if (!given) return fromEnv ? { kind: 'postgres', url: fromEnv } : { kind: 'sqlite' };
+  if (given.kind === 'sqlite') return given;
+  const url = given.url ?? fromEnv;
+  if (!url) throw new ConfigError('invalid server configuration:\n  store.url: a PostgreSQL store needs store.url or DATABASE_URL');
+  if (!/^postgres(ql)?:\/\//.test(url)) throw new ConfigError('invalid server configuration:\n  DATABASE_URL: needs a postgres:// or postgresql:// URL');
+  return { kind: 'postgres', url, ...(given.schema ? { schema: given.schema } : {}) };
 }
 
 export function loadConfig(file: string): ServerConfig {

@@ -4,8 +4,10 @@
 // - the CRM's `outlooksynclease` of that user + mailbox, held by "the server" as one holder, so a pane
 //   or `npm run sync` on the mailbox follows the server and never writes beside it;
 // - a Redis lease naming the worker that runs the mailbox's job right now, so no two workers ever do.
-// The engine's fence checks both before each batch. Each worker keeps its state in its own SQLite file;
-// the shared state in the CRM (`outlooksyncstate`) is pulled before every job and the newest checkpoints
+// The engine's fence checks both before each batch. On PostgreSQL every worker reads and writes one
+// state, so the CRM's shared state (`outlooksyncstate`, what a pane taking over reads) is written through
+// on commits that change it and pulled only when the server's holding of the CRM lease is new. On SQLite
+// each worker has its own file: the shared state is pulled before every job and the newest checkpoints
 // are sent after it, because the next job may run on another worker (docs/server.md "Store").
 import crypto from 'node:crypto';
 import type { Redis } from 'ioredis';
@@ -19,9 +21,10 @@ import type { OutlookSettings } from '../settings/options';
 import { effectiveSettings } from '../settings/scopes';
 import { memoryOverridesStore } from '../settings/local-overrides';
 import { SharedStateStore } from '../store/shared-state';
+import type { PostgresStateDatabase } from '../store/postgres-store';
 import { openSqliteStore } from '../store/sqlite-store';
 import { SyncEngine, type CycleSummary } from '../sync/engine';
-import { SyncError } from '../sync/errors';
+import { ServiceUnavailableError, SyncError, ThrottledError } from '../sync/errors';
 import { sharedStatusOf, type SharedSyncStatus } from '../sync/lease-host';
 import { SyncLease, type LeaseRole } from '../sync/lease';
 import { heldByServer, SERVER_DEVICE_LABEL, SERVER_HOLDER_ID } from '../sync/server-holder';
@@ -52,8 +55,10 @@ export interface WorkerServices {
   redis: Redis;
   crmHttp: CrmHttp;
   graphTokens: GraphTokenSource;
-  /** This worker's SQLite file. */
+  /** This worker's SQLite file (when stateDatabase is null). */
   stateFile: string;
+  /** The state database every worker shares (store.kind "postgres"), or null for SQLite. */
+  stateDatabase: PostgresStateDatabase | null;
   /** Redis key prefix (tests give each run its own). */
   prefix: string;
   /** When the queue runs this mailbox's side next (its job scheduler), for the status panes show. */
@@ -135,7 +140,8 @@ export class MailboxSync {
     const ran: SideName[] = both ? ['crm', 'outlook'] : [kind === 'outlook' ? 'outlook' : 'crm'];
     try {
       // The last job may have run on another worker (or a pane held the mailbox): carry on from the shared state.
-      await p.store.pull();
+      if (this.services.stateDatabase) await p.store.pullOnNewHolding();
+      else await p.store.pull();
       const settings = effectiveSettings((await p.settingsService.load()).settings);
       p.engine.setSettings(settings);
       if (both) await this.services.redis.set(answeredKey, asked!, 'EX', 7 * 86400);
@@ -150,7 +156,8 @@ export class MailboxSync {
       }
       // A cycle that lost a lease stopped before its next batch: not a check; run it again shortly.
       if (summaries.some((x) => x.stopped)) return { kind: 'busy', retryInMs: 1000 };
-      await p.store.flush();
+      // SQLite: the next job may run on another worker, which pulls these checkpoints from the CRM.
+      if (!this.services.stateDatabase) await p.store.flush();
       const status = await this.publish(p, before, ran);
       return { kind: 'synced', summaries, settings, status };
     } finally {
@@ -183,9 +190,11 @@ export class MailboxSync {
   }
 
   private async build(): Promise<Parts> {
-    const { config, crmHttp, graphTokens, redis, workerId, stateFile, prefix } = this.services;
+    const { config, crmHttp, graphTokens, redis, workerId, stateFile, stateDatabase, prefix } = this.services;
     const { crmUser, mailbox } = this.user;
     const owner = await findSyncUser(crmHttp, crmUser).catch((error: unknown) => {
+      // An unreachable or throttling CRM passes: the job is retried. Only the CRM's answer about the user is the operator's to fix.
+      if (error instanceof ServiceUnavailableError || error instanceof ThrottledError) throw error;
       throw new MailboxConfigurationError(`CRM user "${crmUser}": ${error instanceof Error ? error.message : String(error)}`);
     });
     if (!owner.enabled) throw new MailboxConfigurationError(`CRM user "${crmUser}" is disabled.`);
@@ -200,7 +209,8 @@ export class MailboxSync {
       deviceLabel: workerId,
       ttlMs: config.timing.jobLockSeconds * 1000,
     });
-    const local = await openSqliteStore(stateFile, { crmUrl: config.crm.url, crmUser, mailbox });
+    const identity = { crmUrl: config.crm.url, crmUser, mailbox };
+    const local = stateDatabase ? await stateDatabase.open(identity) : await openSqliteStore(stateFile, identity);
     const store = new SharedStateStore(local, new CrmSharedState(crmHttp, mailbox, owner.userId), () => crmLease.view()?.fencingToken ?? 0);
     const settingsService = new CrmSettingsService(crmHttp, 'user', memoryOverridesStore(), owner.userId);
     const settings = effectiveSettings((await settingsService.load()).settings);

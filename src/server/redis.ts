@@ -12,7 +12,7 @@ import { delimiter, join } from 'node:path';
 export const REDIS_INSTALL_HINT =
   'No redis-server found: install Redis or Valkey (Debian/Ubuntu: `sudo apt-get install -y redis-server`), set REDIS_SERVER to its executable, or set REDIS_URL to a running one.';
 
-function isExecutable(path: string): boolean {
+export function isExecutable(path: string): boolean {
   try {
     accessSync(path, constants.X_OK);
     return statSync(path).isFile();
@@ -35,7 +35,7 @@ export function findRedisServer(env: NodeJS.ProcessEnv = process.env): string | 
   return undefined;
 }
 
-function isDebianLike(): boolean {
+export function isDebianLike(): boolean {
   try {
     return /^(ID|ID_LIKE)=.*\b(debian|ubuntu)\b/m.test(readFileSync('/etc/os-release', 'utf8'));
   } catch {
@@ -43,7 +43,7 @@ function isDebianLike(): boolean {
   }
 }
 
-const isRoot = () => typeof process.getuid === 'function' && process.getuid() === 0;
+export const isRoot = () => typeof process.getuid === 'function' && process.getuid() === 0;
 
 function run(command: string, args: string[], log: (line: string) => void): void {
   log(`[redis] running: ${command} ${args.join(' ')}`);
@@ -101,7 +101,7 @@ export interface LocalRedis {
   process: ChildProcess;
 }
 
-async function freePort(): Promise<number> {
+export async function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {
     const server = net.createServer();
     server.once('error', reject);

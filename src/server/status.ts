@@ -17,6 +17,8 @@ export interface MailboxStatus {
   /** ok: syncing; following: a pane or runner holds it; failing: backing off after errors. */
   state: 'waiting' | 'ok' | 'following' | 'failing';
   lastCheck: Record<SideName, string | null>;
+  /** Checks (sync cycles) of each side since the server started syncing this mailbox. */
+  checks: Record<SideName, number>;
   /** Written by the server on each service since it started syncing this mailbox. */
   totals: Written;
   lastWritten: Written | null;
@@ -33,7 +35,7 @@ export interface MailboxStatus {
 const zero = (): Written => ({ crm: { created: 0, updated: 0, deleted: 0 }, outlook: { created: 0, updated: 0, deleted: 0 } });
 
 export function emptyStatus(mailbox: string, crmUser: string): MailboxStatus {
-  return { mailbox, crmUser, state: 'waiting', lastCheck: { crm: null, outlook: null }, totals: zero(), lastWritten: null, conflicts: 0, linked: {}, following: null, lastError: null, failures: 0, backoffUntil: null, worker: null };
+  return { mailbox, crmUser, state: 'waiting', lastCheck: { crm: null, outlook: null }, checks: { crm: 0, outlook: 0 }, totals: zero(), lastWritten: null, conflicts: 0, linked: {}, following: null, lastError: null, failures: 0, backoffUntil: null, worker: null };
 }
 
 export class StatusStore {
@@ -75,6 +77,7 @@ export function recordSynced(s: MailboxStatus, summaries: CycleSummary[], status
   const last = zero();
   for (const summary of summaries) {
     s.lastCheck[summary.side] = at.toISOString();
+    s.checks[summary.side] += 1;
     for (const side of ['crm', 'outlook'] as const) {
       for (const k of ['created', 'updated', 'deleted'] as const) {
         last[side][k] += summary.written[side][k];

@@ -11,6 +11,7 @@ import { redisOutageLogger } from './redis';
 import { CrmHttp } from '../crm/http';
 import { ClientCredentialsTokens } from '../crm/tokens';
 import { GraphClientCredentialsTokens } from '../outlook';
+import { PostgresStateDatabase } from '../store/postgres-store';
 import { AuthenticationError, RequestRejectedError } from '../sync/errors';
 import { plainError } from '../sync/status';
 import type { ServerConfig } from './config';
@@ -50,6 +51,10 @@ export async function startWorker(opts: WorkerOptions): Promise<RunningWorker> {
   const crmHttp = new CrmHttp({ baseUrl: config.crm.url, tokens: new ClientCredentialsTokens({ baseUrl: config.crm.url, clientId: config.crm.clientId, clientSecret: config.crm.clientSecret }) });
   const m = config.microsoft365;
   const graphTokens = new GraphClientCredentialsTokens({ authority: m.authority, tenant: m.tenant, clientId: m.clientId, clientSecret: m.clientSecret });
+  const store = config.store;
+  // One pool per worker process, shared by its mailboxes. A job holds a connection only for a query or a
+  // commit, between requests of 100+ ms to the services, so a few serve many concurrent jobs.
+  const stateDatabase = store.kind === 'postgres' ? await PostgresStateDatabase.connect(store.url, { schema: store.schema, maxConnections: Math.min(config.workers.concurrency + 2, 20) }) : null;
   const services = {
     config,
     workerId,
@@ -57,6 +62,7 @@ export async function startWorker(opts: WorkerOptions): Promise<RunningWorker> {
     crmHttp,
     graphTokens,
     stateFile: path.join(config.stateDir, `${workerId}.sqlite`),
+    stateDatabase,
     prefix,
     // BullMQ plans a scheduler's next job when it hands out the current one, so this is the real next run.
     nextRun: async (mailbox: string, side: 'crm' | 'outlook') => (await queue.getJobScheduler(schedulerId(mailbox, side)))?.next ?? null,
@@ -122,11 +128,12 @@ export async function startWorker(opts: WorkerOptions): Promise<RunningWorker> {
   });
   worker.on('error', (error) => log(`worker error: ${error.message}`));
   await worker.waitUntilReady();
-  log(`worker ${workerId} ready (concurrency ${config.workers.concurrency})`);
+  log(`worker ${workerId} ready (concurrency ${config.workers.concurrency}, state in ${store.kind === 'postgres' ? 'PostgreSQL' : 'SQLite'})`);
   return {
     close: async () => {
       await worker.close();
       for (const m of mailboxes.values()) await m.close().catch(() => undefined);
+      await stateDatabase?.close();
       await queue.close();
       redis.disconnect();
     },

@@ -37,6 +37,8 @@ export interface SharedStateBackend {
 }
 
 const REVISION_KEY = 'sharedStateRevision';
+/** The lease's fencing token of the holding whose first job last pulled into this (shared) local store. */
+const HOLDING_KEY = 'sharedStateHolding';
 /** Relations per request when seeding (the CRM extension takes at most 5,000 changes per request). */
 const SEED_CHUNK = 2000;
 /** How long a moved checkpoint may wait locally before it is shared (see commit). */
@@ -84,6 +86,22 @@ export class SharedStateStore implements SyncStore {
     await this.local.commit({ deleteRelations, putRelations: snapshot.relations, checkpoints: [...snapshot.checkpoints, ...resets], removeJournal, addJournal: snapshot.journal });
     await this.local.setStatus({ ...status, [REVISION_KEY]: snapshot.revision });
     return { pulled: true, relations: snapshot.relations.length };
+  }
+
+  /**
+   * For a local store that every worker of one holder shares (the server on PostgreSQL): pulls only
+   * when this holding is new. The fencing token changes with every new holder and stays the same
+   * across renewals, so while it is the one recorded at the last pull nobody else has written the
+   * mailbox, and the shared store already has every commit of this holding, whichever worker made it.
+   */
+  async pullOnNewHolding(): Promise<{ pulled: boolean; relations?: number; sameHolding?: boolean }> {
+    const token = this.token();
+    const status = ((await this.local.status<Record<string, unknown>>()) ?? {}) as Record<string, unknown>;
+    if (token > 0 && status[HOLDING_KEY] === token) return { pulled: false, sameHolding: true };
+    const pulled = await this.pull();
+    const after = ((await this.local.status<Record<string, unknown>>()) ?? {}) as Record<string, unknown>;
+    await this.local.setStatus({ ...after, [HOLDING_KEY]: token });
+    return pulled;
   }
 
   /**
@@ -173,9 +191,9 @@ export class SharedStateStore implements SyncStore {
   }
 
   async setStatus<S>(status: S): Promise<void> {
-    // The engine's status replaces the blob: keep the shared revision beside it.
+    // The engine's status replaces the blob: keep the shared revision and holding beside it.
     const current = ((await this.local.status<Record<string, unknown>>()) ?? {}) as Record<string, unknown>;
-    await this.local.setStatus({ ...(status as object), [REVISION_KEY]: current[REVISION_KEY] });
+    await this.local.setStatus({ ...(status as object), [REVISION_KEY]: current[REVISION_KEY], [HOLDING_KEY]: current[HOLDING_KEY] });
   }
 
   clear() {

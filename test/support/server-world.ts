@@ -5,6 +5,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { parseConfig, type ServerConfig } from '../../src/server/config';
+import { startLocalPostgres, type LocalPostgres } from '../../src/server/postgres';
 import { startLocalRedis, type LocalRedis } from '../../src/server/redis';
 import { startServer, type RunningServer } from '../../src/server/server';
 import type { MailboxStatus } from '../../src/server/status';
@@ -19,6 +20,8 @@ export interface ServerWorld {
   crm: CrmEmulator;
   graph: GraphEmulator;
   redis: LocalRedis;
+  /** The shared state database, when the world runs with store "postgres". */
+  postgres: LocalPostgres | null;
   config: ServerConfig;
   configFile: string;
   server: RunningServer;
@@ -46,6 +49,8 @@ export interface ServerWorldOptions {
   extraUsers?: Array<{ crmUser: string; mailbox: string }>;
   /** Seconds between CRM and Outlook checks, saved as each user's own settings before the server starts. */
   intervalSeconds?: number;
+  /** Where the workers keep the sync state (default SQLite, a file per worker). */
+  store?: 'sqlite' | 'postgres';
 }
 
 export async function startServerWorld(opts: ServerWorldOptions = {}): Promise<ServerWorld> {
@@ -53,6 +58,7 @@ export async function startServerWorld(opts: ServerWorldOptions = {}): Promise<S
   const crm = await createCrmEmulator({ dbFile: path.join(dir, 'crm.sqlite'), port: 0 });
   const graph = await createGraphEmulator({ dbFile: path.join(dir, 'graph.sqlite'), port: 0, faults: opts.graphLatencyMs ? { latencyMs: opts.graphLatencyMs } : undefined });
   let redis = await startLocalRedis({ dir: path.join(dir, 'redis') });
+  const postgres = opts.store === 'postgres' ? await startLocalPostgres() : null;
   if (opts.intervalSeconds) {
     for (const user of opts.users ?? ['alice', 'bob', 'admin']) {
       const body = { data: { type: 'outlooksettings', id: 'user', attributes: { contacts_sync_interval_orocrm: { value: opts.intervalSeconds, useParentScope: false }, contacts_sync_interval_outlook: { value: opts.intervalSeconds, useParentScope: false } } } };
@@ -66,6 +72,7 @@ export async function startServerWorld(opts: ServerWorldOptions = {}): Promise<S
     microsoft365: { tenant: DEMO_TENANT.id, clientId: DEMO_GRAPH_APP.clientId, clientSecret: DEMO_GRAPH_APP.secret, authority: graphUrl, graphUrl: `${graphUrl}/v1.0` },
     users: [...(opts.users ?? ['alice', 'bob', 'admin']).map((u) => ({ crmUser: u, mailbox: MAILBOXES[u] })), ...(opts.extraUsers ?? [])],
     stateDir: path.join(dir, 'state'),
+    store: postgres ? { kind: 'postgres', url: postgres.url } : { kind: 'sqlite' },
     workers: { processes: opts.processes ?? 2, concurrency: 4 },
     status: { host: '127.0.0.1', port: 0 },
     timing: { leaseSeconds: 9, jobLockSeconds: 5, attempts: 3, retryDelaySeconds: 0.5, maxMailboxBackoffSeconds: 60, ...(opts.timing ?? {}) },
@@ -104,6 +111,7 @@ export async function startServerWorld(opts: ServerWorldOptions = {}): Promise<S
     crm,
     graph,
     redis,
+    postgres,
     config,
     configFile,
     server: await launch(),
@@ -146,6 +154,7 @@ export async function startServerWorld(opts: ServerWorldOptions = {}): Promise<S
     async close() {
       await world.server.close().catch(() => undefined);
       await redis.stop();
+      await postgres?.stop();
       await graph.close();
       await crm.close();
       fs.rmSync(dir, { recursive: true, force: true });
