@@ -55,10 +55,8 @@ export function expandStarts(rule: RecurrenceRule, first: Pick<EventRecord, 'sta
     out.push(start);
     return true;
   };
-  const inMonth = (year: number, month: number, dayOfMonth: number) => {
-    const ms = Date.UTC(year, month - 1, dayOfMonth);
-    return new Date(ms).getUTCMonth() === month - 1 ? ms : null;
-  };
+  // A day the month lacks falls on its last day, as Outlook and Oro both place it (docs/recurrence.md).
+  const inMonth = (year: number, month: number, dayOfMonth: number) => Date.UTC(year, month - 1, Math.min(dayOfMonth, new Date(Date.UTC(year, month, 0)).getUTCDate()));
   const nth = (year: number, month: number) => {
     const matching: number[] = [];
     for (let ms = Date.UTC(year, month - 1, 1); new Date(ms).getUTCMonth() === month - 1; ms += DAY_MS) if (days.includes(dow(ms))) matching.push(ms);

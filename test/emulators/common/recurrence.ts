@@ -1,7 +1,8 @@
 // Occurrence expansion for the emulators (both services expand a rule the same way for the patterns the
 // add-in syncs; docs/recurrence.md). Works on wall dates in the rule's zone: each occurrence is the
 // master's wall time of day on a date the pattern picks, converted to UTC. Written separately from the
-// add-in's code (src/ never expands occurrences), so a mistake in one is not copied into the other.
+// add-in's own expansion (src/outlook/series.ts expandStarts, which finds cancelled occurrences), so a
+// mistake in one is not copied into the other; test/unit/series-expansion.test.ts holds them to the same answers.
 
 export type PatternType = 'daily' | 'weekly' | 'absoluteMonthly' | 'relativeMonthly' | 'absoluteYearly' | 'relativeYearly';
 const DAYS = ['sunday', 'monday', 'tuesday', 'wednesday', 'thursday', 'friday', 'saturday'];
@@ -42,9 +43,15 @@ function relativeDay(year: number, month: number, days: number[], index: string 
   return all[i] ?? null;
 }
 
-function absoluteDay(year: number, month: number, dayOfMonth: number): number | null {
-  const d = Date.UTC(year, month - 1, dayOfMonth);
-  return new Date(d).getUTCMonth() === month - 1 ? d : null; // a month without that day has no occurrence
+/**
+ * A day the month lacks (the 31st in April, 29 February) falls on its last day, in both services: Outlook
+ * "generate[s] recurrences on February 28 for years other than leap years" (CDO RecurrencePattern.DayOfMonth,
+ * learn.microsoft.com ms528295), and Oro takes `Recurrence::getAdjustedDayOfMonth` (OroCalendarBundle
+ * Model/Recurrence/MonthlyStrategy, YearlyStrategy).
+ */
+function absoluteDay(year: number, month: number, dayOfMonth: number): number {
+  const lastDay = new Date(Date.UTC(year, month, 0)).getUTCDate();
+  return Date.UTC(year, month - 1, Math.min(dayOfMonth, lastDay));
 }
 
 /** The occurrence dates (wall, YYYY-MM-DD) of a rule, up to `untilDate` (inclusive) or `cap` dates. */
