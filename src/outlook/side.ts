@@ -63,7 +63,18 @@ export interface OutlookSideOptions {
    * (default: this runtime's zone). Task reads and writes use it (`Prefer: outlook.timezone`).
    */
   timeZone?: string;
+  /**
+   * How often an ordinary check lists the series masters to find cancelled occurrences, which delta does
+   * not report (series.ts; default SERIES_CHECK_EVERY_MS). A full round always lists them.
+   */
+  seriesCheckEveryMs?: number;
 }
+
+/**
+ * Listing the masters every 30 s check would double an idle mailbox's event requests; a cancelled
+ * occurrence (the only change it finds) reaches OroCRM within 5 minutes instead.
+ */
+export const SERIES_CHECK_EVERY_MS = 5 * 60_000;
 
 export const FULL_ROUND_PREFIX = 'full:';
 /** Event checkpoints: `window=<start>/<end>;<checkpoint>`. */
@@ -114,6 +125,9 @@ export class OutlookSide implements SyncSide {
   private readonly created = { contact: new Map<string, AnyItem>(), event: new Map<string, AnyItem>() };
   /** Recurring series: read as one item from master + instances, written master first (series.ts). */
   private readonly series: OutlookSeries;
+  private readonly seriesCheckEveryMs: number;
+  /** When changedSeries last listed the masters (-Infinity: never, so the first check does). */
+  private seriesCheckedAt = -Infinity;
 
   constructor(options: OutlookSideOptions) {
     this.http = options.http;
@@ -125,6 +139,7 @@ export class OutlookSide implements SyncSide {
     this.taskWebUrl = options.taskWebUrl ?? (() => undefined);
     this.timeZone = options.timeZone ?? runtimeTimeZone();
     this.series = new OutlookSeries(this.http, () => this.windowNow());
+    this.seriesCheckEveryMs = options.seriesCheckEveryMs ?? SERIES_CHECK_EVERY_MS;
   }
 
   // ---------- reading ----------
@@ -181,7 +196,10 @@ export class OutlookSide implements SyncSide {
       latest.set(masterId ?? id, masterId ? { id: masterId } : (raw as Record<string, unknown>));
     }
     const changes = await this.toChanges(type, [...latest.values()], full);
-    if (type === 'event' && typeof nextLink !== 'string') changes.push(...(await this.changedSeries(changes)));
+    if (type === 'event' && typeof nextLink !== 'string' && (full || this.now() - this.seriesCheckedAt >= this.seriesCheckEveryMs)) {
+      changes.push(...(await this.changedSeries(changes)));
+      this.seriesCheckedAt = this.now();
+    }
 
     let next: string;
     if (typeof nextLink === 'string') next = (full ? FULL_ROUND_PREFIX : '') + this.http.resolve(nextLink);
@@ -244,7 +262,7 @@ export class OutlookSide implements SyncSide {
     return changes as Array<Change<unknown>>;
   }
 
-  /** Series whose master changed without a sign in delta (a cancelled occurrence), once per round. */
+  /** Series whose master changed without a sign in delta (a cancelled occurrence); see seriesCheckEveryMs. */
   private async changedSeries(reported: ReadonlyArray<Change<unknown>>): Promise<Array<Change<unknown>>> {
     const seen = new Set(reported.map((c) => (c.kind === 'upsert' ? c.item.id : c.id)));
     const ids = (await this.series.changedMasters()).filter((id) => !seen.has(id));

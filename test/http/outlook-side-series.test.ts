@@ -53,7 +53,7 @@ async function instances(http: ReturnType<GraphFixture['side']>['http'], masterI
 
 describe('Outlook side: recurring series', () => {
   test('a series made in Outlook, one occurrence moved and one cancelled, is read as one item with two exceptions', async () => {
-    const { side, http } = g.side('alice');
+    const { side, http } = g.side('alice', { seriesCheckEveryMs: 0 });
     const master = await call(http, 'POST', '/me/events', {
       subject: 'Team sync',
       start: { dateTime: week(0).slice(0, 19), timeZone: 'UTC' },
@@ -89,6 +89,42 @@ describe('Outlook side: recurring series', () => {
       [week(3), true],
     ]);
     expect(next.items.filter((i) => i.id !== master.id && i.record.title.startsWith('Team sync'))).toEqual([]);
+  });
+
+  test('ordinary checks list the series masters (for cancellations delta may not show) at most every 5 minutes; full rounds always', async () => {
+    let clock = Date.now();
+    let listings = 0;
+    const counting = (async (input: string | URL | Request, init?: RequestInit) => {
+      if (decodeURIComponent(String(input)).includes("type eq 'seriesMaster'")) listings++;
+      return fetch(input, init);
+    }) as typeof fetch;
+    const { side, http } = g.side('alice', { now: () => clock }, counting);
+    await call(http, 'POST', '/me/events', {
+      subject: 'Team sync',
+      start: { dateTime: week(0).slice(0, 19), timeZone: 'UTC' },
+      end: { dateTime: week(0, 9).slice(0, 19), timeZone: 'UTC' },
+      recurrence: { pattern: { type: 'weekly', interval: 1, daysOfWeek: ['monday'] }, range: { type: 'numbered', startDate: date(monday), numberOfOccurrences: 6, recurrenceTimeZone: 'UTC' } },
+    });
+    const listedBy = async (checkpoint: string | null) => {
+      const before = listings;
+      const { checkpoint: next } = await round(side, checkpoint);
+      return { listed: listings - before, next };
+    };
+
+    const first = await listedBy(null);
+    expect(first.listed).toBe(1);
+    clock += 60_000;
+    const soon = await listedBy(first.next);
+    expect(soon.listed).toBe(0);
+    clock += 4 * 60_000 - 1;
+    const almost = await listedBy(soon.next);
+    expect(almost.listed).toBe(0);
+    clock += 1;
+    const due = await listedBy(almost.next);
+    expect(due.listed).toBe(1);
+    clock += 1_000;
+    const full = await listedBy(null);
+    expect(full.listed).toBe(1);
   });
 
   test('a series written to Outlook becomes a master with its occurrences moved and cancelled, and reads back equal', async () => {

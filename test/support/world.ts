@@ -72,7 +72,7 @@ export function buildSides(crmUrl: string, graphUrl: string, fetch?: FetchFn, at
   const crmTokens = new PasswordGrantTokens({ ...DEMO_RUNNER_APP, baseUrl: crmUrl, username: USER, password: USER });
   const crm = new CrmSide({ http: new CrmHttp({ baseUrl: crmUrl, tokens: crmTokens, fetch: fetch as typeof globalThis.fetch | undefined }), retry: { attempts: attempts.crm, baseDelayMs: 2, maxDelayMs: 40 }, now });
   const graphTokens = new GraphPasswordTokens({ tokenUrl: `${graphUrl}/common/oauth2/v2.0/token`, username: USER, password: USER });
-  const outlook = createOutlookSide({ tokens: graphTokens, baseUrl: `${graphUrl}/v1.0`, fetch, backoffBaseMs: 2, backoffMaxMs: 40, maxAttempts: attempts.graph, maxRetryAfterMs: 2000, now });
+  const outlook = createOutlookSide({ tokens: graphTokens, baseUrl: `${graphUrl}/v1.0`, fetch, backoffBaseMs: 2, backoffMaxMs: 40, maxAttempts: attempts.graph, maxRetryAfterMs: 2000, now, seriesCheckEveryMs: 0 });
   return { crm, outlook };
 }
 
