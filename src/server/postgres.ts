@@ -5,14 +5,11 @@
 // initdb and postgres refuse to run as root, so as root the cluster runs as the `postgres` user (or
 // `nobody`). Production names its PostgreSQL with DATABASE_URL or store.url and never gets here.
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { chownSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { chownSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { delimiter, join } from 'node:path';
 import { Client } from 'pg';
-import { ensureFromDebianPackage, isExecutable, isRoot } from './debian-package';
-import { freePort } from './redis';
-
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+import { freePort, isDebianLike, isExecutable, isRoot } from './redis';
 
 export const POSTGRES_INSTALL_HINT =
   'No PostgreSQL server found: install it (Debian/Ubuntu: `sudo apt-get install -y postgresql`), set POSTGRES_BIN to the directory holding postgres and initdb, or set DATABASE_URL to a running one.';
@@ -37,9 +34,50 @@ export function findPostgresBin(env: NodeJS.ProcessEnv = process.env): string | 
   return versions.map((v) => join('/usr/lib/postgresql', v, 'bin')).find(hasServer);
 }
 
+function run(command: string, args: string[], log: (line: string) => void): void {
+  log(`[postgres] running: ${command} ${args.join(' ')}`);
+  const result = spawnSync(command, args, { stdio: ['ignore', 'inherit', 'inherit'], env: { ...process.env, DEBIAN_FRONTEND: 'noninteractive' } });
+  if (result.error) throw new Error(`[postgres] ${command} failed to start: ${result.error.message}`);
+  if (result.status !== 0) throw new Error(`[postgres] ${command} ${args.join(' ')} exited with ${result.status}`);
+}
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+// Several jest workers may need it at once: one installs, the others wait (mkdir is atomic).
+const INSTALL_LOCK = join(tmpdir(), 'orocrm-outlook-postgres-install.lock');
+const INSTALL_WAIT_MS = 10 * 60 * 1000;
+
 /** The bin directory of a usable PostgreSQL, installing Debian's package when we may; otherwise throws the hint. */
-export function ensurePostgres(log?: (line: string) => void): Promise<string> {
-  return ensureFromDebianPackage({ tag: 'postgres', packageName: 'postgresql', find: () => findPostgresBin(), hint: POSTGRES_INSTALL_HINT, log });
+export async function ensurePostgres(log: (line: string) => void = (l) => process.stderr.write(`${l}\n`)): Promise<string> {
+  const deadline = Date.now() + INSTALL_WAIT_MS;
+  for (;;) {
+    const found = findPostgresBin();
+    if (found) return found;
+    if (!isRoot() || !isDebianLike()) throw new Error(POSTGRES_INSTALL_HINT);
+    try {
+      mkdirSync(INSTALL_LOCK);
+    } catch {
+      try {
+        if (Date.now() - statSync(INSTALL_LOCK).mtimeMs > INSTALL_WAIT_MS) rmSync(INSTALL_LOCK, { recursive: true, force: true });
+      } catch {
+        /* gone already */
+      }
+      if (Date.now() > deadline) throw new Error(`[postgres] gave up waiting for another install (lock ${INSTALL_LOCK}). ${POSTGRES_INSTALL_HINT}`);
+      await sleep(1000);
+      continue;
+    }
+    try {
+      log('[postgres] no PostgreSQL found; installing Debian\'s "postgresql" package (one time)');
+      const waitForLock = ['-o', 'DPkg::Lock::Timeout=300'];
+      run('apt-get', [...waitForLock, 'update'], log);
+      run('apt-get', [...waitForLock, 'install', '-y', '--no-install-recommends', 'postgresql'], log);
+      const installed = findPostgresBin();
+      if (!installed) throw new Error(`apt-get installed postgresql but no postgres/initdb was found. ${POSTGRES_INSTALL_HINT}`);
+      log(`[postgres] installed: ${installed}`);
+      return installed;
+    } finally {
+      rmSync(INSTALL_LOCK, { recursive: true, force: true });
+    }
+  }
 }
 
 /** As root: the account the cluster runs as (PostgreSQL refuses root), `postgres` if there is one, else `nobody`. */

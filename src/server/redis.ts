@@ -3,16 +3,23 @@
 // it installs Debian's `redis-server` package first, saying so, as the browser tests do for Chromium
 // (test/support/chromium.ts); elsewhere it stops with a one-line instruction. Production names its
 // Redis (or Valkey) with REDIS_URL and never gets here.
-import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdirSync } from 'node:fs';
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { accessSync, constants, mkdirSync, readFileSync, rmSync, statSync } from 'node:fs';
 import net from 'node:net';
+import { tmpdir } from 'node:os';
 import { delimiter, join } from 'node:path';
-import { ensureFromDebianPackage, isExecutable } from './debian-package';
-
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 export const REDIS_INSTALL_HINT =
   'No redis-server found: install Redis or Valkey (Debian/Ubuntu: `sudo apt-get install -y redis-server`), set REDIS_SERVER to its executable, or set REDIS_URL to a running one.';
+
+export function isExecutable(path: string): boolean {
+  try {
+    accessSync(path, constants.X_OK);
+    return statSync(path).isFile();
+  } catch {
+    return false;
+  }
+}
 
 /** REDIS_SERVER when set (it must then exist), else `redis-server` (or `valkey-server`) on PATH or in /usr/bin. */
 export function findRedisServer(env: NodeJS.ProcessEnv = process.env): string | undefined {
@@ -28,9 +35,60 @@ export function findRedisServer(env: NodeJS.ProcessEnv = process.env): string | 
   return undefined;
 }
 
+export function isDebianLike(): boolean {
+  try {
+    return /^(ID|ID_LIKE)=.*\b(debian|ubuntu)\b/m.test(readFileSync('/etc/os-release', 'utf8'));
+  } catch {
+    return false;
+  }
+}
+
+export const isRoot = () => typeof process.getuid === 'function' && process.getuid() === 0;
+
+function run(command: string, args: string[], log: (line: string) => void): void {
+  log(`[redis] running: ${command} ${args.join(' ')}`);
+  const result = spawnSync(command, args, { stdio: ['ignore', 'inherit', 'inherit'], env: { ...process.env, DEBIAN_FRONTEND: 'noninteractive' } });
+  if (result.error) throw new Error(`[redis] ${command} failed to start: ${result.error.message}`);
+  if (result.status !== 0) throw new Error(`[redis] ${command} ${args.join(' ')} exited with ${result.status}`);
+}
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+// Jest may run several server test files at once: one installs, the others wait (mkdir is atomic).
+const INSTALL_LOCK = join(tmpdir(), 'orocrm-outlook-redis-install.lock');
+const INSTALL_WAIT_MS = 10 * 60 * 1000;
+
 /** The path of a usable redis-server, installing Debian's package when we may; otherwise throws the hint. */
-export function ensureRedisServer(log?: (line: string) => void): Promise<string> {
-  return ensureFromDebianPackage({ tag: 'redis', packageName: 'redis-server', find: findRedisServer, hint: REDIS_INSTALL_HINT, log });
+export async function ensureRedisServer(log: (line: string) => void = (l) => process.stderr.write(`${l}\n`)): Promise<string> {
+  const deadline = Date.now() + INSTALL_WAIT_MS;
+  for (;;) {
+    const found = findRedisServer();
+    if (found) return found;
+    if (!isRoot() || !isDebianLike()) throw new Error(REDIS_INSTALL_HINT);
+    try {
+      mkdirSync(INSTALL_LOCK);
+    } catch {
+      try {
+        if (Date.now() - statSync(INSTALL_LOCK).mtimeMs > INSTALL_WAIT_MS) rmSync(INSTALL_LOCK, { recursive: true, force: true });
+      } catch {
+        /* gone already */
+      }
+      if (Date.now() > deadline) throw new Error(`[redis] gave up waiting for another install (lock ${INSTALL_LOCK}). ${REDIS_INSTALL_HINT}`);
+      await sleep(1000);
+      continue;
+    }
+    try {
+      log('[redis] no redis-server found; installing Debian\'s "redis-server" package (one time)');
+      const waitForLock = ['-o', 'DPkg::Lock::Timeout=300'];
+      run('apt-get', [...waitForLock, 'update'], log);
+      run('apt-get', [...waitForLock, 'install', '-y', '--no-install-recommends', 'redis-server'], log);
+      const installed = findRedisServer();
+      if (!installed) throw new Error(`apt-get installed redis-server but it is not on PATH. ${REDIS_INSTALL_HINT}`);
+      log(`[redis] installed: ${installed}`);
+      return installed;
+    } finally {
+      rmSync(INSTALL_LOCK, { recursive: true, force: true });
+    }
+  }
 }
 
 export interface LocalRedis {

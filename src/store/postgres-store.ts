@@ -6,7 +6,6 @@
 import { Pool, type PoolClient } from 'pg';
 import type { EntityType, SideName } from '../sync/records';
 import { identityKey } from './identity';
-import { toJournalEntry, toRelation, type JournalRow, type RelationRow } from './sql-rows';
 import type { ConflictLogEntry, JournalEntry, Relation, StoreCommit, StoreIdentity, SyncStore } from './types';
 import { CONFLICT_LOG_LIMIT } from './types';
 import {
@@ -45,6 +44,24 @@ CREATE TABLE IF NOT EXISTS status (identity TEXT PRIMARY KEY, value TEXT NOT NUL
 `;
 /** Workers starting together must not race each other's CREATE TABLE IF NOT EXISTS (it is not atomic in PostgreSQL). */
 const MIGRATION_LOCK = 7_318_004_512;
+
+interface RelationRow {
+  type: EntityType;
+  crm_id: string;
+  outlook_id: string;
+  crm_version: string;
+  outlook_version: string;
+  base: string;
+}
+
+interface JournalRow {
+  key: string;
+  type: EntityType;
+  side: SideName;
+  op: JournalEntry['op'];
+  action: string | null;
+  created_at: string;
+}
 
 export interface PostgresStateOptions {
   /** A schema of its own (created if missing); default: the connection's search_path (public). */
@@ -244,4 +261,26 @@ class PostgresStore implements SyncStore {
   async close(): Promise<void> {
     this.closed = true;
   }
+}
+
+function toRelation(row: RelationRow): Relation {
+  return {
+    type: row.type,
+    crmId: row.crm_id,
+    outlookId: row.outlook_id,
+    crmVersion: row.crm_version,
+    outlookVersion: row.outlook_version,
+    base: JSON.parse(row.base),
+  };
+}
+
+function toJournalEntry(row: JournalRow): JournalEntry {
+  return {
+    key: row.key,
+    type: row.type,
+    side: row.side,
+    op: row.op,
+    action: row.action === null ? undefined : JSON.parse(row.action),
+    createdAt: row.created_at,
+  };
 }

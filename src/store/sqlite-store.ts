@@ -4,7 +4,6 @@
 import Database from 'better-sqlite3';
 import type { EntityType, SideName } from '../sync/records';
 import { identityKey } from './identity';
-import { toJournalEntry, toRelation, type JournalRow, type RelationRow } from './sql-rows';
 import type { ConflictLogEntry, JournalEntry, Relation, StoreCommit, StoreIdentity, SyncStore } from './types';
 import { CONFLICT_LOG_LIMIT } from './types';
 import {
@@ -42,6 +41,24 @@ CREATE TABLE IF NOT EXISTS status (
   identity TEXT PRIMARY KEY, value TEXT NOT NULL
 );
 `;
+
+interface RelationRow {
+  type: EntityType;
+  crm_id: string;
+  outlook_id: string;
+  crm_version: string;
+  outlook_version: string;
+  base: string;
+}
+
+interface JournalRow {
+  key: string;
+  type: EntityType;
+  side: SideName;
+  op: JournalEntry['op'];
+  action: string | null;
+  created_at: string;
+}
 
 export async function openSqliteStore(file: string, identity: StoreIdentity): Promise<SyncStore> {
   const key = identityKey(identity);
@@ -184,4 +201,26 @@ class SqliteStore implements SyncStore {
   async close(): Promise<void> {
     if (this.db.open) this.db.close();
   }
+}
+
+function toRelation(row: RelationRow): Relation {
+  return {
+    type: row.type,
+    crmId: row.crm_id,
+    outlookId: row.outlook_id,
+    crmVersion: row.crm_version,
+    outlookVersion: row.outlook_version,
+    base: JSON.parse(row.base),
+  };
+}
+
+function toJournalEntry(row: JournalRow): JournalEntry {
+  return {
+    key: row.key,
+    type: row.type,
+    side: row.side,
+    op: row.op,
+    action: row.action === null ? undefined : JSON.parse(row.action),
+    createdAt: row.created_at,
+  };
 }
