@@ -64,8 +64,9 @@ export interface OutlookSideOptions {
    */
   timeZone?: string;
   /**
-   * How often an ordinary check lists the series masters to find cancelled occurrences, which delta does
-   * not report (series.ts; default SERIES_CHECK_EVERY_MS). A full round always lists them.
+   * How often an ordinary check lists the series masters to find cancelled occurrences, which delta may
+   * not report (series.ts; default SERIES_CHECK_EVERY_MS; 0: every check). A full round always lists them.
+   * Kept in memory: a new side (a restarted pane, another worker process) lists on its first check.
    */
   seriesCheckEveryMs?: number;
 }
@@ -140,6 +141,8 @@ export class OutlookSide implements SyncSide {
     this.timeZone = options.timeZone ?? runtimeTimeZone();
     this.series = new OutlookSeries(this.http, () => this.windowNow());
     this.seriesCheckEveryMs = options.seriesCheckEveryMs ?? SERIES_CHECK_EVERY_MS;
+    // NaN would never list again outside full rounds: refuse it rather than miss cancellations silently.
+    if (!(this.seriesCheckEveryMs >= 0)) throw new RangeError(`seriesCheckEveryMs must be 0 or more milliseconds, not ${options.seriesCheckEveryMs}`);
   }
 
   // ---------- reading ----------

@@ -127,6 +127,11 @@ describe('Outlook side: recurring series', () => {
     expect(full.listed).toBe(1);
   });
 
+  test('a series check interval that is not a number of milliseconds is refused when the side is made', () => {
+    expect(() => g.side('alice', { seriesCheckEveryMs: Number.NaN })).toThrow(/seriesCheckEveryMs must be 0 or more/);
+    expect(() => g.side('alice', { seriesCheckEveryMs: -1 })).toThrow(/seriesCheckEveryMs must be 0 or more/);
+  });
+
   test('a series written to Outlook becomes a master with its occurrences moved and cancelled, and reads back equal', async () => {
     const { side, http } = g.side('alice');
     const record: EventRecord = {
